@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else is theirs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin \
+	libgdal-dev libgeos-dev libproj-dev chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup system-packages db migrate demo-data demo serve test bench clean-db
+
+setup: system-packages $(VENV)/.installed
+
+# Debian packages: installed with apt-get when root, otherwise the exact command is printed.
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages; run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+db: setup
+	@$(PY) manage.py embedded_db start >/dev/null && echo "database: $$($(PY) manage.py embedded_db url)"
+
+migrate: db
+	$(PY) manage.py migrate --noinput -v 0
+
+demo-data: migrate
+	$(PY) manage.py load_demo
+
+demo: demo-data
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Serving the demo on http://$(HOST):$(PORT)/  (log in as: command / demo-password)"
+	$(VENV)/bin/gunicorn gis_app.wsgi -b $(HOST):$(PORT) -w 3 --access-logfile -
+
+test: db
+	$(VENV)/bin/pytest -q
+
+bench: migrate
+	$(PY) bench/run_all.py
+
+clean-db:
+	-$(PY) manage.py embedded_db stop
+	rm -rf .pgdata

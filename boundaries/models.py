@@ -1,0 +1,131 @@
+"""The territory: county > township > village > grid, protected-area zones, 1+X hub areas.
+
+Everything is stored in WGS84 (EPSG:4326). A county's geometry is its whole jurisdiction
+(sea included); townships hold land only, so a point in the county but on no township is
+at sea. The territory knows nothing of cases, teams or maps (DESIGN §3): protected-area
+authorities are department *codes*, resolved by the enforcement layer above.
+"""
+from django.contrib.gis.db import models
+
+
+class Unit(models.Model):
+    """Fields every administrative unit shares."""
+
+    code = models.CharField(max_length=15, unique=True)
+    name = models.CharField(max_length=100)
+    geom = models.MultiPolygonField(srid=4326)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class County(Unit):
+    """县/区: GB/T 2260 six-digit code; `geom` is the jurisdiction including sea."""
+
+    bundle_name = models.CharField(max_length=200, blank=True)
+    bundle_version = models.CharField(max_length=50, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Unit.Meta):
+        verbose_name_plural = "counties"
+
+
+class CountyPart(models.Model):
+    """ST_Subdivide pieces of a county's jurisdiction: point lookups on a county with its sea
+    (thousands of vertices) hit small indexed pieces instead of one huge polygon."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="parts")
+    geom = models.PolygonField(srid=4326)
+
+
+class Township(Unit):
+    """乡/镇/街道: nine-digit statistical code; land only."""
+
+    class Kind(models.TextChoices):
+        TOWN = "town", "镇"
+        TOWNSHIP = "township", "乡"
+        SUBDISTRICT = "subdistrict", "街道"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TOWN)
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="townships")
+
+
+class Village(Unit):
+    """村/社区: twelve-digit code."""
+
+    class Kind(models.TextChoices):
+        VILLAGE = "village", "村"
+        COMMUNITY = "community", "社区"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.VILLAGE)
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="villages")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="villages")
+
+
+class Grid(Unit):
+    """网格: fifteen-digit code (village prefix + three digits), the smallest management cell."""
+
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="grids")
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="grids")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="grids")
+
+
+class ProtectedArea(models.Model):
+    """One zone of a protected area (nature reserve, forest park, water source, red line).
+
+    Zones of one area share its code; `authority_code` is the department that must be told
+    of anything inside the zone.
+    """
+
+    class Kind(models.TextChoices):
+        NATURE_RESERVE = "nature_reserve", "自然保护区"
+        FOREST_PARK = "forest_park", "森林公园"
+        WATER_SOURCE = "water_source", "水源保护区"
+        ECOLOGICAL_REDLINE = "ecological_redline", "生态红线"
+
+    class Zone(models.TextChoices):
+        CORE = "core", "核心区"
+        BUFFER = "buffer", "缓冲区"
+        EXPERIMENTAL = "experimental", "实验区"
+        GENERAL = "general", "一般区"
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", "国家级"
+        PROVINCIAL = "provincial", "省级"
+        CITY = "city", "市级"
+        COUNTY = "county", "县级"
+
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    zone = models.CharField(max_length=20, choices=Zone.choices)
+    authority_code = models.CharField(max_length=30)
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="protected_areas")
+    geom = models.MultiPolygonField(srid=4326)
+
+    class Meta:
+        ordering = ["code", "zone"]
+        constraints = [models.UniqueConstraint(fields=["county", "code", "zone"],
+                                               name="protected_area_zone_unique")]
+
+    def __str__(self):
+        return f"{self.name} {self.get_zone_display()} ({self.code})"
+
+
+class HubArea(models.Model):
+    """1+X 片区兼管: the hub township's team also serves the covered townships."""
+
+    hub = models.OneToOneField(Township, on_delete=models.CASCADE, related_name="hub_area")
+    covered = models.ManyToManyField(Township, related_name="covering_hubs")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="hub_areas")
+
+    class Meta:
+        ordering = ["hub__code"]
+
+    def __str__(self):
+        return f"1+X {self.hub.name}"

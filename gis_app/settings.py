@@ -1,0 +1,127 @@
+"""Settings: PostGIS from DATABASE_URL, else the embedded cluster (gis_app/embedded.py)."""
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from gis_app import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-change-in-deployment")
+DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "drf_spectacular",
+    "gis_app",
+    "boundaries",
+    "gis_app.enforcement",
+    "gis_app.incidents",
+    "gis_app.patrols",
+    "gis_app.bundles",
+    "layers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "gis_app.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [BASE_DIR / "templates"],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+WSGI_APPLICATION = "gis_app.wsgi.application"
+
+
+def database_from_url(url: str) -> dict:
+    parts = urlparse(url)
+    if parts.scheme not in ("postgis", "postgres", "postgresql"):
+        raise ValueError(f"DATABASE_URL must be a PostGIS URL (postgis://...), got scheme {parts.scheme!r}")
+    return {
+        "ENGINE": "django.contrib.gis.db.backends.postgis",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # Parallel test runs (several developers, CI) each name their own test database.
+        "TEST": {"NAME": os.environ.get("GIS_TEST_DB", "test_gis_app")},
+    }
+
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or embedded.url())}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = []
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "build" / "static"
+STATICFILES_DIRS = [BASE_DIR / "layers" / "static"] if (BASE_DIR / "layers" / "static").exists() else []
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+
+LOGIN_URL = "/admin/login/"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "gis_app.api.pagination.CountedPagination",
+    "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "gis_app.api.errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Grid governance and enforcement map server",
+    "DESCRIPTION": "Territory, routing, cases, patrols and map layers. Coordinates are WGS84 "
+                   "(EPSG:4326) unless a response says otherwise.",
+    "VERSION": "0.1.0",
+}
+
+# Deadlines per whistle kind, in hours (快捷哨 quick, 攻坚哨 tough, 应急哨 emergency).
+WHISTLE_DEADLINE_HOURS = {
+    "quick": int(os.environ.get("WHISTLE_QUICK_HOURS", "24")),
+    "tough": int(os.environ.get("WHISTLE_TOUGH_HOURS", "168")),
+    "emergency": int(os.environ.get("WHISTLE_EMERGENCY_HOURS", "2")),
+}
+
+# Optional basemap for map pages; none by default (intranet), boundaries come from our tiles.
+MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

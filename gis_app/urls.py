@@ -1,0 +1,15 @@
+"""Root URLs: each app mounts its own; the API schema and admin live here."""
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/", include("boundaries.urls")),
+    path("api/", include("gis_app.enforcement.urls")),
+    path("api/", include("gis_app.incidents.urls")),
+    path("api/", include("gis_app.patrols.urls")),
+    path("", include("layers.urls")),
+]
