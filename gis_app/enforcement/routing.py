@@ -1,0 +1,547 @@
+"""The router: who is responsible at a point, in whose name they act, who is told, by when.
+
+DESIGN §4, step by step, with a trace of why:
+1. locate the point (`locate.py`: county, township, village, grid; smallest code on shared
+   borders; in the county but on no township = at sea -> the marine team, mode `marine`);
+2. protected-area zones covering it: their authority departments are told, `core` -> `high`;
+3. the township's own team, or its 1+X hub township's team (`hub` names the hub);
+4. mode, subject and team from the township's authority for the item (no row = none):
+   statutory/granted -> township; entrusted -> the entrusting department; county -> the
+   item's department through the local team; none -> whistle to the item's department's team;
+5. departments = supporting departments + zone authorities (deduplicated, sorted by code);
+   deadline = now + the item's whistle kind hours (settings.WHISTLE_DEADLINE_HOURS).
+
+One code path serves one point or ten thousand: the spatial work is one statement for all
+points (`locate.locate_points`), the rule tables involved are fetched once (`RuleBook`), and
+the rules are applied in Python over those small tables. Pieces shared by many points
+(zones, the authority answer of a township for an item) are computed once per batch.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from boundaries.models import HubArea, ProtectedArea
+from gis_app.enforcement.locate import (Location, Nearest, Unit, consistent_snapshot,
+                                        locate_points, nearest_units)
+from gis_app.enforcement.models import Authority, CatalogItem, Department, Team
+
+WGS84 = "EPSG:4326"
+MAX_BATCH = 10_000
+
+
+# --- what goes in and what comes out -----------------------------------------------------
+
+@dataclass(frozen=True)
+class PointQuery:
+    """A point as the client sent it and as stored (WGS84), for the `query` echo."""
+
+    lon: float
+    lat: float
+    received_lon: float | None = None
+    received_lat: float | None = None
+    received_crs: str = WGS84
+
+    def as_dict(self) -> dict:
+        return {
+            "received": {"lon": self.lon if self.received_lon is None else self.received_lon,
+                         "lat": self.lat if self.received_lat is None else self.received_lat,
+                         "crs": self.received_crs},
+            "stored": {"lon": self.lon, "lat": self.lat, "crs": WGS84},
+        }
+
+    def describe(self) -> str:
+        stored = f"({self.lon:.7f}, {self.lat:.7f}) {WGS84}"
+        if self.received_crs == WGS84:
+            return f"point {stored}"
+        return (f"point ({self.received_lon}, {self.received_lat}) {self.received_crs} "
+                f"converted to {stored}")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a point gets no decision: status 400 (bad input), 403 (not this user's county)
+    or 422 (outside every county, naming the nearest unit and its distance in metres)."""
+
+    status: int
+    error: str
+    detail: str
+    parameter: str | None = None
+    nearest: Nearest | None = None
+
+    def as_dict(self) -> dict:
+        out = {"error": self.error, "detail": self.detail}
+        if self.parameter:
+            out["parameter"] = self.parameter
+        if self.nearest is not None:
+            out.update(self.nearest.as_dict())
+        elif self.error == OUTSIDE:
+            out.update({"nearest": None, "distance_m": None})
+        return out
+
+
+class Refused(Exception):
+    """Raised by the single-point functions; carries the Refusal."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.detail)
+        self.refusal = refusal
+
+
+OUTSIDE = "outside_jurisdiction"
+
+
+@dataclass
+class Placement:
+    """Where a point is, what protects it and whose hub it is in (the `/api/locate` answer)."""
+
+    query: PointQuery
+    location: Location
+    hub: Unit | None
+    protected_areas: list[dict]
+    zone_departments: list[dict]
+    severity: str
+    trace: list[str]
+
+    def as_dict(self) -> dict:
+        loc = self.location
+        return {
+            "county": _ref(loc.county),
+            "township": _ref(loc.township, kind=True),
+            "village": _ref(loc.village, kind=True),
+            "grid": _ref(loc.grid),
+            "hub": _ref(self.hub),
+            "at_sea": loc.at_sea,
+            "severity": self.severity,
+            "protected_areas": self.protected_areas,
+            "trace": self.trace,
+            "query": self.query.as_dict(),
+        }
+
+
+@dataclass
+class RoutingDecision:
+    """The router's answer for one point and item (DESIGN §4 response fields)."""
+
+    placement: Placement
+    item: dict
+    team: dict | None
+    subject: dict | None
+    mode: str
+    departments: list[dict]
+    deadline: datetime
+    trace: list[str] = field(default_factory=list)
+
+    @property
+    def at_sea(self) -> bool:
+        return self.placement.location.at_sea
+
+    @property
+    def severity(self) -> str:
+        return self.placement.severity
+
+    def as_dict(self) -> dict:
+        p = self.placement
+        loc = p.location
+        return {
+            "county": _ref(loc.county),
+            "township": _ref(loc.township, kind=True),
+            "village": _ref(loc.village, kind=True),
+            "grid": _ref(loc.grid),
+            "hub": _ref(p.hub),
+            "team": self.team,
+            "subject": self.subject,
+            "at_sea": loc.at_sea,
+            "mode": self.mode,
+            "severity": p.severity,
+            "protected_areas": p.protected_areas,
+            "departments": self.departments,
+            "deadline": timezone.localtime(self.deadline).isoformat(),
+            "item": self.item,
+            "trace": self.trace,
+            "query": p.query.as_dict(),
+        }
+
+
+def _ref(unit: Unit | None, kind: bool = False) -> dict | None:
+    if unit is None:
+        return None
+    out = {"code": unit.code, "name": unit.name}
+    if kind and unit.kind:
+        out["kind"] = unit.kind
+    return out
+
+
+# --- the rule tables involved, fetched once ------------------------------------------------
+
+@dataclass(frozen=True)
+class _Dept:
+    id: int
+    county_id: int
+    code: str
+    name: str
+    kind: str
+
+    def ref(self) -> dict:
+        return {"code": self.code, "name": self.name}
+
+
+@dataclass(frozen=True)
+class _Team:
+    id: int
+    code: str
+    name: str
+    kind: str
+    township_id: int | None
+    department_id: int | None
+
+    def ref(self) -> dict:
+        return {"code": self.code, "name": self.name, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: int
+    code: str
+    name: str
+    whistle_kind: str
+    department_id: int
+    supporting_ids: tuple[int, ...]
+
+
+@dataclass
+class RuleBook:
+    """The small dimension tables the rules need for a set of located points: departments,
+    teams, items, authority rows, hubs and zones of the counties and townships involved."""
+
+    departments: dict[int, _Dept] = field(default_factory=dict)
+    department_by_code: dict[tuple[int, str], _Dept] = field(default_factory=dict)
+    township_teams: dict[int, _Team] = field(default_factory=dict)
+    department_teams: dict[int, _Team] = field(default_factory=dict)
+    marine_teams: dict[int, _Team] = field(default_factory=dict)
+    items: dict[tuple[int, str], _Item] = field(default_factory=dict)
+    authorities: dict[tuple[int, int], tuple[str, int | None]] = field(default_factory=dict)
+    hubs: dict[int, Unit] = field(default_factory=dict)
+    zones: dict[int, tuple] = field(default_factory=dict)
+    # Per-batch memo of pieces shared by many points.
+    _zone_memo: dict = field(default_factory=dict)
+    _rule_memo: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, locations: list[Location], item_codes: list[str | None]) -> "RuleBook":
+        """Fetch, in a handful of queries, every row the rules may need for these points."""
+        book = cls()
+        county_ids = {loc.county.id for loc in locations if loc.county}
+        if not county_ids:
+            return book
+        township_ids = {loc.township.id for loc in locations if loc.township}
+        zone_ids = {z for loc in locations for z in loc.zone_ids}
+        codes = {c for c in item_codes if c}
+
+        for row in Department.objects.filter(county_id__in=county_ids).values_list(
+                "id", "county_id", "code", "name", "kind"):
+            dept = _Dept(*row)
+            book.departments[dept.id] = dept
+            book.department_by_code[(dept.county_id, dept.code)] = dept
+
+        # Ordered by code so that where data holds two candidates, the smallest code wins.
+        for county_id, *row in Team.objects.filter(county_id__in=county_ids).order_by(
+                "code").values_list("county_id", "id", "code", "name", "kind", "township_id",
+                                    "department_id"):
+            team = _Team(*row)
+            if team.kind == Team.Kind.TOWNSHIP_TEAM and team.township_id:
+                book.township_teams.setdefault(team.township_id, team)
+            elif team.kind == Team.Kind.DEPARTMENT and team.department_id:
+                book.department_teams.setdefault(team.department_id, team)
+            elif team.kind == Team.Kind.MARINE:
+                book.marine_teams.setdefault(county_id, team)
+
+        if codes:
+            items = list(CatalogItem.objects.filter(county_id__in=county_ids, code__in=codes)
+                         .values_list("id", "county_id", "code", "name", "whistle_kind",
+                                      "department_id"))
+            supporting = defaultdict(list)
+            through = CatalogItem.supporting_departments.through
+            for item_id, dept_id in through.objects.filter(
+                    catalogitem_id__in=[r[0] for r in items]).values_list(
+                    "catalogitem_id", "department_id"):
+                supporting[item_id].append(dept_id)
+            for item_id, county_id, code, name, whistle, dept_id in items:
+                book.items[(county_id, code)] = _Item(item_id, code, name, whistle, dept_id,
+                                                      tuple(supporting[item_id]))
+            if township_ids and items:
+                for township_id, item_id, kind, entrusting in Authority.objects.filter(
+                        township_id__in=township_ids, item_id__in=[r[0] for r in items]
+                ).values_list("township_id", "item_id", "authority", "entrusting_department_id"):
+                    book.authorities[(township_id, item_id)] = (kind, entrusting)
+
+        if township_ids:
+            through = HubArea.covered.through
+            for township_id, *hub in through.objects.filter(
+                    township_id__in=township_ids).order_by("hubarea__hub__code").values_list(
+                    "township_id", "hubarea__hub_id", "hubarea__hub__code",
+                    "hubarea__hub__name", "hubarea__hub__kind"):
+                book.hubs.setdefault(township_id, Unit(*hub))
+
+        if zone_ids:
+            for row in ProtectedArea.objects.filter(id__in=zone_ids).values_list(
+                    "id", "code", "name", "kind", "level", "zone", "authority_code"):
+                book.zones[row[0]] = row[1:]
+        return book
+
+    # --- the rules, over the fetched tables -------------------------------------------------
+
+    def zone_facts(self, county_id: int, zone_ids: tuple[int, ...]):
+        """(protected_areas, authority departments, severity, trace) for covering zones."""
+        key = (county_id, zone_ids)
+        if key in self._zone_memo:
+            return self._zone_memo[key]
+        areas, depts, trace = [], [], []
+        severity = "normal"
+        for zone_id in zone_ids:
+            code, name, kind, level, zone, authority_code = self.zones[zone_id]
+            dept = self.department_by_code.get((county_id, authority_code))
+            authority = dept.ref() if dept else {"code": authority_code, "name": None}
+            areas.append({"code": code, "name": name, "kind": kind, "level": level,
+                          "zone": zone, "authority": authority})
+            depts.append(authority)
+            line = f"protected area {code} {name}, zone {zone}, covers the point: notify {authority_code}"
+            if dept is None:
+                line += f" (authority code {authority_code} is not a department of this county)"
+            if zone == ProtectedArea.Zone.CORE:
+                severity = "high"
+                line += "; core zone -> severity high"
+            trace.append(line)
+        if not zone_ids:
+            trace.append("no protected-area zone covers the point -> severity normal")
+        facts = (areas, depts, severity, trace)
+        self._zone_memo[key] = facts
+        return facts
+
+    def authority_rule(self, township: Unit, acting: Unit, item: _Item):
+        """(mode, subject, team, trace) from the township's authority for the item."""
+        key = (township.id, acting.id, item.id)
+        if key in self._rule_memo:
+            return self._rule_memo[key]
+        kind, entrusting_id = self.authorities.get((township.id, item.id), (None, None))
+        item_dept = self.departments.get(item.department_id)
+        item_dept_label = _dept_label(item_dept, item.department_id)
+        local_team = self.township_teams.get(acting.id)
+        held = f"{township.name} holds {item.code} as {kind}" if kind else \
+            f"{township.name} has no authority row for {item.code} -> none"
+        trace = []
+        if kind in (Authority.Kind.STATUTORY, Authority.Kind.GRANTED):
+            mode, subject, team = "township", {"code": township.code, "name": township.name,
+                                               "type": "township"}, local_team
+            trace.append(f"{held} -> mode township, in the township's own name")
+        elif kind == Authority.Kind.ENTRUSTED:
+            dept = self.departments.get(entrusting_id) if entrusting_id else None
+            mode, subject, team = "entrusted", _dept_subject(dept), local_team
+            if dept:
+                trace.append(f"{held} -> mode entrusted, in the name of the entrusting "
+                             f"department {dept.code} {dept.name}")
+            else:
+                trace.append(f"{held} but no entrusting department is recorded -> mode "
+                             f"entrusted, subject unknown")
+        elif kind == Authority.Kind.COUNTY:
+            mode, subject, team = "county", _dept_subject(item_dept), local_team
+            trace.append(f"{held} -> mode county, in the name of the item's department "
+                         f"{item_dept_label}, the local team acting as dispatched staff")
+        else:
+            mode, subject = "whistle", _dept_subject(item_dept)
+            team = self.department_teams.get(item.department_id)
+            trace.append(f"{held} -> mode whistle: the township reports, the item's department "
+                         f"{item_dept_label} acts")
+        if mode != "whistle":
+            if team:
+                via = f" (hub {acting.name} of the 1+X area)" if acting.id != township.id else ""
+                trace.append(f"team: {team.code} {team.name}{via}")
+            else:
+                trace.append(f"team: none recorded for {acting.name} ({acting.code})")
+        elif team:
+            trace.append(f"team: {team.code} {team.name}, the department's team")
+        else:
+            trace.append(f"team: the department {item_dept_label} has no team recorded")
+        rule = (mode, subject, team.ref() if team else None, trace)
+        self._rule_memo[key] = rule
+        return rule
+
+    def marine_rule(self, county: Unit):
+        """(mode, subject, team, trace) at sea: the county's marine team in its department's name."""
+        key = ("marine", county.id)
+        if key in self._rule_memo:
+            return self._rule_memo[key]
+        team = self.marine_teams.get(county.id)
+        dept = self.departments.get(team.department_id) if team and team.department_id else None
+        trace = ["at sea: in the county's jurisdiction but on no township's land -> mode marine"]
+        if team:
+            trace.append(f"team: the marine team {team.code} {team.name}")
+        else:
+            trace.append(f"team: county {county.code} has no team of kind marine recorded")
+        if dept:
+            trace.append(f"subject: the marine team's department {dept.code} {dept.name}")
+        else:
+            trace.append("subject: the marine team has no department recorded")
+        rule = ("marine", _dept_subject(dept), team.ref() if team else None, trace)
+        self._rule_memo[key] = rule
+        return rule
+
+
+def _dept_label(dept: _Dept | None, dept_id: int) -> str:
+    """A department for the trace; says so when the row is not in the point's county."""
+    return f"{dept.code} {dept.name}" if dept else f"#{dept_id} (not a department of this county)"
+
+
+def _dept_subject(dept: _Dept | None) -> dict | None:
+    if dept is None:
+        return None
+    return {"code": dept.code, "name": dept.name, "type": "department"}
+
+
+# --- placing and routing -------------------------------------------------------------------
+
+def _location_trace(query: PointQuery, loc: Location) -> list[str]:
+    trace = [query.describe(), f"county {loc.county.code} {loc.county.name} covers the point"]
+    for level, unit, n in (("township", loc.township, loc.covering_townships),
+                           ("village", loc.village, loc.covering_villages),
+                           ("grid", loc.grid, loc.covering_grids)):
+        if unit is None:
+            if level == "township":
+                trace.append("no township covers the point")
+                break
+            trace.append(f"no {level} of the chosen unit covers the point")
+            break
+        line = f"{level} {unit.code} {unit.name} covers the point"
+        if n > 1:
+            line += f" (on a border shared by {n} {level}s: the smallest code wins)"
+        trace.append(line)
+    return trace
+
+
+def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
+    trace = _location_trace(query, loc)
+    areas, zone_depts, severity, zone_trace = book.zone_facts(loc.county.id, loc.zone_ids)
+    trace.extend(zone_trace)
+    hub = book.hubs.get(loc.township.id) if loc.township else None
+    if hub:
+        trace.append(f"{loc.township.name} is covered by hub {hub.code} {hub.name} (1+X): "
+                     f"the hub's team serves it")
+    return Placement(query, loc, hub, areas, zone_depts, severity, trace)
+
+
+def _decide(placement: Placement, item: _Item, book: RuleBook, now: datetime) -> RoutingDecision:
+    loc = placement.location
+    if loc.at_sea:
+        mode, subject, team, rule_trace = book.marine_rule(loc.county)
+    else:
+        acting = placement.hub or loc.township
+        mode, subject, team, rule_trace = book.authority_rule(loc.township, acting, item)
+    departments = {}
+    for dept_id in item.supporting_ids:
+        dept = book.departments.get(dept_id)
+        if dept:
+            departments[dept.code] = dept.ref()
+    for ref in placement.zone_departments:
+        departments.setdefault(ref["code"], ref)
+    hours = settings.WHISTLE_DEADLINE_HOURS[item.whistle_kind]
+    deadline = now + timedelta(hours=hours)
+    trace = placement.trace + rule_trace + [
+        "departments to notify: " + (", ".join(sorted(departments)) or "none")
+        + " (supporting departments and zone authorities)",
+        f"deadline: {item.whistle_kind} whistle = {hours} h from {timezone.localtime(now).isoformat()}",
+    ]
+    return RoutingDecision(
+        placement=placement,
+        item={"code": item.code, "name": item.name, "whistle_kind": item.whistle_kind},
+        team=team, subject=subject, mode=mode,
+        departments=[departments[c] for c in sorted(departments)],
+        deadline=deadline, trace=trace)
+
+
+def _allowed(loc: Location, county_ids) -> bool:
+    return county_ids is None or loc.county.id in county_ids
+
+
+def _forbidden(loc: Location) -> Refusal:
+    return Refusal(403, "forbidden", f"the point is in county {loc.county.code} "
+                                     f"{loc.county.name}, which this account may not act in")
+
+
+def _locate_all(queries: list[PointQuery], county_ids):
+    """Locate every point; refuse those outside every county (422) or outside the
+    caller's counties (403). Returns (locations, refusals by index)."""
+    locations = locate_points([q.lon for q in queries], [q.lat for q in queries])
+    refusals: dict[int, Refusal] = {}
+    outside = [i for i, loc in enumerate(locations) if not loc.inside]
+    if outside:
+        nearest = nearest_units([queries[i].lon for i in outside], [queries[i].lat for i in outside])
+        for i, near in zip(outside, nearest):
+            where = (f"{near.distance_m:.1f} m from {near.level} {near.unit.code} {near.unit.name}"
+                     if near else "no county is loaded")
+            refusals[i] = Refusal(422, OUTSIDE, f"the point is outside every county ({where})",
+                                  nearest=near)
+    for i, loc in enumerate(locations):
+        if loc.inside and not _allowed(loc, county_ids):
+            refusals[i] = _forbidden(loc)
+    return locations, refusals
+
+
+def route_points(queries: list[PointQuery], item_codes: list[str | None],
+                 now: datetime | None = None, county_ids=None) -> list[RoutingDecision | Refusal]:
+    """Route many points at once; one RoutingDecision or Refusal per point, in order.
+
+    `item_codes[i]` is looked up in the county covering point i; `county_ids` limits where
+    the caller may act (None: anywhere). `now` fixes the clock for deadlines.
+    """
+    if len(queries) != len(item_codes):
+        raise ValueError("one item code per point")
+    now = now or timezone.now()
+    with consistent_snapshot():
+        locations, refusals = _locate_all(queries, county_ids)
+        usable = [loc if i not in refusals else Location(loc.lon, loc.lat, None)
+                  for i, loc in enumerate(locations)]
+        book = RuleBook.load(usable, item_codes)
+    out: list[RoutingDecision | Refusal] = []
+    for i, (query, loc, code) in enumerate(zip(queries, locations, item_codes)):
+        if i in refusals:
+            out.append(refusals[i])
+            continue
+        item = book.items.get((loc.county.id, code)) if code else None
+        if item is None:
+            reason = (f"unknown item {code!r} in the catalogue of county {loc.county.code} "
+                      f"{loc.county.name}") if code else "required"
+            out.append(Refusal(400, "bad_parameter", f"item: {reason}", parameter="item"))
+            continue
+        out.append(_decide(_place(query, loc, book), item, book, now))
+    return out
+
+
+def route(query: PointQuery, item_code: str, now: datetime | None = None,
+          county_ids=None) -> RoutingDecision:
+    """Route one point; raises Refused (400 / 403 / 422) when there is no decision."""
+    result = route_points([query], [item_code], now=now, county_ids=county_ids)[0]
+    if isinstance(result, Refusal):
+        raise Refused(result)
+    return result
+
+
+def place_points(queries: list[PointQuery], county_ids=None) -> list[Placement | Refusal]:
+    """The units, zones and hub at each point, without an item (the map screen's locate)."""
+    with consistent_snapshot():
+        locations, refusals = _locate_all(queries, county_ids)
+        usable = [loc if i not in refusals else Location(loc.lon, loc.lat, None)
+                  for i, loc in enumerate(locations)]
+        book = RuleBook.load(usable, [])
+    return [refusals[i] if i in refusals else _place(q, loc, book)
+            for i, (q, loc) in enumerate(zip(queries, locations))]
+
+
+def place(query: PointQuery, county_ids=None) -> Placement:
+    result = place_points([query], county_ids)[0]
+    if isinstance(result, Refusal):
+        raise Refused(result)
+    return result
