@@ -1,0 +1,429 @@
+"""Checks a bundle's layers and tables can make before anything touches the database.
+
+Each check adds every problem it finds to the Report and returns the rows it could make
+sense of, so later checks (references between tables, the spatial checks in PostGIS) still
+run on the rest and the county officer sees all mistakes in one report.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from boundaries.crs import CRS, GCJ02, transform_geometries
+from gis_app.bundles.problems import Report, feature_label, row_label
+from gis_app.bundles.reader import Layer
+
+# Code length per level (DESIGN §5): the prefix of a code names its parent.
+LEVEL_CODE_LENGTH = {"county": 6, "township": 9, "village": 12, "grid": 15}
+PARENT_LEVEL = {"township": "county", "village": "township", "grid": "village"}
+KINDS = {
+    "township": ("town", "township", "subdistrict"),
+    "village": ("village", "community"),
+}
+PROTECTED_KINDS = ("nature_reserve", "forest_park", "water_source", "ecological_redline")
+PROTECTED_LEVELS = ("national", "provincial", "city", "county")
+ZONES = ("core", "buffer", "experimental", "general")
+DEPARTMENT_KINDS = ("bureau", "department", "marine")
+TEAM_KINDS = ("township_team", "department", "marine")
+ACTION_TYPES = ("inspection", "penalty", "coercive")
+WHISTLE_KINDS = ("quick", "tough", "emergency")
+AUTHORITY_KINDS = ("statutory", "granted", "entrusted", "county", "none")
+
+# Where GCJ-02 applies (its formula is the identity outside China).
+CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
+AREA_MARGIN_DEG = 1.0
+
+
+# --- helpers shared by layers and tables --------------------------------------------------
+
+def require_columns(frame: pd.DataFrame, file: str, columns, report: Report) -> bool:
+    missing = [c for c in columns if c not in frame.columns]
+    for col in missing:
+        report.problem(file, "", col, "missing column")
+    return not missing
+
+
+def check_nonempty(frame, file, columns, report, label) -> pd.Series:
+    bad = pd.Series(False, index=frame.index)
+    for col in columns:
+        empty = frame[col] == ""
+        for i in frame.index[empty]:
+            report.problem(file, label(i, frame), col, "empty")
+        bad |= empty
+    return ~bad
+
+
+def check_enum(frame, file, col, allowed, report, label, *, required=True) -> pd.Series:
+    if col not in frame.columns:
+        return pd.Series(not required, index=frame.index)
+    values = frame[col]
+    bad = ~values.isin(allowed) & ((values != "") | required)
+    for i in frame.index[bad]:
+        report.problem(file, label(i, frame), col,
+                       f"unknown value {values[i]!r}; expected one of {', '.join(allowed)}")
+    return ~bad
+
+
+def check_unique(frame, file, columns, report, label) -> pd.Series:
+    """Every occurrence of a duplicated key is reported, naming the other rows."""
+    dup = frame.duplicated(subset=list(columns), keep=False) & (frame[list(columns)] != "").all(axis=1)
+    for _, group in frame[dup].groupby(list(columns), sort=True):
+        where = [label(i, frame) for i in group.index]
+        key = ", ".join(f"{c} {group.iloc[0][c]}" for c in columns)
+        for i in group.index:
+            others = ", ".join(w for w in where if w != label(i, frame))
+            report.problem(file, label(i, frame), "/".join(columns), f"duplicate {key} (also {others})")
+    return ~dup
+
+
+def check_refs(frame, file, col, known, what, report, label, *, required=True,
+               as_list=False) -> pd.Series:
+    """Each value of `col` (or each ';'-separated item of it) must be in `known`."""
+    ok = pd.Series(True, index=frame.index)
+    if col not in frame.columns:
+        return ok
+    for i, value in frame[col].items():
+        values = split_list(value) if as_list else ([value] if value else [])
+        if not values and required:
+            report.problem(file, label(i, frame), col, "empty")
+            ok[i] = False
+        for v in values:
+            if v not in known:
+                report.problem(file, label(i, frame), col, f"unknown {what} {v!r}")
+                ok[i] = False
+    return ok
+
+
+def split_list(cell: str) -> list[str]:
+    return [part.strip() for part in str(cell).replace("；", ";").split(";") if part.strip()]
+
+
+def feature_labeller(i, frame):
+    return feature_label(i, frame.at[i, "code"] if "code" in frame.columns else None)
+
+
+def row_labeller(i, frame):
+    return row_label(i)
+
+
+# --- geometry ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def area_of_use(crs_name: str) -> tuple[float, float, float, float]:
+    """Where coordinates of `crs_name` can lie, in WGS84 (west, south, east, north)."""
+    if crs_name == GCJ02:
+        return CHINA_BOUNDS
+    from pyproj import CRS as ProjCRS
+    area = ProjCRS.from_user_input(crs_name).area_of_use
+    return (area.west, area.south, area.east, area.north) if area else (-180.0, -90.0, 180.0, 90.0)
+
+
+def layer_geometries(layer: Layer, report: Report, *, repair: bool) -> np.ndarray:
+    """Shapely MultiPolygons in WGS84, None where the feature must be refused."""
+    frame, geoms, file = layer.frame, layer.geoms.copy(), layer.file
+
+    def where(i):
+        return feature_labeller(i, frame) if "code" in frame.columns else feature_label(i)
+
+    missing = np.array([g is None for g in geoms], dtype=bool)
+    for i in np.flatnonzero(missing):
+        report.problem(file, where(i), "geometry", "missing or unparseable geometry")
+    present = ~missing
+    types = np.full(len(geoms), -1)
+    types[present] = shapely.get_type_id(geoms[present])
+    not_polygon = present & ~np.isin(types, (3, 6))
+    for i in np.flatnonzero(not_polygon):
+        report.problem(file, where(i), "geometry",
+                       f"a {geoms[i].geom_type} where an area (Polygon "
+                       "or MultiPolygon) is needed")
+    empty = present & ~not_polygon & shapely.is_empty(np.where(present, geoms, None))
+    for i in np.flatnonzero(empty):
+        report.problem(file, where(i), "geometry", "empty geometry")
+    usable = present & ~not_polygon & ~empty
+    if not usable.any():
+        return np.full(len(geoms), None, dtype=object)
+
+    bounds = shapely.bounds(geoms[usable])
+    finite = np.isfinite(bounds).all(axis=1)
+    plausible = finite.copy()
+    if layer.crs.is_geographic:
+        swapped = finite & ((np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+                            | (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1))
+        for i, b in zip(np.flatnonzero(usable)[swapped], bounds[swapped]):
+            report.problem(file, where(i), "geometry",
+                           f"coordinates ({b[0]:g}, {b[1]:g}) cannot be in {layer.crs}: longitude must lie "
+                           "within ±180 and latitude within ±90 (longitude and latitude swapped, or "
+                           "projected metres?)")
+        plausible &= ~swapped
+    out = np.full(len(geoms), None, dtype=object)
+    idx = np.flatnonzero(usable)[plausible]
+    if len(idx):
+        wgs = transform_geometries(geoms[idx], layer.crs)
+        wb = shapely.bounds(wgs)
+        w, s, e, n = area_of_use(layer.crs.name)
+        m = AREA_MARGIN_DEG
+        inside = (np.isfinite(wb).all(axis=1) & (wb[:, 0] >= w - m) & (wb[:, 2] <= e + m)
+                  & (wb[:, 1] >= s - m) & (wb[:, 3] <= n + m))
+        for i, b in zip(idx[~inside], shapely.bounds(geoms[idx[~inside]])):
+            report.problem(file, where(i), "geometry",
+                           f"coordinates ({b[0]:g}, {b[1]:g}) cannot be in {layer.crs}, whose area of "
+                           f"use is lon {w:g}..{e:g}, lat {s:g}..{n:g} (wrong CRS in the manifest, or "
+                           "axes swapped?)")
+        out[idx[inside]] = wgs[inside]
+    for i in np.flatnonzero(~finite):
+        report.problem(file, where(np.flatnonzero(usable)[i]), "geometry", "coordinates are not finite numbers")
+    return _valid_multipolygons(out, layer, report, where, repair=repair)
+
+
+def _valid_multipolygons(geoms, layer, report, where, *, repair) -> np.ndarray:
+    have = np.array([g is not None for g in geoms], dtype=bool)
+    valid = np.ones(len(geoms), dtype=bool)
+    valid[have] = shapely.is_valid(geoms[have])
+    for i in np.flatnonzero(~valid):
+        reason = shapely.is_valid_reason(geoms[i])
+        if not repair:
+            report.problem(layer.file, where(i), "geometry",
+                           f"invalid polygon: {reason} (run with --repair to apply make_valid)")
+            geoms[i] = None
+            continue
+        fixed = _polygonal(shapely.make_valid(geoms[i]))
+        if fixed is None or fixed.is_empty:
+            report.problem(layer.file, where(i), "geometry", f"invalid polygon: {reason}; make_valid "
+                           "left no area")
+            geoms[i] = None
+            continue
+        before, after = _area_m2(geoms[i]), _area_m2(fixed)
+        report.warning(layer.file, where(i), "geometry",
+                       f"repaired ({reason}): area {before:,.0f} m² -> {after:,.0f} m²")
+        geoms[i] = fixed
+    return np.array([_as_multi(g) for g in geoms], dtype=object)
+
+
+def _polygonal(geom):
+    parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+    if not parts:
+        return None
+    return shapely.union_all(parts)
+
+
+def _as_multi(geom):
+    if geom is None or geom.geom_type == "MultiPolygon":
+        return geom
+    return shapely.MultiPolygon([geom])
+
+
+def _area_m2(geom) -> float:
+    from pyproj import Geod
+    return abs(Geod(ellps="WGS84").geometry_area_perimeter(geom)[0])
+
+
+# --- administrative layers ----------------------------------------------------------------
+
+def check_units(layer: Layer, level: str, report: Report, *, repair: bool) -> pd.DataFrame | None:
+    """Attributes and geometry of one administrative layer -> rows ready for staging."""
+    frame, file = layer.frame, layer.file
+    if not require_columns(frame, file, ("code", "name"), report):
+        return None
+    ok = check_nonempty(frame, file, ("code", "name"), report, feature_labeller)
+    length = LEVEL_CODE_LENGTH[level]
+    bad_code = (frame["code"] != "") & ~frame["code"].str.fullmatch(rf"\d{{{length}}}")
+    for i in frame.index[bad_code]:
+        report.problem(file, feature_labeller(i, frame), "code",
+                       f"a {level} code has {length} digits, got {frame.at[i, 'code']!r}")
+    ok &= ~bad_code
+    ok &= check_unique(frame, file, ("code",), report, feature_labeller)
+    kind = _kinds(frame, level)
+    if level in KINDS and "kind" in frame.columns:
+        ok &= check_enum(frame, file, "kind", KINDS[level], report, feature_labeller, required=False)
+    if level == "county" and len(frame) != 1:
+        report.problem(file, "", "", f"a bundle holds one county; this layer has {len(frame)} features")
+    geoms = layer_geometries(layer, report, repair=repair)
+    ok &= pd.Series([g is not None for g in geoms], index=frame.index)
+    parent = pd.Series("", index=frame.index)
+    if level in PARENT_LEVEL:
+        plen = LEVEL_CODE_LENGTH[PARENT_LEVEL[level]]
+        parent = frame["code"].str[:plen]
+        if "parent_code" in frame.columns:
+            parent = frame["parent_code"].where(frame["parent_code"] != "", parent)
+    rows = pd.DataFrame({"level": level, "code": frame["code"], "name": frame["name"],
+                         "kind": kind, "parent_code": parent, "file": file,
+                         "label": [feature_labeller(i, frame) for i in frame.index]})
+    rows["geom"] = geoms
+    return rows[ok.values]
+
+
+def _kinds(frame: pd.DataFrame, level: str) -> pd.Series:
+    """The `kind` attribute where given; else what the name says (镇/乡/街道, 村/社区)."""
+    given = frame["kind"] if "kind" in frame.columns else pd.Series("", index=frame.index)
+    if level == "township":
+        guess = np.select([frame["name"].str.endswith("街道"), frame["name"].str.endswith("乡")],
+                          ["subdistrict", "township"], "town")
+    elif level == "village":
+        guess = np.where(frame["name"].str.endswith("社区"), "community", "village")
+    else:
+        guess = np.full(len(frame), "")
+    return given.where(given != "", pd.Series(guess, index=frame.index))
+
+
+def check_protected_areas(layer: Layer, report: Report, *, repair: bool) -> pd.DataFrame | None:
+    frame, file = layer.frame, layer.file
+    columns = ("code", "name", "kind", "level", "zone", "authority")
+    if not require_columns(frame, file, columns, report):
+        return None
+    ok = check_nonempty(frame, file, ("code", "name", "authority"), report, feature_labeller)
+    ok &= check_enum(frame, file, "kind", PROTECTED_KINDS, report, feature_labeller)
+    ok &= check_enum(frame, file, "level", PROTECTED_LEVELS, report, feature_labeller)
+    ok &= check_enum(frame, file, "zone", ZONES, report, feature_labeller)
+    ok &= check_unique(frame, file, ("code", "zone"), report, feature_labeller)
+    geoms = layer_geometries(layer, report, repair=repair)
+    ok &= pd.Series([g is not None for g in geoms], index=frame.index)
+    rows = frame[list(columns)].copy()
+    rows["file"] = file
+    rows["label"] = [feature_labeller(i, frame) for i in frame.index]
+    rows["geom"] = geoms
+    return rows[ok.values]
+
+
+# --- tables -------------------------------------------------------------------------------
+
+def check_departments(file, frame, report) -> pd.DataFrame | None:
+    if not require_columns(frame, file, ("code", "name", "kind"), report):
+        return None
+    ok = check_nonempty(frame, file, ("code", "name"), report, row_labeller)
+    ok &= check_enum(frame, file, "kind", DEPARTMENT_KINDS, report, row_labeller)
+    ok &= check_unique(frame, file, ("code",), report, row_labeller)
+    return frame[ok]
+
+
+def check_teams(file, frame, report, *, townships, departments, crs: CRS) -> pd.DataFrame | None:
+    columns = ("code", "name", "kind", "township_code", "department_code", "lon", "lat")
+    if not require_columns(frame, file, columns, report):
+        return None
+    ok = check_nonempty(frame, file, ("code", "name"), report, row_labeller)
+    ok &= check_enum(frame, file, "kind", TEAM_KINDS, report, row_labeller)
+    ok &= check_unique(frame, file, ("code",), report, row_labeller)
+    ok &= check_refs(frame, file, "township_code", townships, "township", report, row_labeller,
+                     required=False)
+    ok &= check_refs(frame, file, "department_code", departments, "department", report,
+                     row_labeller, required=False)
+    for i in frame.index:
+        kind = frame.at[i, "kind"]
+        if kind == "township_team" and not frame.at[i, "township_code"]:
+            report.problem(file, row_label(i), "township_code", "a township_team needs its township")
+            ok[i] = False
+        if kind in ("department", "marine") and not frame.at[i, "department_code"]:
+            report.problem(file, row_label(i), "department_code", f"a {kind} team needs its department")
+            ok[i] = False
+    lon = pd.to_numeric(frame["lon"].where(frame["lon"] != ""), errors="coerce")
+    lat = pd.to_numeric(frame["lat"].where(frame["lat"] != ""), errors="coerce")
+    for col, values in (("lon", lon), ("lat", lat)):
+        bad = values.isna() & (frame[col] != "")
+        for i in frame.index[bad]:
+            report.problem(file, row_label(i), col, f"not a number: {frame.at[i, col]!r}")
+        ok &= ~bad
+    one_only = lon.isna() != lat.isna()
+    for i in frame.index[one_only & ok]:
+        report.problem(file, row_label(i), "lon/lat", "give both lon and lat, or neither")
+    ok &= ~one_only
+    frame = frame.assign(x=lon, y=lat)
+    has = ok & lon.notna()
+    if has.any():
+        geoms = shapely.points(frame.loc[has, "x"].to_numpy(), frame.loc[has, "y"].to_numpy())
+        layer = Layer(name="teams", file=file, frame=frame.loc[has].reset_index(drop=True),
+                      geoms=geoms, crs=crs)
+        wgs = _point_positions(layer, report, frame.index[has])
+        frame.loc[has, "x"] = [g.x if g is not None else np.nan for g in wgs]
+        frame.loc[has, "y"] = [g.y if g is not None else np.nan for g in wgs]
+        ok &= ~(has & frame["x"].isna())
+    return frame[ok]
+
+
+def _point_positions(layer: Layer, report: Report, rows) -> list:
+    """Team bases through the same CRS plausibility checks as the layers."""
+    geoms = layer.geoms
+    bounds = shapely.bounds(geoms)
+    w, s, e, n = area_of_use(layer.crs.name)
+    out = []
+    swapped = (np.abs(bounds[:, 1]) > 90) | (np.abs(bounds[:, 0]) > 180) if layer.crs.is_geographic \
+        else np.zeros(len(geoms), dtype=bool)
+    wgs = transform_geometries(np.where(swapped, shapely.points(0, 0), geoms), layer.crs)
+    for k, (row, g) in enumerate(zip(rows, wgs)):
+        x, y = shapely.get_x(g), shapely.get_y(g)
+        m = AREA_MARGIN_DEG
+        if swapped[k] or not (np.isfinite(x) and np.isfinite(y) and w - m <= x <= e + m
+                              and s - m <= y <= n + m):
+            report.problem(layer.file, row_label(row), "lon/lat",
+                           f"({bounds[k, 0]:g}, {bounds[k, 1]:g}) cannot be a position in {layer.crs} "
+                           "(longitude and latitude swapped?)")
+            out.append(None)
+        else:
+            out.append(g)
+    return out
+
+
+def check_hubs(file, frame, report, *, townships) -> pd.DataFrame | None:
+    if not require_columns(frame, file, ("hub_township_code", "covered_township_codes"), report):
+        return None
+    ok = check_refs(frame, file, "hub_township_code", townships, "township", report, row_labeller)
+    ok &= check_refs(frame, file, "covered_township_codes", townships, "township", report,
+                     row_labeller, as_list=True)
+    ok &= check_unique(frame, file, ("hub_township_code",), report, row_labeller)
+    covered_by: dict[str, int] = {}
+    for i in frame.index:
+        hub = frame.at[i, "hub_township_code"]
+        for code in split_list(frame.at[i, "covered_township_codes"]):
+            if code == hub:
+                report.problem(file, row_label(i), "covered_township_codes",
+                               f"hub {hub} cannot cover itself")
+                ok[i] = False
+            elif code in covered_by and covered_by[code] != i:
+                report.problem(file, row_label(i), "covered_township_codes",
+                               f"township {code} is already covered by the hub in {row_label(covered_by[code])}")
+                ok[i] = False
+            covered_by.setdefault(code, i)
+    return frame[ok]
+
+
+def check_catalogue(file, frame, report, *, departments) -> pd.DataFrame | None:
+    columns = ("code", "name", "domain", "action_type", "legal_basis", "department_code",
+               "supporting_department_codes", "whistle_kind")
+    if not require_columns(frame, file, columns, report):
+        return None
+    ok = check_nonempty(frame, file, ("code", "name"), report, row_labeller)
+    ok &= check_enum(frame, file, "action_type", ACTION_TYPES, report, row_labeller)
+    ok &= check_enum(frame, file, "whistle_kind", WHISTLE_KINDS, report, row_labeller)
+    ok &= check_unique(frame, file, ("code",), report, row_labeller)
+    ok &= check_refs(frame, file, "department_code", departments, "department", report, row_labeller)
+    ok &= check_refs(frame, file, "supporting_department_codes", departments, "department", report,
+                     row_labeller, required=False, as_list=True)
+    return frame[ok]
+
+
+def check_authority(file, frame, report, *, townships, items, departments) -> pd.DataFrame | None:
+    columns = ("township_code", "item_code", "authority", "entrusting_department_code")
+    if not require_columns(frame, file, columns, report):
+        return None
+    ok = check_refs(frame, file, "township_code", townships, "township", report, row_labeller)
+    ok &= check_refs(frame, file, "item_code", items, "catalogue item", report, row_labeller)
+    ok &= check_enum(frame, file, "authority", AUTHORITY_KINDS, report, row_labeller)
+    ok &= check_refs(frame, file, "entrusting_department_code", departments, "department", report,
+                     row_labeller, required=False)
+    needs = (frame["authority"] == "entrusted") & (frame["entrusting_department_code"] == "")
+    for i in frame.index[needs]:
+        report.problem(file, row_label(i), "entrusting_department_code",
+                       "an entrusted item names the department that entrusts it")
+    ok &= ~needs
+    ok &= check_unique(frame, file, ("township_code", "item_code"), report, row_labeller)
+    return frame[ok]
+
+
+def check_zone_authorities(protected: pd.DataFrame, report: Report, departments) -> pd.DataFrame:
+    ok = pd.Series(True, index=protected.index)
+    for i, row in protected.iterrows():
+        if row["authority"] not in departments:
+            report.problem(row["file"], row["label"], "authority", f"unknown department {row['authority']!r}")
+            ok[i] = False
+    return protected[ok]
