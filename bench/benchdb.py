@@ -1,0 +1,44 @@
+"""A database of its own for benchmarks, so they never touch the demo or the tests.
+
+`use_bench_database()` must run before Django is set up: it points DATABASE_URL at
+`bench_gis_app` on the same server (the embedded cluster unless DATABASE_URL says
+otherwise), creating it with PostGIS and migrating it when needed.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "bench_gis_app"
+
+
+def use_bench_database(name: str = BENCH_DB) -> str:
+    import psycopg2
+
+    from gis_app import embedded
+
+    base = urlparse(os.environ.get("DATABASE_URL") or embedded.url())
+    params = dict(host=base.hostname, port=base.port, user=base.username, password=base.password)
+    admin = psycopg2.connect(dbname=base.path.lstrip("/") or "postgres", **params)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    url = urlunparse(base._replace(path=f"/{name}"))
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_app.settings")
+    import django
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    with connection.cursor() as cur:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    call_command("migrate", verbosity=0)
+    return url
