@@ -7,7 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/", include("boundaries.urls")),
+    path("api/", include("gis_app.api.urls")),
     path("api/", include("gis_app.enforcement.urls")),
     path("api/", include("gis_app.incidents.urls")),
     path("api/", include("gis_app.patrols.urls")),

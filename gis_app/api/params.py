@@ -1,0 +1,152 @@
+"""Query parameters, parsed strictly: a bad value is a 400 naming the parameter.
+
+Never a 500 and never a silently ignored filter: a parameter an endpoint does not know is
+refused too (a typo such as `?knd=town` would otherwise return everything). Each endpoint
+declares its parameters as `Param`s; the same declaration feeds the OpenAPI schema.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
+
+from django.contrib.gis.geos import GEOSGeometry
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, check_lonlat, parse_crs, transform_geometry
+from gis_app.api.errors import BadParameter
+
+# Parameters no endpoint documents but every one tolerates: DRF's format override and the
+# cache-buster some JavaScript clients append.
+ALWAYS_ALLOWED = frozenset({"format", "_"})
+PAGINATION = ("limit", "offset")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter an endpoint accepts: its name, what it means, its type."""
+
+    name: str
+    description: str
+    type: object = OpenApiTypes.STR
+    enum: tuple | None = None
+
+    def openapi(self) -> OpenApiParameter:
+        return OpenApiParameter(self.name, self.type, OpenApiParameter.QUERY,
+                                description=self.description, enum=self.enum)
+
+
+def openapi(params: Iterable[Param]) -> list[OpenApiParameter]:
+    return [p.openapi() for p in params]
+
+
+def check_known(request, params: Iterable[Param], extra: Iterable[str] = ()) -> None:
+    """Refuse any query parameter the endpoint does not declare."""
+    allowed = {p.name for p in params} | set(extra) | ALWAYS_ALLOWED
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise BadParameter(unknown[0], "unknown parameter for this endpoint; accepted: "
+                           + ", ".join(sorted(allowed - ALWAYS_ALLOWED)))
+
+
+def get_one(request, name: str) -> str | None:
+    """The parameter's single value, stripped; None when absent. Repeated or empty is an error."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadParameter(name, "given more than once")
+    value = values[0].strip()
+    if value == "":
+        raise BadParameter(name, "is empty")
+    return value
+
+
+def parse_crs_param(request, name: str = "crs", default: CRS | None = None) -> CRS:
+    value = get_one(request, name)
+    if value is None:
+        return default or CRS(WGS84)
+    try:
+        return parse_crs(value)
+    except CRSError:
+        raise BadParameter(name, f"unknown CRS {value!r}; accepted: {ACCEPTED}") from None
+
+
+def parse_choice(request, name: str, choices: Iterable[str]) -> str | None:
+    value = get_one(request, name)
+    choices = list(choices)
+    if value is not None and value not in choices:
+        raise BadParameter(name, f"{value!r} is not one of: {', '.join(choices)}")
+    return value
+
+
+def parse_code(request, name: str, digits: int | None = None, max_length: int = 40) -> str | None:
+    """A unit code (`digits` long, all digits) or an organisation code (free text, bounded)."""
+    value = get_one(request, name)
+    if value is None:
+        return None
+    if digits is not None and not (len(value) == digits and value.isdigit()):
+        raise BadParameter(name, f"{value!r} is not a {digits}-digit code")
+    if len(value) > max_length:
+        raise BadParameter(name, f"longer than {max_length} characters")
+    return value
+
+
+def parse_text(request, name: str, max_length: int = 100) -> str | None:
+    value = get_one(request, name)
+    if value is not None and len(value) > max_length:
+        raise BadParameter(name, f"longer than {max_length} characters")
+    return value
+
+
+def parse_number(request, name: str, minimum: float, maximum: float) -> float | None:
+    value = get_one(request, name)
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise BadParameter(name, f"{value!r} is not a number") from None
+    if not (math.isfinite(number) and minimum <= number <= maximum):
+        raise BadParameter(name, f"must be between {minimum:g} and {maximum:g}")
+    return number
+
+
+# A bbox in a projected CRS or GCJ-02 is not a rectangle in WGS84: its edges are densified
+# before conversion so the WGS84 polygon follows the curved edges closely.
+_BBOX_EDGE_POINTS = 16
+
+
+def parse_bbox(request, crs: CRS, name: str = "bbox") -> GEOSGeometry | None:
+    """`minx,miny,maxx,maxy` in `crs` -> a WGS84 polygon (SRID 4326) for an indexed lookup."""
+    import shapely
+    from shapely.geometry import box
+
+    value = get_one(request, name)
+    if value is None:
+        return None
+    parts = value.split(",")
+    if len(parts) != 4:
+        raise BadParameter(name, f"expected 4 comma-separated numbers minx,miny,maxx,maxy; "
+                                 f"got {len(parts)} value(s)")
+    try:
+        minx, miny, maxx, maxy = (float(p) for p in parts)
+    except ValueError:
+        raise BadParameter(name, f"{value!r} is not 4 numbers minx,miny,maxx,maxy") from None
+    if not all(math.isfinite(v) for v in (minx, miny, maxx, maxy)):
+        raise BadParameter(name, "values must be finite numbers")
+    if minx >= maxx or miny >= maxy:
+        raise BadParameter(name, "minx must be less than maxx and miny less than maxy")
+    try:
+        if crs.is_geographic:
+            check_lonlat([minx, maxx], [miny, maxy])
+        polygon = box(minx, miny, maxx, maxy)
+        if crs.name not in (WGS84, "EPSG:4490"):
+            step = min(maxx - minx, maxy - miny) / _BBOX_EDGE_POINTS
+            polygon = transform_geometry(shapely.segmentize(polygon, step), crs)
+            bounds = shapely.get_coordinates(polygon)
+            check_lonlat(bounds[:, 0], bounds[:, 1])
+    except CRSError as exc:
+        raise BadParameter(name, f"{exc} (bbox CRS {crs})") from None
+    return GEOSGeometry(shapely.to_wkb(polygon), srid=4326)

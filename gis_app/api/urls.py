@@ -1,0 +1,19 @@
+"""The territory and organisation read API, mounted under /api/ by gis_app/urls.py."""
+from rest_framework.routers import SimpleRouter
+
+from gis_app.api.organisation import CatalogueViewSet, DepartmentViewSet, TeamViewSet
+from gis_app.api.territory import (CountyViewSet, GridViewSet, HubAreaViewSet, ProtectedAreaViewSet,
+                                   TownshipViewSet, VillageViewSet)
+
+router = SimpleRouter()
+router.register("counties", CountyViewSet, basename="county")
+router.register("townships", TownshipViewSet, basename="township")
+router.register("villages", VillageViewSet, basename="village")
+router.register("grids", GridViewSet, basename="grid")
+router.register("protected-areas", ProtectedAreaViewSet, basename="protected-area")
+router.register("hubs", HubAreaViewSet, basename="hub")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("teams", TeamViewSet, basename="team")
+router.register("catalogue", CatalogueViewSet, basename="catalogue")
+
+urlpatterns = router.urls
