@@ -1,0 +1,83 @@
+"""The demo: the two county bundles shipped in boundaries/demo and a user for every role.
+
+Loading is idempotent so `make demo` can run again and again: a county already loaded from
+the same bundle version is left alone, an older version is replaced.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from boundaries.models import County, Grid
+from gis_app.bundles.importer import ImportResult, import_bundle
+from gis_app.enforcement.models import Department, Member, Team
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "boundaries" / "demo"
+DEMO_PASSWORD = "demo-password"
+
+
+def demo_bundles() -> list[Path]:
+    return sorted(p.parent for p in DEMO_DIR.glob("*/manifest.json"))
+
+
+def load_bundles(folders=None) -> list[tuple[Path, ImportResult | None]]:
+    """(folder, result) per bundle; result None where that version is already loaded."""
+    out = []
+    for folder in folders or demo_bundles():
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        loaded = County.objects.filter(bundle_name=manifest["name"]).first()
+        if loaded and loaded.bundle_version == str(manifest["version"]):
+            out.append((folder, None))
+            continue
+        out.append((folder, import_bundle(folder, replace=loaded is not None)))
+    return out
+
+
+# username -> (role, county code, how to find the team / department / grids)
+DEMO_USERS = {
+    "command": ("command_centre", "330922", {}),
+    "command-yangcheng": ("command_centre", "140522", {}),
+    "grid": ("grid_member", "330922", {"grids_of_township_name": "菜园镇"}),
+    "team-shengshan": ("township_team", "330922", {"team_of_township_name": "嵊山镇"}),
+    "team-sitou": ("township_team", "140522", {"team_of_township_name": "寺头乡"}),
+    "dept-market": ("department", "330922", {"department_name_contains": "市场监"}),
+    "dept-resources": ("department", "140522", {"department_name_contains": "资源"}),
+    "planner": ("planner", "330922", {}),
+}
+
+
+@transaction.atomic
+def ensure_demo_users() -> list[str]:
+    """Create (or refresh) one demo user per role; returns their usernames."""
+    User = get_user_model()
+    made = []
+    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+    admin.set_password(DEMO_PASSWORD)
+    admin.save()
+    made.append("admin")
+    for username, (role, county_code, find) in DEMO_USERS.items():
+        county = County.objects.filter(code=county_code).first()
+        if county is None:
+            continue
+        user, _ = User.objects.get_or_create(username=username)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        team = department = None
+        grids = []
+        if "team_of_township_name" in find:
+            team = Team.objects.filter(county=county, kind="township_team",
+                                       township__name=find["team_of_township_name"]).first()
+        if "department_name_contains" in find:
+            department = Department.objects.filter(county=county,
+                                                   name__contains=find["department_name_contains"]).first()
+        if "grids_of_township_name" in find:
+            grids = list(Grid.objects.filter(township__name=find["grids_of_township_name"],
+                                             county=county).order_by("code")[:3])
+        member, _ = Member.objects.update_or_create(
+            user=user, defaults={"role": role, "county": county, "team": team, "department": department})
+        member.grids.set(grids)
+        made.append(username)
+    return made

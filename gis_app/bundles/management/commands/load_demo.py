@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from gis_app.bundles import demo
+from gis_app.bundles.problems import BundleRejected
+
+
+class Command(BaseCommand):
+    help = "Load the demo counties shipped in boundaries/demo (idempotent) and a user per role."
+
+    def handle(self, *args, **opts):
+        try:
+            results = demo.load_bundles()
+        except BundleRejected as exc:
+            raise CommandError(str(exc)) from exc
+        if not results:
+            raise CommandError(f"no demo bundles found in {demo.DEMO_DIR}")
+        for folder, result in results:
+            if result is None:
+                self.stdout.write(f"{folder.name}: already loaded")
+            else:
+                counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+                self.stdout.write(f"{folder.name}: county {result.county_code} {result.county_name}: {counts}")
+        users = demo.ensure_demo_users()
+        self.stdout.write(f"demo users (password {demo.DEMO_PASSWORD}): {', '.join(users)}")
