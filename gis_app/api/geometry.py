@@ -46,7 +46,8 @@ class SimplifyMetres(Func):
 
     Raw SQL because the ORM's Transform takes a constant SRID, and the metric CRS here
     depends on the row: the UTM zone (WGS84, EPSG:326xx/327xx) of the geometry's centroid,
-    where a metre is a metre within 0.1%. The result is back in WGS84.
+    where a metre is a metre within 0.1%. The result is back in WGS84, and ST_Multi keeps
+    it MultiPolygon (GEOS may hand back a Polygon; every simplified layer here is areas).
     """
 
     output_field = GeometryField(srid=4326)
@@ -59,7 +60,7 @@ class SimplifyMetres(Func):
         geom, params = compiler.compile(self.source_expressions[0])
         utm = (f"(CASE WHEN ST_Y(ST_Centroid({geom})) >= 0 THEN 32600 ELSE 32700 END"
                f" + LEAST(60, GREATEST(1, floor((ST_X(ST_Centroid({geom})) + 180) / 6)::int + 1)))")
-        sql = f"ST_Transform(ST_SimplifyPreserveTopology(ST_Transform({geom}, {utm}), %s), 4326)"
+        sql = f"ST_Multi(ST_Transform(ST_SimplifyPreserveTopology(ST_Transform({geom}, {utm}), %s), 4326))"
         # `geom` appears three times in the SQL, so its parameters do too, in order.
         return sql, [*params, *params, *params, self.tolerance_m]
 

@@ -149,4 +149,4 @@ def parse_bbox(request, crs: CRS, name: str = "bbox") -> GEOSGeometry | None:
             check_lonlat(bounds[:, 0], bounds[:, 1])
     except CRSError as exc:
         raise BadParameter(name, f"{exc} (bbox CRS {crs})") from None
-    return GEOSGeometry(shapely.to_wkb(polygon), srid=4326)
+    return GEOSGeometry(memoryview(shapely.to_wkb(polygon)), srid=4326)
