@@ -129,3 +129,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Patrols (gis_app/patrols): cleaning of uploaded GPS tracks, the coverage line, live
+# positions and 1+X hub reach. Each may be overridden from the environment.
+PATROL_MAX_SPEED_KMH = float(os.environ.get("PATROL_MAX_SPEED_KMH", "120"))  # faster = absurd jump
+PATROL_GAP_SECONDS = int(os.environ.get("PATROL_GAP_SECONDS", "600"))  # longer breaks the line
+PATROL_GAP_METRES = float(os.environ.get("PATROL_GAP_METRES", "1000"))  # farther breaks the line
+PATROL_MAX_FIXES = int(os.environ.get("PATROL_MAX_FIXES", "500000"))  # per upload
+PATROL_STALE_MINUTES = float(os.environ.get("PATROL_STALE_MINUTES", "15"))  # live position age
+PATROL_PLAN_TOLERANCE_M = float(os.environ.get("PATROL_PLAN_TOLERANCE_M", "30"))  # route walked
+PATROL_HUB_MAX_MINUTES = float(os.environ.get("PATROL_HUB_MAX_MINUTES", "30"))  # response time
+PATROL_HUB_DETOUR = float(os.environ.get("PATROL_HUB_DETOUR", "1.4"))  # road km per straight km
+PATROL_HUB_SPEED_KMH = float(os.environ.get("PATROL_HUB_SPEED_KMH", "30"))  # straight-line speed
+PATROL_HUB_SNAP_METRES = float(os.environ.get("PATROL_HUB_SNAP_METRES", "2000"))  # to the network
