@@ -317,14 +317,18 @@ def write_gpkg(path: Path, layer: str, fields, records) -> None:
     import geopandas as gpd
     import pyogrio
 
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")})
     frame = gpd.GeoDataFrame([props for props, _ in records], columns=fields,
                              geometry=[rounded(g) for _, g in records], crs=None)
     if path.exists():
         path.unlink()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "crs was not provided": deliberate
-        pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", geometry_type="MultiPolygon")
+    # GDAL stamps gpkg_contents with the current time unless told otherwise.
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "crs was not provided": deliberate
+            pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", geometry_type="MultiPolygon")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
