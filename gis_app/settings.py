@@ -120,6 +120,9 @@ WHISTLE_DEADLINE_HOURS = {
     "emergency": int(os.environ.get("WHISTLE_EMERGENCY_HOURS", "2")),
 }
 
+# Case attachments (photos, videos, documents): the most one upload may be.
+CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+
 # Optional basemap for map pages; none by default (intranet), boundaries come from our tiles.
 MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "")
 

@@ -1,0 +1,165 @@
+"""Cases and their closed loop (高平's seven steps), the audit trail, attachments.
+
+A case freezes the router's decision at intake (team, mode, subject, hub, departments,
+severity, deadline): later changes to the territory or the catalogue do not move a case,
+only an explicit re-route does. Every change of a case is one transaction that also
+appends a CaseEvent; events are append-only in the database itself (a trigger refuses
+UPDATE and DELETE) and hash-chained per case, so tampering is detectable.
+"""
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.utils import timezone
+
+from boundaries.models import County, Grid, Township, Village
+from gis_app.enforcement.models import CatalogItem, Department, Team
+
+
+class State(models.TextChoices):
+    REPORTED = "reported", "已上报"
+    ASSIGNED = "assigned", "已派遣"
+    TRANSFERRED = "transferred", "已转办"
+    RETURNED = "returned", "已退回"
+    ACCEPTED = "accepted", "已受理"
+    ON_SCENE = "on_scene", "已到场"
+    HANDLED = "handled", "已处置"
+    REVIEWED = "reviewed", "已复核"
+    CLOSED = "closed", "已办结"
+    ARCHIVED = "archived", "已归档"
+    REJECTED = "rejected", "不予受理"
+
+
+OPEN_STATES = (State.REPORTED, State.ASSIGNED, State.TRANSFERRED, State.RETURNED, State.ACCEPTED,
+               State.ON_SCENE, State.HANDLED, State.REVIEWED)
+DONE_STATES = (State.CLOSED, State.ARCHIVED)
+
+
+class JointInspection(models.Model):
+    """综合查一次: one visit by several teams/departments to one place, for several items."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="joint_inspections")
+    name = models.CharField(max_length=200)
+    location = models.PointField(srid=4326)
+    planned_at = models.DateTimeField(null=True, blank=True)
+    lead_team = models.ForeignKey(Team, null=True, on_delete=models.SET_NULL, related_name="led_inspections")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Case(models.Model):
+    class Source(models.TextChoices):
+        APP = "app", "网格员App"
+        HOTLINE = "hotline", "指挥中心受理"
+        OPEN311 = "open311", "Open311"
+        INSPECTION = "inspection", "综合查一次"
+
+    number = models.CharField(max_length=32, unique=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="cases")
+    item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="cases")
+    description = models.TextField()
+    location = models.PointField(srid=4326)
+    received = models.JSONField(help_text="the point as received: lon, lat, crs")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                 related_name="reported_cases")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.APP)
+    joint_inspection = models.ForeignKey(JointInspection, null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="cases")
+
+    # The routing decision, frozen at intake (recomputed only by an explicit re-route).
+    township = models.ForeignKey(Township, null=True, on_delete=models.SET_NULL, related_name="cases")
+    village = models.ForeignKey(Village, null=True, on_delete=models.SET_NULL, related_name="cases")
+    grid = models.ForeignKey(Grid, null=True, on_delete=models.SET_NULL, related_name="cases")
+    hub = models.ForeignKey(Township, null=True, on_delete=models.SET_NULL, related_name="hub_cases")
+    team = models.ForeignKey(Team, null=True, on_delete=models.PROTECT, related_name="cases")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="cases",
+                                   help_text="the item's responsible department")
+    supporting = models.ManyToManyField(Department, blank=True, related_name="supported_cases",
+                                        through="CaseSupport")
+    mode = models.CharField(max_length=20)
+    subject = models.JSONField(help_text="in whose name: code, name, kind")
+    severity = models.CharField(max_length=10, default="normal")
+    at_sea = models.BooleanField(default=False)
+    whistle_kind = models.CharField(max_length=20)
+    deadline = models.DateTimeField()
+    routing = models.JSONField(help_text="the router's whole answer at intake, with its trace")
+
+    state = models.CharField(max_length=20, choices=State.choices, default=State.REPORTED)
+    version = models.PositiveIntegerField(default=1, help_text="optimistic lock")
+    escalated_at = models.DateTimeField(null=True, blank=True, help_text="督办")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    audit_head = models.CharField(max_length=64, blank=True, help_text="hash of the last event")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["county", "state"]), models.Index(fields=["deadline"]),
+                   models.Index(fields=["team", "state"]), models.Index(fields=["township", "state"])]
+
+    def __str__(self):
+        return f"{self.number} {self.item.name}"
+
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_open() and self.deadline < now
+
+
+class CaseSupport(models.Model):
+    """1+N: a supporting department of a case and whether it has reported for duty (报到)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supports")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="supports")
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "department"], name="case_support_unique")]
+        ordering = ["department__code"]
+
+
+class CaseEvent(models.Model):
+    """One recorded step (执法全过程记录): append-only, each carrying the previous one's hash."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                              related_name="+")
+    actor_name = models.CharField(max_length=150, help_text="as it was when acting; 'system' for the clock")
+    actor_role = models.CharField(max_length=20, blank=True)
+    at = models.DateTimeField()
+    where = models.PointField(srid=4326, null=True, blank=True)
+    changes = models.JSONField(default=dict)
+    note = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["case_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique")]
+
+
+def attachment_path(instance, filename):
+    return f"cases/{instance.case_id}/{instance.sha256[:16]}-{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]

@@ -1,0 +1,110 @@
+"""Reads of cases that others reuse: whose cases a user may see, overdue, statistics.
+
+Reach per role (the one place it is decided):
+- grid member: the cases they reported;
+- township team: cases of its township, of the townships its hub covers (1+X), and any
+  case its team acts on;
+- department: cases where it is the subject (in whose name), a supporting department,
+  or its team acts;
+- command centre: every case of its county;
+- planner: no case records (maps and statistics only);
+- superuser: everything.
+"""
+from __future__ import annotations
+
+from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.fields import BooleanField
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from boundaries.models import HubArea
+from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    cases = Case.objects.all()
+    if user is None or not user.is_authenticated:
+        return cases.none()
+    if user.is_superuser:
+        return cases
+    member = getattr(user, "member", None)
+    if member is None:
+        return cases.none()
+    cases = cases.filter(county_id=member.county_id)
+    role = member.role
+    if role == "command_centre":
+        return cases
+    if role == "grid_member":
+        return cases.filter(reporter=user)
+    if role == "township_team":
+        reach = Q(pk__in=[])
+        if member.team_id:
+            reach |= Q(team_id=member.team_id)
+            township_id = member.team.township_id
+            if township_id:
+                covered = HubArea.objects.filter(hub_id=township_id).values("covered")
+                reach |= Q(township_id=township_id) | Q(township_id__in=covered)
+        return cases.filter(reach)
+    if role == "department" and member.department_id:
+        dept = member.department
+        return cases.filter(Q(subject__code=dept.code, subject__type="department")
+                            | Q(supports__department_id=dept.pk)
+                            | Q(team__department_id=dept.pk)).distinct()
+    return cases.none()
+
+
+def with_overdue(cases: QuerySet[Case], now=None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    return cases.annotate(overdue=ExpressionWrapper(
+        Q(state__in=OPEN_STATES, deadline__lt=now), output_field=BooleanField()))
+
+
+def statistics_cases(user) -> QuerySet[Case]:
+    """Statistics are counts, not records: planners and command centres count the whole
+    county; everyone else counts what they may see."""
+    member = getattr(user, "member", None)
+    if member is not None and member.role in ("planner", "command_centre"):
+        return Case.objects.filter(county_id=member.county_id)
+    return visible_cases(user)
+
+
+GROUPINGS = {
+    "township": ("township__code", "township__name"),
+    "team": ("team__code", "team__name"),
+    "department": ("department__code", "department__name"),
+    "item": ("item__code", "item__name"),
+    "whistle_kind": ("whistle_kind", None),
+    "month": ("month", None),
+}
+
+
+def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
+    """Counts and on-time rate per group. On time = closed (or archived) by its deadline;
+    the rate is over finished cases, so open ones do not drag it down before their time."""
+    now = now or timezone.now()
+    key, label = GROUPINGS[group_by]
+    if group_by == "month":
+        cases = cases.annotate(month=TruncMonth("created_at"))
+    fields = [key] + ([label] if label else [])
+    rows = (cases.order_by().values(*fields).annotate(
+        total=Count("pk", distinct=True),
+        open=Count("pk", filter=Q(state__in=OPEN_STATES), distinct=True),
+        finished=Count("pk", filter=Q(state__in=DONE_STATES), distinct=True),
+        on_time=Count("pk", filter=Q(state__in=DONE_STATES, closed_at__lte=F("deadline")), distinct=True),
+        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=now), distinct=True),
+        escalated=Count("pk", filter=Q(escalated_at__isnull=False), distinct=True),
+        rejected=Count("pk", filter=Q(state="rejected"), distinct=True),
+    ).order_by(key))
+    out = []
+    for row in rows:
+        value = row[key]
+        if group_by == "month" and value is not None:
+            value = timezone.localtime(value).strftime("%Y-%m")
+        out.append({
+            group_by: value, "name": row[label] if label else value,
+            "total": row["total"], "open": row["open"], "finished": row["finished"],
+            "on_time": row["on_time"], "overdue": row["overdue"], "escalated": row["escalated"],
+            "rejected": row["rejected"],
+            "on_time_rate": round(row["on_time"] / row["finished"], 4) if row["finished"] else None,
+        })
+    return out
