@@ -129,3 +129,33 @@ class HubArea(models.Model):
 
     def __str__(self):
         return f"1+X {self.hub.name}"
+
+
+class NetworkEdge(models.Model):
+    """One noded piece of a county's road or ferry network (lines must meet at their ends).
+
+    `source`/`target` are vertex numbers shared by edges whose end points coincide, filled
+    by `boundaries.network.build_topology` for pgRouting; `length_m` is geodesic metres and
+    the cost of an edge is its length at `speed_kmh`. A `oneway` edge runs start -> end only.
+    """
+
+    class Kind(models.TextChoices):
+        ROAD = "road", "道路"
+        FERRY = "ferry", "轮渡"
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="network_edges")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    geom = models.LineStringField(srid=4326)
+    speed_kmh = models.FloatField()
+    length_m = models.FloatField()
+    oneway = models.BooleanField(default=False)
+    source = models.BigIntegerField(null=True, blank=True)
+    target = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["county", "source"]), models.Index(fields=["county", "target"])]
+        constraints = [models.CheckConstraint(condition=models.Q(speed_kmh__gt=0),
+                                              name="network_edge_speed_positive")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk} ({self.speed_kmh:g} km/h)"

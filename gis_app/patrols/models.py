@@ -1,0 +1,96 @@
+"""Patrols: planned routes and areas, uploaded GPS tracks and their fixes (all WGS84).
+
+A Track is one upload for one team: its cleaned fixes (Fix rows) and the line derived from
+them, broken wherever consecutive fixes are more than PATROL_GAP_SECONDS or
+PATROL_GAP_METRES apart. Coverage is computed from the fixes (coverage.py), so the gap rule
+in force at query time applies; the stored line is what maps draw.
+"""
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import BrinIndex
+
+from gis_app.enforcement.models import Team
+
+
+class PatrolPlan(models.Model):
+    """Who should patrol where and when: a route (lines) and/or an area (polygons) for a team.
+
+    Schedule: ISO weekdays (1 = Monday .. 7 = Sunday; empty = every day), an optional daily
+    time window in local time (TIME_ZONE), and optional first and last valid dates.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="patrol_plans")
+    name = models.CharField(max_length=200)
+    route = models.MultiLineStringField(srid=4326, null=True, blank=True)
+    area = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    weekdays = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True)
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team_id", "name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(route__isnull=False) | models.Q(area__isnull=False),
+                                   name="patrol_plan_route_or_area"),
+            models.CheckConstraint(condition=models.Q(start_time__isnull=True, end_time__isnull=True)
+                                   | models.Q(start_time__isnull=False, end_time__isnull=False),
+                                   name="patrol_plan_window_both_ends"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.team.code})"
+
+
+class Track(models.Model):
+    """One uploaded GPS log of a team, cleaned; `report` says what was dropped and why."""
+
+    class Format(models.TextChoices):
+        GPX = "gpx", "GPX"
+        GEOJSON = "geojson", "GeoJSON"
+        CSV = "csv", "CSV"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tracks")
+    plan = models.ForeignKey(PatrolPlan, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="tracks")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255, blank=True)
+    source_format = models.CharField(max_length=10, choices=Format.choices)
+    crs = models.CharField(max_length=20, help_text="CRS the upload was in (stored: EPSG:4326)")
+    geom = models.MultiLineStringField(srid=4326, null=True, blank=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+    fixes_received = models.PositiveIntegerField()
+    fixes_kept = models.PositiveIntegerField()
+    fixes_dropped = models.PositiveIntegerField()
+    length_m = models.FloatField(default=0)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "id"]
+        indexes = [models.Index(fields=["team", "ended_at"]),
+                   models.Index(fields=["started_at", "ended_at"])]
+
+    def __str__(self):
+        return f"track {self.pk} of {self.team.code} from {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Fix(models.Model):
+    """One kept GPS fix: where a team's phone was at `time` (WGS84), `accuracy` in metres."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="fixes")
+    time = models.DateTimeField()
+    geom = models.PointField(srid=4326)
+    accuracy = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["track_id", "time"]
+        indexes = [models.Index(fields=["track", "time"]), BrinIndex(fields=["time"])]
+        verbose_name_plural = "fixes"
