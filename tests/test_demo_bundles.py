@@ -424,3 +424,49 @@ def test_rebuilding_reproduces_the_committed_files_byte_for_byte(tmp_path):
         changed = [name for name in committed
                    if (DEMO / key / name).read_bytes() != (tmp_path / key / name).read_bytes()]
         assert changed == [], f"{key}: rerun `python -m boundaries.demo.build` and commit"
+
+
+# --- the importer -------------------------------------------------------------------------------
+# The only tests here that need the database: the shipped bundles must load as they are.
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", BUNDLES)
+def test_demo_bundle_imports_without_problems_or_warnings(key):
+    from gis_app.bundles.importer import import_bundle
+
+    result = import_bundle(DEMO / key)
+    bundle = Bundle(key)
+    assert result.warnings == []
+    assert result.counts["grids"] == len(bundle.layers["grids"])
+    assert result.counts["authority"] == len(bundle.tables["authority"])
+
+
+@pytest.mark.django_db
+def test_imported_coordinates_are_the_gcj02_files_converted_to_wgs84():
+    """The manifest's GCJ02 is honoured for layers and team bases alike: stored values sit
+    where the GCJ-02 inverse puts them, hundreds of metres from the raw file coordinates."""
+    from django.contrib.gis.db.models.functions import Centroid, Distance
+    from django.contrib.gis.geos import Point as GeosPoint
+
+    from boundaries.crs import gcj02_to_wgs84
+    from boundaries.models import Grid
+    from gis_app.bundles.importer import import_bundle
+    from gis_app.enforcement.models import Team
+
+    import_bundle(DEMO / "shengsi")
+    # A grid is small enough (< 1 km) for the GCJ-02 offset to be near-affine across it, so
+    # converting its centroid and taking the converted polygon's centroid agree within 1 m.
+    code = "330922100001001"
+    raw = Bundle("shengsi").geoms("grids")[code].centroid
+    lon, lat = gcj02_to_wgs84(raw.x, raw.y)
+    converted = GeosPoint(float(lon), float(lat), srid=4326)
+    unconverted = GeosPoint(raw.x, raw.y, srid=4326)
+    grid = Grid.objects.filter(code=code).annotate(
+        to_converted=Distance(Centroid("geom"), converted),
+        to_raw=Distance(Centroid("geom"), unconverted)).get()
+    assert grid.to_converted.m < 1.0
+    assert grid.to_raw.m > 100.0
+    lon, lat = gcj02_to_wgs84(122.445, 30.725)  # 菜园镇's seat as given, GCJ-02
+    team = Team.objects.filter(code="T330922100").annotate(
+        off=Distance("base", GeosPoint(float(lon), float(lat), srid=4326))).get()
+    assert team.off.m < 1.0

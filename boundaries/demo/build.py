@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import json
 import math
+import re
 import shutil
 import warnings
 import zipfile
@@ -32,8 +33,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, shape
 
 from boundaries.demo import tables
-from boundaries.demo.geometry import (LocalFrame, _consolidate, as_multipolygon, blob, finalize,
-                                      partition, polygons, snap, union, voronoi_cells)
+from boundaries.demo.geometry import (LocalFrame, as_multipolygon, blob, consolidate, finalize,
+                                      partition, snap, union, voronoi_cells)
 from boundaries.demo.tables import Township
 
 HERE = Path(__file__).resolve().parent
@@ -216,7 +217,7 @@ def shengsi() -> Territory:
     # 泗礁山 is shared by 菜园镇 and 五龙乡: split it on the Voronoi line of their seats.
     pair = np.array([[seats[caiyuan].x, seats[caiyuan].y], [seats[wulong].x, seats[wulong].y]])
     halves = [shapely.intersection(cell, sijiao) for cell in voronoi_cells(pair, sijiao.envelope)]
-    for code, half in zip((caiyuan, wulong), _consolidate(halves, pair)):
+    for code, half in zip((caiyuan, wulong), consolidate(halves, pair)):
         land[code].append(half)
     # Every other island goes to the township with the nearest seat.
     for island in islands:
@@ -256,7 +257,7 @@ def yangcheng() -> Territory:
     outline_m = frame.to_m(outline)
     seats = np.array([[frame.point_m(*s.seat).x, frame.point_m(*s.seat).y] for s in YANGCHENG])
     cells = [shapely.intersection(c, outline_m) for c in voronoi_cells(seats, outline_m.envelope)]
-    rough = {s.code: cell for s, cell in zip(YANGCHENG, _consolidate(cells, seats))}
+    rough = {s.code: cell for s, cell in zip(YANGCHENG, consolidate(cells, seats))}
 
     townships, villages, grids = hierarchy(
         frame, "140522", YANGCHENG, rough, village_area=15.0e6, grid_area=3.5e6,
@@ -358,7 +359,6 @@ def write_xlsx(path: Path, sheet: str, header: list[str], rows: list[list]) -> N
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                import re
                 data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
                               rb"\g<1>" + stamp.encode() + rb"\2", data)
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])

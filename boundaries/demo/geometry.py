@@ -101,7 +101,7 @@ def voronoi_cells(seeds: np.ndarray, envelope) -> list:
     return list(cells.geoms)
 
 
-def _consolidate(pieces: list, seeds: np.ndarray) -> list:
+def consolidate(pieces: list, seeds: np.ndarray) -> list:
     """A Voronoi cell clipped to a ragged coastline can fall apart (a cell reaching across
     a bay); keep each cell's part nearest its seed and give stray parts to the neighbour
     sharing the longest border, so villages and grids are contiguous where the land is."""
@@ -157,7 +157,7 @@ def partition(parent, target_area: float, rng: np.random.Generator,
             continue
         seeds = seeds_inside(part, k, rng)
         pieces = [shapely.intersection(cell, part) for cell in voronoi_cells(seeds, part.envelope)]
-        cells.extend(_consolidate(pieces, seeds))
+        cells.extend(consolidate(pieces, seeds))
     attached: dict[int, list] = {}
     for islet in small:
         nearest = min(range(len(cells)), key=lambda i: (cells[i].distance(islet), i))
