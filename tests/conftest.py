@@ -7,3 +7,9 @@ def territory(db):
     from tests.territory import make_territory
 
     return make_territory()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Test users need passwords, not the cost of PBKDF2 (a third of a second each)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
