@@ -1,0 +1,100 @@
+"""The patrol line: which consecutive fixes of a track are joined, in one place.
+
+Consecutive fixes of a track (in time order) are joined by a straight segment unless they are
+more than PATROL_GAP_SECONDS apart in time or PATROL_GAP_METRES apart on the ground
+(geodesic metres): such a gap breaks the line, since nobody knows where the team went.
+The stored Track.geom (services.derive_line) and coverage (coverage.py) both use this rule.
+
+Raw SQL because the rule is a window function (LAG over each track's fixes) whose results
+are then cut by time windows: the ORM can express neither the window join nor the clipping.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+
+from gis_app.patrols.models import Fix, Track
+
+FIX = Fix._meta.db_table
+TRACK = Track._meta.db_table
+
+
+def gap_params(gap_seconds: float | None = None, gap_metres: float | None = None) -> dict:
+    return {"gap_s": float(settings.PATROL_GAP_SECONDS if gap_seconds is None else gap_seconds),
+            "gap_m": float(settings.PATROL_GAP_METRES if gap_metres is None else gap_metres)}
+
+
+def joined(t0: str, t1: str, p0: str, p1: str) -> str:
+    """SQL condition: the fix (t1, p1) is joined to the one before it (t0, p0)."""
+    return (f"({t1} - {t0} <= make_interval(secs => %(gap_s)s) "
+            f"AND ST_Distance({p0}::geography, {p1}::geography) <= %(gap_m)s)")
+
+
+def segments_sql(track_filter: str) -> str:
+    """SQL selecting (track_id, team_id, t0, t1, geom) for every joined pair of fixes of the
+    tracks matching `track_filter` (SQL on alias `tr`), cut to the time windows
+    `%(windows)s` (a tstzrange[]); `%(lo)s`/`%(hi)s` bound all windows.
+
+    A pair partly inside a window keeps the part of its segment walked inside it, assuming
+    constant speed between the two fixes. A pair at one place (standing still) is a point.
+    """
+    return f"""
+        WITH pairs AS (
+            SELECT f.track_id, tr.team_id,
+                   lag(f.time) OVER w AS t0, f.time AS t1, lag(f.geom) OVER w AS p0, f.geom AS p1
+            FROM {FIX} f JOIN {TRACK} tr ON tr.id = f.track_id
+            WHERE ({track_filter})
+              AND tr.ended_at >= %(lo)s AND tr.started_at <= %(hi)s
+              AND f.time >= %(lo)s - make_interval(secs => %(gap_s)s)
+              AND f.time <= %(hi)s + make_interval(secs => %(gap_s)s)
+            WINDOW w AS (PARTITION BY f.track_id ORDER BY f.time)
+        ), clipped AS (
+            SELECT p.track_id, p.team_id, p.t0, p.t1, p.p0, p.p1,
+                   greatest(p.t0, lower(w)) AS s0, least(p.t1, upper(w)) AS s1
+            FROM pairs p JOIN unnest(%(windows)s::tstzrange[]) w ON tstzrange(p.t0, p.t1, '[]') && w
+            WHERE p.t0 IS NOT NULL AND {joined("p.t0", "p.t1", "p.p0", "p.p1")}
+        )
+        SELECT track_id, team_id, s0 AS t0, s1 AS t1,
+               CASE WHEN ST_Equals(p0, p1) THEN p0
+                    WHEN s0 = t0 AND s1 = t1 THEN ST_MakeLine(p0, p1)
+                    ELSE ST_LineSubstring(ST_MakeLine(p0, p1),
+                                          extract(epoch FROM s0 - t0) / extract(epoch FROM t1 - t0),
+                                          extract(epoch FROM s1 - t0) / extract(epoch FROM t1 - t0))
+               END AS geom
+        FROM clipped WHERE s1 > s0
+    """
+
+
+def window_params(windows: list[tuple[datetime, datetime]]) -> dict:
+    """Parameters for `segments_sql`: the windows as range literals and their bounds."""
+    if not windows:
+        # No window at all: an empty range matches nothing, the bounds keep the SQL valid.
+        epoch = datetime(1970, 1, 1).astimezone()
+        return {"windows": ["empty"], "lo": epoch, "hi": epoch}
+    return {"windows": [f"[{a.isoformat()},{b.isoformat()})" for a, b in windows],
+            "lo": min(a for a, _ in windows), "hi": max(b for _, b in windows)}
+
+
+def derive_line_sql() -> str:
+    """SQL updating one track's line (MultiLineString, broken at gaps) and its length from its
+    fixes; `%(track)s` is the track id."""
+    return f"""
+        WITH f AS (
+            SELECT time, geom, lag(time) OVER w AS t0, lag(geom) OVER w AS p0
+            FROM {FIX} WHERE track_id = %(track)s WINDOW w AS (ORDER BY time)
+        ), runs AS (
+            SELECT time, geom,
+                   sum(CASE WHEN t0 IS NULL OR NOT {joined("t0", "time", "p0", "geom")} THEN 1 ELSE 0 END)
+                       OVER (ORDER BY time) AS run
+            FROM f
+        ), lines AS (
+            SELECT ST_MakeLine(geom ORDER BY time) AS line FROM runs GROUP BY run HAVING count(*) > 1
+        )
+        UPDATE {TRACK} SET
+            geom = (SELECT ST_Multi(ST_Collect(line)) FROM lines),
+            length_m = COALESCE((SELECT sum(ST_Length(line::geography)) FROM lines), 0)
+        WHERE id = %(track)s
+        RETURNING (SELECT count(*) FROM lines)
+    """
+

@@ -1,0 +1,252 @@
+"""Reading and cleaning uploads (gis_app/patrols/ingest.py) and storing them (services.py)."""
+import io
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from boundaries.crs import gcj02_to_wgs84
+from gis_app.patrols.ingest import MalformedUpload, clean, read_upload
+from gis_app.patrols.models import Fix, Track
+from gis_app.patrols.services import upload_track
+from tests.patrols.helpers import T0, csv_file, geojson_file, gpx_file, iso, to_gcj02, walk
+
+ROUTE = [(120.002, 30.002), (120.018, 30.002), (120.018, 30.012)]
+
+
+def _fixes():
+    return walk(ROUTE, speed_kmh=5, step_s=30)
+
+
+# --- reading each format -------------------------------------------------------------------
+
+@pytest.mark.parametrize("writer,name", [(csv_file, "t.csv"), (gpx_file, "t.gpx"),
+                                         (geojson_file, "t.geojson")])
+def test_each_format_reads_every_fix_in_file_order(writer, name):
+    fixes = _fixes()
+    read = read_upload(writer(fixes), filename=name)
+    assert len(read) == len(fixes)
+    assert read.format == name.split(".")[1]
+    assert np.allclose(read.lon, [f[1] for f in fixes]) and np.allclose(read.lat, [f[2] for f in fixes])
+    assert read.times_us[0] == int(T0.timestamp() * 1_000_000)
+
+
+def test_geojson_linestring_with_coord_times_is_read():
+    fixes = _fixes()
+    read = read_upload(geojson_file(fixes, as_line=True), filename="t.json")
+    assert len(read) == len(fixes)
+
+
+def test_format_is_detected_from_content_without_extension():
+    assert read_upload(gpx_file(_fixes()), filename="upload").format == "gpx"
+    assert read_upload(geojson_file(_fixes()), filename=None).format == "geojson"
+    assert read_upload(csv_file(_fixes()), filename="blob").format == "csv"
+
+
+def test_csv_without_header_takes_time_lon_lat_accuracy_in_order():
+    read = read_upload(csv_file(_fixes(), header=False, accuracy=7.5), filename="t.csv")
+    assert len(read) == len(_fixes())
+    assert np.all(read.accuracy == 7.5)
+
+
+def test_csv_columns_may_come_in_any_order_under_other_names():
+    data = b"Latitude,Longitude,Timestamp\n30.0,120.0,1777852800\n30.001,120.001,1777852830000\n"
+    read = read_upload(io.BytesIO(data), filename="t.csv")
+    assert list(read.lon) == [120.0, 120.001]
+    # Unix seconds and milliseconds both read.
+    assert read.times_us[1] - read.times_us[0] == 30_000_000
+
+
+def test_csv_time_without_offset_is_local_time():
+    read = read_upload(io.BytesIO(b"time,lon,lat\n2026-05-04 08:00:00,120,30\n"), filename="t.csv")
+    assert read.times_us[0] == int(T0.timestamp() * 1_000_000)  # 08:00 Shanghai = 00:00 UTC
+    assert any("Asia/Shanghai" in note for note in read.notes)
+
+
+def test_gcj02_coordinates_are_converted_to_wgs84():
+    fixes = _fixes()
+    read = read_upload(csv_file(to_gcj02(fixes)), filename="t.csv", crs="GCJ02")
+    assert read.crs.name == "GCJ02"
+    assert np.allclose(read.lon, [f[1] for f in fixes], atol=1e-8)
+    assert np.allclose(read.lat, [f[2] for f in fixes], atol=1e-8)
+
+
+def test_geojson_crs_member_is_used_when_no_crs_is_given():
+    fixes = to_gcj02(_fixes()[:3])
+    data = {"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "GCJ02"}},
+            "features": [{"type": "Feature", "properties": {"time": iso(t)},
+                          "geometry": {"type": "Point", "coordinates": [x, y]}} for t, x, y in fixes]}
+    import json
+    read = read_upload(io.BytesIO(json.dumps(data).encode()), filename="t.geojson")
+    expected, _ = gcj02_to_wgs84([f[1] for f in fixes], [f[2] for f in fixes])
+    assert read.crs.name == "GCJ02" and np.allclose(read.lon, expected)
+
+
+# --- malformed uploads: refused whole, with a report naming the problem ---------------------
+
+MALFORMED = {
+    "csv bad time": (b"time,lon,lat\n2026-05-04T08:00:00Z,120,30\nyesterday,120.001,30\n", "t.csv",
+                     {"line": 3, "field": "time"}),
+    "csv bad number": (b"time,lon,lat\n2026-05-04T08:00:00Z,120,30\n2026-05-04T08:00:10Z,east,30\n",
+                       "t.csv", {"line": 3, "field": "lon"}),
+    "csv missing column": (b"time,lon\n2026-05-04T08:00:00Z,120\n", "t.csv", {"field": "lat"}),
+    "csv short row": (b"time,lon,lat\n2026-05-04T08:00:00Z,120\n", "t.csv", {"line": 2, "field": "row"}),
+    "csv projected metres": (b"time,lon,lat\n2026-05-04T08:00:00Z,500000,3300000\n", "t.csv",
+                             {"field": "lon/lat"}),
+    "csv not utf8": ("time,lon,lat\n时间,120,30\n".encode("gbk"), "t.csv", {"field": "file"}),
+    "gpx not xml": (b"<gpx><trk><trkseg><trkpt lat='30' lon='120'>", "t.gpx", {"field": "file"}),
+    "gpx point without time": (b"<gpx><trk><trkseg><trkpt lat='30' lon='120'/></trkseg></trk></gpx>",
+                               "t.gpx", {"index": 0, "field": "time"}),
+    "gpx not gpx": (b"<kml><Placemark/></kml>", "t.gpx", {"field": "file"}),
+    "geojson not json": (b"{\"type\": \"FeatureCollection\", ", "t.geojson", {"field": "file"}),
+    "geojson polygon": (b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                        b'{"time":"2026-05-04T08:00:00Z"},"geometry":{"type":"Polygon",'
+                        b'"coordinates":[[[120,30],[121,30],[121,31],[120,30]]]}}]}', "t.geojson",
+                        {"feature": 0, "field": "geometry"}),
+    "geojson point without time": (b'{"type":"FeatureCollection","features":[{"type":"Feature",'
+                                   b'"properties":{},"geometry":{"type":"Point","coordinates":[120,30]}}]}',
+                                   "t.geojson", {"feature": 0, "field": "time"}),
+    "geojson line without times": (b'{"type":"Feature","properties":{},"geometry":{"type":'
+                                   b'"LineString","coordinates":[[120,30],[120.1,30]]}}', "t.geojson",
+                                   {"feature": 0, "field": "coordTimes"}),
+    "empty file": (b"", "t.csv", {"field": "file"}),
+    "header only": (b"time,lon,lat\n", "t.csv", {"field": "file"}),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_upload_is_refused_with_a_report_naming_the_problem(case):
+    data, name, expected = MALFORMED[case]
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(io.BytesIO(data), filename=name)
+    report = info.value.as_dict()
+    assert report["error"] == "malformed_upload" and report["stored"] is False
+    assert any(all(p.get(k) == v for k, v in expected.items()) for p in report["problems"]), report
+    assert report["detail"]
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_upload_stores_nothing(territory, case):
+    data, name, _ = MALFORMED[case]
+    team = territory.teams[territory.townships[0].code]
+    with pytest.raises(MalformedUpload):
+        upload_track(io.BytesIO(data), team=team, filename=name)
+    assert Track.objects.count() == 0 and Fix.objects.count() == 0
+
+
+def test_every_problem_of_a_malformed_upload_is_counted():
+    rows = "".join(f"2026-05-04T08:00:{i:02d}Z,x{i},30\n" for i in range(60))
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(io.BytesIO(("time,lon,lat\n" + rows).encode()), filename="t.csv")
+    report = info.value.as_dict()
+    assert report["problem_count"] == 60 and len(report["problems"]) == 50
+
+
+def test_unknown_crs_is_refused():
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(csv_file(_fixes()), filename="t.csv", crs="EPSG:9999")
+    assert info.value.problems[0]["field"] == "crs"
+
+
+# --- cleaning ------------------------------------------------------------------------------
+
+def _clean(fixes, **kw):
+    return clean(read_upload(csv_file(fixes), filename="t.csv"), **kw)
+
+
+def test_clean_log_keeps_every_fix():
+    result = _clean(_fixes())
+    assert result.kept == len(_fixes()) and result.dropped == []
+
+
+def test_duplicate_fix_is_dropped_and_reported_with_its_index():
+    fixes = _fixes()
+    fixes.insert(5, fixes[4])
+    result = _clean(fixes)
+    assert [(d["index"], d["reason"]) for d in result.dropped] == [(5, "duplicate")]
+    assert "fix 4" in result.dropped[0]["detail"]
+
+
+def test_out_of_order_fix_is_dropped_but_the_rest_of_the_log_is_kept():
+    fixes = _fixes()
+    late = fixes.pop(3)
+    fixes.insert(10, late)  # fix recorded at minute 1.5 arrives after minute 4.5
+    result = _clean(fixes)
+    assert [(d["index"], d["reason"]) for d in result.dropped] == [(10, "out_of_order")]
+
+
+def test_one_wrong_clock_reading_costs_one_fix_not_the_rest():
+    fixes = _fixes()
+    t, x, y = fixes[1]
+    fixes[1] = (t + timedelta(days=1), x, y)  # a far-future time near the start of the file
+    result = _clean(fixes)
+    assert [(d["index"], d["reason"]) for d in result.dropped] == [(1, "out_of_order")]
+
+
+def test_two_places_at_the_same_time_drop_the_second():
+    fixes = _fixes()
+    t, x, y = fixes[6]
+    fixes.insert(7, (t, x + 0.0001, y))
+    result = _clean(fixes)
+    assert [(d["index"], d["reason"]) for d in result.dropped] == [(7, "same_time")]
+
+
+def test_absurd_jump_is_dropped_as_too_fast():
+    fixes = _fixes()
+    t, x, y = fixes[8]
+    fixes[8] = (t, x + 0.05, y)  # 5 km away 30 s later
+    result = _clean(fixes)
+    assert [(d["index"], d["reason"]) for d in result.dropped] == [(8, "too_fast")]
+    assert "km/h" in result.dropped[0]["detail"]
+
+
+def test_speed_limit_is_configurable(settings):
+    fixes = walk(ROUTE, speed_kmh=60, step_s=10)
+    assert _clean(fixes).dropped == []
+    settings.PATROL_MAX_SPEED_KMH = 40
+    assert {d["reason"] for d in _clean(fixes).dropped} == {"too_fast"}
+
+
+def test_standing_still_is_kept():
+    t = T0
+    fixes = [(t + timedelta(minutes=k), 120.005, 30.005) for k in range(5)]
+    assert _clean(fixes).kept == 5
+
+
+# --- storing -------------------------------------------------------------------------------
+
+def test_upload_stores_kept_fixes_the_line_and_the_report(territory):
+    fixes = _fixes()
+    fixes.insert(5, fixes[4])
+    team = territory.teams[territory.townships[0].code]
+    track = upload_track(csv_file(fixes), team=team, filename="t.csv")
+    assert track.fixes_received == len(fixes) and track.fixes_kept == len(fixes) - 1
+    assert track.fixes_dropped == 1
+    assert track.fixes.count() == len(fixes) - 1
+    assert track.report["dropped_fixes"][0]["index"] == 5
+    assert track.report["dropped_by_reason"] == {"duplicate": 1}
+    assert track.started_at == T0
+    assert abs((track.ended_at - fixes[-1][0]).total_seconds()) < 1e-3
+    assert track.geom.num_geom == 1
+    # 1.6 km east then 1.1 km north; geodesic metres, not degrees.
+    assert 2600 < track.length_m < 2800
+
+
+def test_gap_breaks_the_stored_line(territory):
+    first = walk([(120.002, 30.002), (120.006, 30.002)], step_s=30)
+    second = walk([(120.006, 30.006), (120.002, 30.006)], start=first[-1][0] + timedelta(minutes=11),
+                  step_s=30)
+    team = territory.teams[territory.townships[0].code]
+    track = upload_track(csv_file(first + second), team=team, filename="t.csv")
+    assert track.geom.num_geom == 2
+    assert track.report["line"]["pieces"] == 2
+
+
+def test_stored_fixes_keep_time_and_accuracy(territory):
+    fixes = _fixes()[:3]
+    team = territory.teams[territory.townships[0].code]
+    track = upload_track(csv_file(fixes, accuracy=4.0), team=team, filename="t.csv")
+    stored = list(track.fixes.order_by("time"))
+    assert [f.time for f in stored] == [f[0] for f in fixes]
+    assert all(f.accuracy == 4.0 for f in stored)
+    assert stored[0].geom.x == pytest.approx(fixes[0][1]) and stored[0].geom.srid == 4326
