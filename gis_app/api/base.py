@@ -19,7 +19,7 @@ from gis_app.api.access import HasCountyAccess
 from gis_app.api.errors import BadParameter
 from gis_app.api.geometry import FULL, GeometryOutput, OutputGeometryField, content_crs, crs_member
 from gis_app.api.pagination import FeaturePagination
-from gis_app.api.params import PAGINATION, Param, check_known, parse_code
+from gis_app.api.params import Param, check_known, parse_code
 
 LIMIT = Param("limit", "Page size (default 100, at most 10000).", type=int)
 OFFSET = Param("offset", "Rows to skip before the page starts.", type=int)
@@ -77,7 +77,7 @@ class ReadOnlyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if self.action in self.params:
-            check_known(request, self.params[self.action], PAGINATION)
+            check_known(request, self.params[self.action])
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):

@@ -58,11 +58,13 @@ class SimplifyMetres(Func):
 
     def as_sql(self, compiler, connection, **extra):
         geom, params = compiler.compile(self.source_expressions[0])
-        utm = (f"(CASE WHEN ST_Y(ST_Centroid({geom})) >= 0 THEN 32600 ELSE 32700 END"
-               f" + LEAST(60, GREATEST(1, floor((ST_X(ST_Centroid({geom})) + 180) / 6)::int + 1)))")
-        sql = f"ST_Multi(ST_Transform(ST_SimplifyPreserveTopology(ST_Transform({geom}, {utm}), %s), 4326))"
-        # `geom` appears three times in the SQL, so its parameters do too, in order.
-        return sql, [*params, *params, *params, self.tolerance_m]
+        # The derived table names the geometry once, so an expensive source (a hub's union
+        # subquery) is computed once per row, not once per use.
+        utm = ("(CASE WHEN ST_Y(ST_Centroid(s.g)) >= 0 THEN 32600 ELSE 32700 END"
+               " + LEAST(60, GREATEST(1, floor((ST_X(ST_Centroid(s.g)) + 180) / 6)::int + 1)))")
+        sql = (f"(SELECT ST_Multi(ST_Transform(ST_SimplifyPreserveTopology("
+               f"ST_Transform(s.g, {utm}), %s), 4326)) FROM (SELECT {geom} AS g) AS s)")
+        return sql, [self.tolerance_m, *params]
 
 
 def crs_urn(crs: CRS) -> str:

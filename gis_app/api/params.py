@@ -20,7 +20,6 @@ from gis_app.api.errors import BadParameter
 # Parameters no endpoint documents but every one tolerates: DRF's format override and the
 # cache-buster some JavaScript clients append.
 ALWAYS_ALLOWED = frozenset({"format", "_"})
-PAGINATION = ("limit", "offset")
 
 
 @dataclass(frozen=True)

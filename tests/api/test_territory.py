@@ -425,3 +425,15 @@ def test_hubs_list_does_not_query_per_row(get, member, home, django_assert_max_n
     with django_assert_max_num_queries(5):
         body = client.get("/api/hubs/").json()
     assert body["count"] == 2
+
+
+def test_hub_geometry_can_be_simplified(get, member):
+    geometry = get(member, "/api/hubs/", simplify=50).json()["features"][0]["geometry"]
+    assert geometry["type"] == "MultiPolygon"
+    assert _bounds(geometry) == pytest.approx((120.0, 30.0, 120.08, 30.04))
+
+
+def test_detail_refuses_list_parameters(get, member):
+    response = get(member, "/api/townships/990101001/", limit=5)
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "limit"
