@@ -17,7 +17,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_app.api.access import HasCountyAccess
 from gis_app.api.errors import BadParameter
-from gis_app.api.geometry import FULL, GeometryOutput, OutputGeometryField, content_crs, crs_member
+from gis_app.api.geometry import FULL, GeometryOutput, OutputGeometryField, content_crs, finish
 from gis_app.api.pagination import FeaturePagination
 from gis_app.api.params import Param, check_known, parse_code
 
@@ -116,13 +116,6 @@ class CountyScopedLookupMixin:
         return found[0]
 
 
-def with_crs(data: dict, crs) -> dict:
-    """The GeoJSON object with a `crs` member right after `type`."""
-    out = {"type": data["type"], "crs": crs_member(crs)}
-    out.update((key, value) for key, value in data.items() if key not in ("type", "crs"))
-    return out
-
-
 class FeatureViewSet(ReadOnlyViewSet):
     """GeoJSON lists (FeatureCollection with count/next) and details (Feature).
 
@@ -150,19 +143,14 @@ class FeatureViewSet(ReadOnlyViewSet):
     def get_geometry_source(self):
         return self.geometry_source
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["geometry_output"] = self.geometry_output
-        return context
-
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        response.data = with_crs(response.data, self.geometry_output.crs)
+        response.data = finish(response.data, self.geometry_output.crs)
         return response
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        response.data = with_crs(response.data, self.geometry_output.crs)
+        response.data = finish(response.data, self.geometry_output.crs)
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):

@@ -133,37 +133,55 @@ class GeometryOutput:
         return queryset.annotate(**{name: self.expression(geom)})
 
 
-def _shift_gcj02(coords):
-    """GeoJSON coordinates (any nesting) from WGS84 to GCJ-02, one numpy call per ring."""
-    if not coords:
-        return coords
-    if isinstance(coords[0], (int, float)):
-        x, y = from_wgs84(coords[0], coords[1], GCJ02)
-        return [round(float(x), 7), round(float(y), 7)]
-    if isinstance(coords[0][0], (int, float)):
-        array = np.asarray(coords, dtype=float)
-        x, y = from_wgs84(array[:, 0], array[:, 1], GCJ02)
-        return np.round(np.column_stack([x, y]), 7).tolist()
-    return [_shift_gcj02(c) for c in coords]
-
-
-def geojson_out(text: str | None, crs: CRS) -> dict | None:
-    """A geometry's GeoJSON text from PostGIS -> dict, shifted to GCJ-02 when asked."""
-    if text is None:
-        return None
-    geometry = json.loads(text)
-    if crs.is_gcj02:
-        if geometry["type"] == "GeometryCollection":
-            for part in geometry["geometries"]:
-                part["coordinates"] = _shift_gcj02(part["coordinates"])
+def _positions(geometry, out: list) -> None:
+    """Append every [x, y] position list of a GeoJSON geometry to `out`."""
+    if geometry is None:
+        return
+    if geometry["type"] == "GeometryCollection":
+        for part in geometry["geometries"]:
+            _positions(part, out)
+        return
+    stack = [geometry["coordinates"]]
+    while stack:
+        coords = stack.pop()
+        if coords and isinstance(coords[0], (int, float)):
+            out.append(coords)
         else:
-            geometry["coordinates"] = _shift_gcj02(geometry["coordinates"])
-    return geometry
+            stack.extend(coords)
+
+
+def shift_to_gcj02(geometries) -> None:
+    """Shift GeoJSON geometries from WGS84 to GCJ-02 in place, all positions in one numpy call
+    (a page of 1,600 grids: one conversion instead of 1,600)."""
+    positions: list = []
+    for geometry in geometries:
+        _positions(geometry, positions)
+    if not positions:
+        return
+    lon = np.fromiter((p[0] for p in positions), dtype=float, count=len(positions))
+    lat = np.fromiter((p[1] for p in positions), dtype=float, count=len(positions))
+    x, y = from_wgs84(lon, lat, GCJ02)
+    for position, px, py in zip(positions, np.round(x, 7).tolist(), np.round(y, 7).tolist()):
+        position[0], position[1] = px, py
+
+
+def finish(data: dict, crs: CRS) -> dict:
+    """A serialized Feature or FeatureCollection in `crs`, with its `crs` member after `type`.
+
+    EPSG outputs were transformed by PostGIS already; GCJ-02 is applied here.
+    """
+    if crs.is_gcj02:
+        features = data["features"] if data.get("type") == "FeatureCollection" else [data]
+        shift_to_gcj02(feature["geometry"] for feature in features)
+    out = {"type": data["type"], "crs": crs_member(crs)}
+    out.update((key, value) for key, value in data.items() if key not in ("type", "crs"))
+    return out
 
 
 @extend_schema_field(OpenApiTypes.OBJECT)
 class OutputGeometryField(serializers.Field):
-    """Reads the `geom_json` annotation made by GeometryOutput; CRS from the serializer context."""
+    """Reads the `geom_json` annotation made by GeometryOutput (WGS84 or the EPSG output CRS;
+    `finish` shifts a whole response to GCJ-02 when asked)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("source", "geom_json")
@@ -171,6 +189,4 @@ class OutputGeometryField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        output = self.context.get("geometry_output")
-        return geojson_out(value, output.crs if output else CRS(WGS84))
-
+        return None if value is None else json.loads(value)

@@ -17,10 +17,10 @@ from rest_framework.response import Response
 from boundaries.models import County, Grid, HubArea, ProtectedArea, Township, Village
 from gis_app.api import filters
 from gis_app.api.access import restrict, visible_counties
-from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet, with_crs
+from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet
 from gis_app.api.errors import BadParameter
 from gis_app.api.filters import BBOX, BBOX_CRS, COUNTY, Q as Q_PARAM, TOWNSHIP, VILLAGE, kind_param
-from gis_app.api.geometry import OUTPUT_PARAMS, SIMPLIFIED
+from gis_app.api.geometry import OUTPUT_PARAMS, SIMPLIFIED, finish
 from gis_app.api.params import openapi, parse_code
 from gis_app.enforcement.models import Department
 
@@ -278,7 +278,7 @@ class ProtectedAreaViewSet(FeatureViewSet):
             raise BadParameter("county", f"protected area {code!r} exists in counties "
                                          f"{', '.join(counties)}; say which with ?county=")
         data = self.get_serializer(zones, many=True).data
-        return Response(with_crs(data, self.geometry_output.crs))
+        return Response(finish(data, self.geometry_output.crs))
 
 
 # --- hub areas (1+X) ------------------------------------------------------------------------
