@@ -45,18 +45,6 @@ class Coverage:
         return [g["code"] for g in self.grids if g["patrolled"]]
 
 
-def _create_segments(track_filter: str, params: dict) -> int:
-    """TEMP TABLE patrol_segments: the period's segments of the chosen tracks."""
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS patrol_segments")
-        cursor.execute(f"CREATE TEMP TABLE patrol_segments ON COMMIT DROP AS "
-                       f"{segments.segments_sql(track_filter)}", params)
-        count = cursor.rowcount
-        cursor.execute("CREATE INDEX ON patrol_segments USING gist (geom)")
-        cursor.execute("ANALYZE patrol_segments")
-        return count
-
-
 def _create_pieces(grid_filter: str, params: dict) -> None:
     """TEMP TABLE patrol_pieces: each segment clipped to each grid it intersects, with the
     times it entered and left and the seconds spent inside.
@@ -184,7 +172,7 @@ def compute_coverage(county: County, start: datetime, end: datetime, *, team: Te
     grid_filter = "g.county_id = %(county)s" + (" AND g.township_id = %(township)s" if township else "")
     team_filter = "tm.id = %(team)s" if team is not None else "tm.county_id = %(county)s"
     with transaction.atomic():
-        _create_segments(track_filter, params)
+        segments.create_segments_table(track_filter, params)
         _create_pieces(grid_filter, params)
         grids = _grid_rows(grid_filter, params)
         teams = _team_rows(team_filter, params)

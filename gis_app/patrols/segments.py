@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.db import connection
 
 from gis_app.patrols.models import Fix, Track
 
@@ -98,3 +99,16 @@ def derive_line_sql() -> str:
         RETURNING (SELECT count(*) FROM lines)
     """
 
+
+
+def create_segments_table(track_filter: str, params: dict) -> int:
+    """TEMP TABLE patrol_segments (dropped at commit: call inside a transaction) holding
+    `segments_sql(track_filter)`, spatially indexed; returns the number of segments."""
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS patrol_segments")
+        cursor.execute(f"CREATE TEMP TABLE patrol_segments ON COMMIT DROP AS {segments_sql(track_filter)}",
+                       params)
+        count = cursor.rowcount
+        cursor.execute("CREATE INDEX ON patrol_segments USING gist (geom)")
+        cursor.execute("ANALYZE patrol_segments")
+        return count
