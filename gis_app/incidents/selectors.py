@@ -18,7 +18,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from boundaries.models import HubArea
-from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case
+from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case, CaseSupport
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -47,9 +47,9 @@ def visible_cases(user) -> QuerySet[Case]:
         return cases.filter(reach)
     if role == "department" and member.department_id:
         dept = member.department
+        supported = CaseSupport.objects.filter(department_id=dept.pk).values("case_id")
         return cases.filter(Q(subject__code=dept.code, subject__type="department")
-                            | Q(supports__department_id=dept.pk)
-                            | Q(team__department_id=dept.pk)).distinct()
+                            | Q(pk__in=supported) | Q(team__department_id=dept.pk))
     return cases.none()
 
 
