@@ -1,7 +1,9 @@
-"""Which counties a user may see: the one place that decides it.
+"""Which counties a user may see, for the API: DRF's face of the one rule.
 
-Every API view, the router, cases and layers call these helpers instead of reading
-`request.user.member` themselves, so the rule lives here only:
+The rule itself lives in gis_app/enforcement/access.py (below the API, so the router uses
+it too); this module turns it into querysets, a DRF permission and a 403 with a reason.
+Every API view, cases and layers call these helpers instead of reading
+`request.user.member` themselves:
 - a superuser sees every county;
 - any other authenticated user sees the county of their `Member` row, whatever the role
   (grid member, township team, department, command centre, planner);
@@ -14,9 +16,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from boundaries.models import County
+from gis_app.enforcement import access as rule
 
-NO_MEMBERSHIP = ("this account has no organisation membership (county and role); "
-                 "ask an administrator to create its Member row")
+NO_MEMBERSHIP = rule.NO_MEMBERSHIP
 
 
 class NoMembership(PermissionDenied):
@@ -26,30 +28,19 @@ class NoMembership(PermissionDenied):
     default_code = "no_membership"
 
 
-def _member(user):
-    # `user.member` raises RelatedObjectDoesNotExist (an AttributeError) when there is no row.
-    return getattr(user, "member", None)
-
-
-def sees_all_counties(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_superuser)
-
-
 def visible_county_ids(user) -> list[int] | None:
     """Ids of the counties `user` may see; None means all of them (superuser).
 
-    Raises NoMembership for an authenticated user without a Member row.
+    Raises NoMembership (403) for a user without a Member row.
     """
-    if sees_all_counties(user):
-        return None
-    member = _member(user) if user and user.is_authenticated else None
-    if member is None:
-        raise NoMembership()
-    return [member.county_id]
+    try:
+        return rule.visible_county_ids(user)
+    except rule.NotAMember as exc:
+        raise NoMembership(str(exc)) from None
 
 
 def visible_counties(user) -> QuerySet[County]:
-    """The counties `user` may see, as a queryset (empty never: no membership raises)."""
+    """The counties `user` may see, as a queryset (never empty: no membership raises)."""
     ids = visible_county_ids(user)
     counties = County.objects.all()
     return counties if ids is None else counties.filter(pk__in=ids)
@@ -76,4 +67,8 @@ class HasCountyAccess(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return sees_all_counties(user) or _member(user) is not None
+        try:
+            rule.visible_county_ids(user)
+        except rule.NotAMember:
+            return False
+        return True

@@ -12,6 +12,7 @@ from drf_spectacular.contrib.rest_framework_gis import _inject_enum_collision_fi
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_object_type
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
@@ -106,7 +107,6 @@ class CountyScopedLookupMixin:
             queryset = queryset.filter(county__code=county)
         found = list(queryset[:2])
         if not found:
-            from rest_framework.exceptions import NotFound
             raise NotFound(f"no {self.queryset.model._meta.verbose_name} {code!r} in the counties you may see")
         if len(found) > 1:
             counties = sorted(self.get_queryset().filter(code=code).values_list("county__code", flat=True))
