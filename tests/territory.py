@@ -105,7 +105,7 @@ def _multipolygon(shape) -> MultiPolygon | None:
     parts = [g for g in shapely.get_parts(shape) if g.geom_type == "Polygon" and g.area > 1e-14]
     if not parts:
         return None
-    geom = GEOSGeometry(shapely.MultiPolygon(parts).wkb, srid=4326)
+    geom = GEOSGeometry(memoryview(shapely.MultiPolygon(parts).wkb), srid=4326)
     return geom
 
 

@@ -72,7 +72,7 @@ class Nearest:
 
     def as_dict(self) -> dict:
         return {"nearest": {"code": self.unit.code, "name": self.unit.name, "level": self.level},
-                "distance_m": round(self.distance_m, 1)}
+                "distance_m": round(self.distance_m, 2)}
 
 
 # Raw SQL because the ORM cannot express it: one statement walks all levels for a whole array

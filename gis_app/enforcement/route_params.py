@@ -53,6 +53,9 @@ def parse_item(value, parameter: str = "item", required: bool = True) -> str | N
     value = value.strip()
     if len(value) > MAX_ITEM_LENGTH:
         raise ParameterError(parameter, f"longer than {MAX_ITEM_LENGTH} characters")
+    if not value.isprintable():
+        # NUL and other control characters: never a code, and PostgreSQL refuses NUL outright.
+        raise ParameterError(parameter, "contains control characters")
     return value
 
 

@@ -2,8 +2,13 @@
 
 Deliberately written the plain way, sharing no code with `gis_app.enforcement`: shapely
 `covers` on the stored geometries (read back as WKB, so coordinates are bit-identical) with
-the smallest code at each level, taken over ALL units of that level in the county (not
-within the chosen parent), and the DESIGN §4 rules read straight off the ORM objects.
+the smallest code at each level among the children of the unit chosen one level up, and the
+DESIGN §4 rules read straight off the ORM objects.
+
+Why among the children: real (and generated) boundaries are cut from one another in floating
+point, so a village can overhang its township by 1e-16 degree. A point in that sliver is in
+township B but also "in" a village of township A; the answer must stay one branch (B and a
+village of B), never a village of another township.
 """
 from __future__ import annotations
 
@@ -39,18 +44,22 @@ class Reference:
 
     def __init__(self):
         self.counties = [(c.code, c.pk, _shape(c.geom)) for c in County.objects.all()]
-        self.levels = {
-            "township": [(u.code, u.county_id, _shape(u.geom)) for u in Township.objects.all()],
-            "village": [(u.code, u.county_id, _shape(u.geom)) for u in Village.objects.all()],
-            "grid": [(u.code, u.county_id, _shape(u.geom)) for u in Grid.objects.all()],
-        }
+        # (code, parent code, shape) per level
+        self.townships = [(u.code, u.county.code, _shape(u.geom)) for u in
+                          Township.objects.select_related("county")]
+        self.villages = [(u.code, u.township.code, _shape(u.geom)) for u in
+                         Village.objects.select_related("township")]
+        self.grids = [(u.code, u.village.code, _shape(u.geom)) for u in
+                      Grid.objects.select_related("village")]
         self.zones = [(z.code, z.zone, z.county_id, z.authority_code, _shape(z.geom))
                       for z in ProtectedArea.objects.all()]
 
     @staticmethod
-    def _smallest(candidates, point, county_id):
-        codes = [code for code, cid, shape in candidates
-                 if cid == county_id and shape.covers(point)]
+    def _smallest(candidates, point, parent_code):
+        if parent_code is None:
+            return None
+        codes = [code for code, parent, shape in candidates
+                 if parent == parent_code and shape.covers(point)]
         return min(codes) if codes else None
 
     def locate(self, lon: float, lat: float) -> Expected:
@@ -59,11 +68,12 @@ class Reference:
         if not covering:
             return Expected(None, None, None, None, [])
         county_code, county_id = min(covering)
-        found = {level: self._smallest(units, point, county_id)
-                 for level, units in self.levels.items()}
+        township = self._smallest(self.townships, point, county_code)
+        village = self._smallest(self.villages, point, township)
+        grid = self._smallest(self.grids, point, village)
         zones = sorted((code, zone) for code, zone, cid, _, shape in self.zones
                        if cid == county_id and shape.covers(point))
-        return Expected(county_code, found["township"], found["village"], found["grid"], zones)
+        return Expected(county_code, township, village, grid, zones)
 
     def route(self, lon: float, lat: float, item_code: str, now) -> dict | None:
         """The expected decision fields (codes only); None outside every county."""

@@ -104,6 +104,7 @@ def test_cgcs2000_coordinates_are_taken_as_wgs84(client, member):
     ({"lon": 120.0, "lat": 30.0, "item": "I001", "crs": "bogus"}, "crs"),
     ({"lon": 4e7, "lat": 3e6, "item": "I001", "crs": "EPSG:3857"}, "lon"),
     ({"lon": 120.005, "lat": 30.005, "item": "NOPE"}, "item"),
+    ({"lon": 120.005, "lat": 30.005, "item": "I0\x0001"}, "item"),
     ({"lon": 120.005, "lat": 30.005, "item": "I001", "foo": "1"}, "foo"),
 ])
 def test_bad_input_is_a_400_naming_the_parameter(client, member, params, parameter):

@@ -14,7 +14,7 @@ from boundaries.models import CountyPart
 from gis_app.enforcement.routing import (Refused, RoutingDecision, place, route,
                                          route_points)
 from tests.enforcement.helpers import at
-from tests.territory import grant, make_hub, make_territory, make_zone
+from tests.territory import box, grant, make_hub, make_territory, make_zone
 
 IN_001 = (120.005, 30.005)      # south-west corner grid of township 001
 IN_002 = (120.045, 30.005)
@@ -248,6 +248,18 @@ def test_vertex_of_four_townships_goes_to_the_smallest_code_at_every_level(terri
 def test_edge_between_two_grids_of_one_village_goes_to_the_smaller_grid(territory, now):
     d = decide((120.01, 30.005), "I001", now).as_dict()
     assert d["grid"]["code"] == "990101001001001"
+
+
+def test_a_village_overhanging_its_township_never_answers_for_the_neighbour(territory, now):
+    # Boundaries cut from one another in floating point overlap by slivers; here 001's
+    # south-east village reaches 0.001 degree into township 002. The answer stays one branch.
+    village = territory.villages[1]
+    assert village.code == "990101001002"
+    village.geom = box(120.02, 30.0, 120.041, 30.02)
+    village.save()
+    d = decide((120.0405, 30.005), "I001", now).as_dict()
+    assert d["township"]["code"] == "990101002"
+    assert d["village"]["code"] == "990101002001"
 
 
 def test_point_on_the_county_boundary_is_inside(territory, now):
