@@ -11,16 +11,15 @@ All spatial work happens in PostGIS, in one statement per call whatever the numb
   `boundaries.subdivide`), never by testing the whole county polygon with its sea;
 - a point in a county but on no township's land is at sea.
 
-Reload safety: every level comes from one SQL statement, i.e. one snapshot, so a concurrent
-`import_bundle --replace` commit can never give a county from before and a township from
-after. `consistent_snapshot()` extends that guarantee to the rule tables read afterwards.
+Reload safety: every level, and every rule row the router then needs, comes from one SQL
+statement, i.e. one snapshot, so a concurrent `import_bundle --replace` commit can never give a
+county from before and a township or an authority row from after.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 
 
 @dataclass(frozen=True)
@@ -51,6 +50,7 @@ class Location:
     covering_villages: int = 0
     covering_grids: int = 0
     zone_ids: tuple[int, ...] = ()
+    nearest: "Nearest | None" = None      # outside every county only
 
     @property
     def inside(self) -> bool:
@@ -75,107 +75,124 @@ class Nearest:
                 "distance_m": round(self.distance_m, 2)}
 
 
-# Raw SQL because the ORM cannot express it: one statement walks all levels for a whole array
-# of points (unnest ... WITH ORDINALITY keeps their order), each level a LATERAL
-# "covering units ORDER BY code LIMIT 1" subquery on the GiST index, with a window count of
-# the covering units for the trace. One statement = one snapshot (reload safety) and one
-# round trip, whether for 1 point or 10,000.
-_LOCATE_SQL = """
+# Raw SQL because the ORM cannot express it, and because it must be ONE statement:
+# - `pts` unnests the arrays of points (WITH ORDINALITY keeps their order);
+# - `loc` walks the levels for every point, each a LATERAL "covering units ORDER BY code
+#   LIMIT 1" subquery on the GiST index, with a window count of the covering units (trace);
+# - `near`: for points outside every county only, the nearest county and township: `<->`
+#   walks the GiST index in planar order to a few candidates, the geodesic distance in metres
+#   (geography) decides among them;
+# - `dims`: every rule row those points may need (departments, teams, the items asked for and
+#   their supporting departments, authority rows, hubs, zones), as one JSON document.
+# One statement reads one snapshot, so a concurrent `import_bundle --replace` commit can never
+# mix old and new rows in an answer (no REPEATABLE READ transaction, no extra round trips);
+# and it is one round trip whether for 1 point or 10,000.
+_TERRITORY_SQL = """
 WITH pts AS (
     SELECT u.ord, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g
-    FROM unnest(%s::float8[], %s::float8[]) WITH ORDINALITY AS u(lon, lat, ord)
+    FROM unnest(%(lons)s::float8[], %(lats)s::float8[]) WITH ORDINALITY AS u(lon, lat, ord)
+),
+loc AS MATERIALIZED (
+    SELECT pts.ord, pts.g,
+           c.id AS county_id, c.code AS county_code, c.name AS county_name,
+           t.id AS township_id, t.code AS township_code, t.name AS township_name,
+           t.kind AS township_kind, t.n AS townships,
+           v.id AS village_id, v.code AS village_code, v.name AS village_name,
+           v.kind AS village_kind, v.n AS villages,
+           gr.id AS grid_id, gr.code AS grid_code, gr.name AS grid_name, gr.n AS grids,
+           z.ids AS zone_ids
+    FROM pts
+    LEFT JOIN LATERAL (
+        SELECT c.id, c.code, c.name
+        FROM boundaries_countypart cp JOIN boundaries_county c ON c.id = cp.county_id
+        WHERE ST_Covers(cp.geom, pts.g)
+        ORDER BY c.code LIMIT 1
+    ) c ON true
+    LEFT JOIN LATERAL (
+        SELECT t.id, t.code, t.name, t.kind, count(*) OVER () AS n
+        FROM boundaries_township t
+        WHERE t.county_id = c.id AND ST_Covers(t.geom, pts.g)
+        ORDER BY t.code LIMIT 1
+    ) t ON true
+    LEFT JOIN LATERAL (
+        SELECT v.id, v.code, v.name, v.kind, count(*) OVER () AS n
+        FROM boundaries_village v
+        WHERE v.township_id = t.id AND ST_Covers(v.geom, pts.g)
+        ORDER BY v.code LIMIT 1
+    ) v ON true
+    LEFT JOIN LATERAL (
+        SELECT gr.id, gr.code, gr.name, count(*) OVER () AS n
+        FROM boundaries_grid gr
+        WHERE gr.village_id = v.id AND ST_Covers(gr.geom, pts.g)
+        ORDER BY gr.code LIMIT 1
+    ) gr ON true
+    LEFT JOIN LATERAL (
+        SELECT array_agg(pa.id ORDER BY pa.code, pa.zone) AS ids
+        FROM boundaries_protectedarea pa
+        WHERE pa.county_id = c.id AND ST_Covers(pa.geom, pts.g)
+    ) z ON true
+),
+items AS MATERIALIZED (
+    SELECT i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id
+    FROM enforcement_catalogitem i
+    WHERE i.code = ANY(%(codes)s::text[]) AND i.county_id IN (SELECT county_id FROM loc)
+),
+dims AS (
+    SELECT json_build_object(
+        'departments', (SELECT json_agg(json_build_array(d.id, d.county_id, d.code, d.name, d.kind))
+                        FROM enforcement_department d
+                        WHERE d.county_id IN (SELECT county_id FROM loc)),
+        'teams', (SELECT json_agg(json_build_array(tm.county_id, tm.id, tm.code, tm.name, tm.kind,
+                                                   tm.township_id, tm.department_id) ORDER BY tm.code)
+                  FROM enforcement_team tm
+                  WHERE tm.county_id IN (SELECT county_id FROM loc)),
+        'items', (SELECT json_agg(json_build_array(
+                            i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id,
+                            ARRAY(SELECT s.department_id
+                                  FROM enforcement_catalogitem_supporting_departments s
+                                  WHERE s.catalogitem_id = i.id)))
+                  FROM items i),
+        'authorities', (SELECT json_agg(json_build_array(a.township_id, a.item_id, a.authority,
+                                                         a.entrusting_department_id))
+                        FROM enforcement_authority a
+                        WHERE a.item_id IN (SELECT id FROM items)
+                          AND a.township_id IN (SELECT township_id FROM loc)),
+        'hubs', (SELECT json_agg(json_build_array(hc.township_id, h.hub_id, ht.code, ht.name,
+                                                  ht.kind) ORDER BY ht.code)
+                 FROM boundaries_hubarea_covered hc
+                 JOIN boundaries_hubarea h ON h.id = hc.hubarea_id
+                 JOIN boundaries_township ht ON ht.id = h.hub_id
+                 WHERE hc.township_id IN (SELECT township_id FROM loc)),
+        'zones', (SELECT json_agg(json_build_array(pa.id, pa.code, pa.name, pa.kind, pa.level,
+                                                   pa.zone, pa.authority_code))
+                  FROM boundaries_protectedarea pa
+                  WHERE pa.id IN (SELECT unnest(zone_ids) FROM loc))
+    ) AS doc
 )
-SELECT pts.ord,
-       c.id, c.code, c.name,
-       t.id, t.code, t.name, t.kind, t.n,
-       v.id, v.code, v.name, v.kind, v.n,
-       gr.id, gr.code, gr.name, gr.n,
-       z.ids
-FROM pts
+SELECT loc.ord, loc.county_id, loc.county_code, loc.county_name,
+       loc.township_id, loc.township_code, loc.township_name, loc.township_kind, loc.townships,
+       loc.village_id, loc.village_code, loc.village_name, loc.village_kind, loc.villages,
+       loc.grid_id, loc.grid_code, loc.grid_name, loc.grids, loc.zone_ids,
+       near.county, near.township,
+       CASE WHEN loc.ord = 1 THEN (SELECT doc FROM dims) END
+FROM loc
 LEFT JOIN LATERAL (
-    SELECT c.id, c.code, c.name
-    FROM boundaries_countypart cp JOIN boundaries_county c ON c.id = cp.county_id
-    WHERE ST_Covers(cp.geom, pts.g)
-    ORDER BY c.code LIMIT 1
-) c ON true
-LEFT JOIN LATERAL (
-    SELECT t.id, t.code, t.name, t.kind, count(*) OVER () AS n
-    FROM boundaries_township t
-    WHERE t.county_id = c.id AND ST_Covers(t.geom, pts.g)
-    ORDER BY t.code LIMIT 1
-) t ON true
-LEFT JOIN LATERAL (
-    SELECT v.id, v.code, v.name, v.kind, count(*) OVER () AS n
-    FROM boundaries_village v
-    WHERE v.township_id = t.id AND ST_Covers(v.geom, pts.g)
-    ORDER BY v.code LIMIT 1
-) v ON true
-LEFT JOIN LATERAL (
-    SELECT gr.id, gr.code, gr.name, count(*) OVER () AS n
-    FROM boundaries_grid gr
-    WHERE gr.village_id = v.id AND ST_Covers(gr.geom, pts.g)
-    ORDER BY gr.code LIMIT 1
-) gr ON true
-LEFT JOIN LATERAL (
-    SELECT array_agg(pa.id ORDER BY pa.code, pa.zone) AS ids
-    FROM boundaries_protectedarea pa
-    WHERE pa.county_id = c.id AND ST_Covers(pa.geom, pts.g)
-) z ON true
-ORDER BY pts.ord
-"""
-
-
-def locate_points(lons, lats) -> list[Location]:
-    """Locate WGS84 points (sequences of equal length); one Location per point, in order."""
-    lons = [float(x) for x in lons]
-    lats = [float(y) for y in lats]
-    if not lons:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCATE_SQL, [lons, lats])
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        i = row[0] - 1
-        county = Unit(row[1], row[2], row[3]) if row[1] is not None else None
-        township = Unit(row[4], row[5], row[6], row[7]) if row[4] is not None else None
-        village = Unit(row[9], row[10], row[11], row[12]) if row[9] is not None else None
-        grid = Unit(row[14], row[15], row[16]) if row[14] is not None else None
-        out.append(Location(lons[i], lats[i], county, township, village, grid,
-                            row[8] or 0, row[13] or 0, row[17] or 0, tuple(row[18] or ())))
-    return out
-
-
-def locate_point(lon: float, lat: float) -> Location:
-    """Locate one WGS84 point (the same statement as for many)."""
-    return locate_points([lon], [lat])[0]
-
-
-# Raw SQL because the nearest-by-distance search needs the KNN operator: `<->` walks the GiST
-# index in planar (degree) order to a small candidate set, and only those candidates get the
-# exact geodesic distance in metres (geography), which decides. Degrees are never reported.
-_NEAREST_SQL = """
-WITH pts AS (
-    SELECT u.ord, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g
-    FROM unnest(%s::float8[], %s::float8[]) WITH ORDINALITY AS u(lon, lat, ord)
-)
-SELECT pts.ord, c.id, c.code, c.name, c.d, t.id, t.code, t.name, t.kind, t.d
-FROM pts
-LEFT JOIN LATERAL (
-    SELECT k.id, k.code, k.name, ST_Distance(k.geom::geography, pts.g::geography) AS d
-    FROM (SELECT cp.geom, c.id, c.code, c.name
-          FROM boundaries_countypart cp JOIN boundaries_county c ON c.id = cp.county_id
-          ORDER BY cp.geom <-> pts.g LIMIT %s) k
-    ORDER BY d, k.code LIMIT 1
-) c ON true
-LEFT JOIN LATERAL (
-    SELECT k.id, k.code, k.name, k.kind, ST_Distance(k.geom::geography, pts.g::geography) AS d
-    FROM (SELECT t.geom, t.id, t.code, t.name, t.kind
-          FROM boundaries_township t
-          ORDER BY t.geom <-> pts.g LIMIT %s) k
-    ORDER BY d, k.code LIMIT 1
-) t ON true
-ORDER BY pts.ord
+    SELECT
+        (SELECT json_build_array(k.id, k.code, k.name, NULL, k.d)
+         FROM (SELECT c.id, c.code, c.name, ST_Distance(cp.geom::geography, loc.g::geography) AS d
+               FROM (SELECT cp.geom, cp.county_id FROM boundaries_countypart cp
+                     ORDER BY cp.geom <-> loc.g LIMIT %(knn)s) cp
+               JOIN boundaries_county c ON c.id = cp.county_id) k
+         ORDER BY k.d, k.code LIMIT 1) AS county,
+        (SELECT json_build_array(k.id, k.code, k.name, k.kind, k.d)
+         FROM (SELECT t.id, t.code, t.name, t.kind,
+                      ST_Distance(t.geom::geography, loc.g::geography) AS d
+               FROM (SELECT t.* FROM boundaries_township t
+                     ORDER BY t.geom <-> loc.g LIMIT %(knn)s) t) k
+         ORDER BY k.d, k.code LIMIT 1) AS township
+    WHERE loc.county_id IS NULL
+) near ON true
+ORDER BY loc.ord
 """
 
 #: Candidates taken in planar order before the geodesic distance decides; planar and
@@ -187,40 +204,56 @@ _KNN_CANDIDATES = 16
 _TOWNSHIP_PREFERENCE_M = 0.01
 
 
-def nearest_units(lons, lats) -> list[Nearest | None]:
-    """For points outside every county: the nearest county, or the nearest township when it
-    is as near (the point lies off that township's land border); None if no county exists."""
+@dataclass(frozen=True)
+class TerritoryRead:
+    """What one statement read for a set of points: their locations and the rule rows
+    (`dims`: lists of plain rows keyed departments, teams, items, authorities, hubs, zones)."""
+
+    locations: list[Location]
+    dims: dict
+
+
+def _nearest(county_row, township_row) -> Nearest | None:
+    if county_row is None:
+        return None
+    if township_row is not None and township_row[4] <= county_row[4] + _TOWNSHIP_PREFERENCE_M:
+        return Nearest(Unit(*township_row[:4]), "township", township_row[4])
+    return Nearest(Unit(*county_row[:3]), "county", county_row[4])
+
+
+def read_territory(lons, lats, item_codes=()) -> TerritoryRead:
+    """Locate WGS84 points (sequences of equal length) and read the rule rows for them and
+    for `item_codes`, in one statement. Locations come back in the order of the points."""
     lons = [float(x) for x in lons]
     lats = [float(y) for y in lats]
     if not lons:
-        return []
+        return TerritoryRead([], {})
+    codes = sorted({c for c in item_codes if c})
     with connection.cursor() as cursor:
-        cursor.execute(_NEAREST_SQL, [lons, lats, _KNN_CANDIDATES, _KNN_CANDIDATES])
+        cursor.execute(_TERRITORY_SQL, {"lons": lons, "lats": lats, "codes": codes,
+                                        "knn": _KNN_CANDIDATES})
         rows = cursor.fetchall()
-    out = []
+    locations = []
     for row in rows:
+        i = row[0] - 1
         if row[1] is None:
-            out.append(None)
-        elif row[5] is not None and row[9] <= row[4] + _TOWNSHIP_PREFERENCE_M:
-            out.append(Nearest(Unit(row[5], row[6], row[7], row[8]), "township", row[9]))
-        else:
-            out.append(Nearest(Unit(row[1], row[2], row[3]), "county", row[4]))
-    return out
+            locations.append(Location(lons[i], lats[i], None, nearest=_nearest(row[19], row[20])))
+            continue
+        locations.append(Location(
+            lons[i], lats[i], Unit(row[1], row[2], row[3]),
+            Unit(row[4], row[5], row[6], row[7]) if row[4] is not None else None,
+            Unit(row[9], row[10], row[11], row[12]) if row[9] is not None else None,
+            Unit(row[14], row[15], row[16]) if row[14] is not None else None,
+            row[8] or 0, row[13] or 0, row[17] or 0, tuple(row[18] or ())))
+    dims = {key: value or [] for key, value in (rows[0][21] or {}).items()}
+    return TerritoryRead(locations, dims)
 
 
-@contextmanager
-def consistent_snapshot():
-    """Read the location and the rule tables from one database snapshot.
+def locate_points(lons, lats) -> list[Location]:
+    """Locate WGS84 points; one Location per point, in order (see `read_territory`)."""
+    return read_territory(lons, lats).locations
 
-    Outside a transaction this opens a READ ONLY REPEATABLE READ one, so an
-    `import_bundle --replace` committing between the locate statement and the rule queries
-    cannot mix an old township with new authority rows. Inside a caller's transaction
-    (tests, ATOMIC_REQUESTS) the caller's transaction decides and nothing is changed.
-    """
-    if connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        yield
+
+def locate_point(lon: float, lat: float) -> Location:
+    """Locate one WGS84 point (the same statement as for many)."""
+    return locate_points([lon], [lat])[0]

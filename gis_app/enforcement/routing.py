@@ -11,24 +11,22 @@ DESIGN §4, step by step, with a trace of why:
 5. departments = supporting departments + zone authorities (deduplicated, sorted by code);
    deadline = now + the item's whistle kind hours (settings.WHISTLE_DEADLINE_HOURS).
 
-One code path serves one point or ten thousand: the spatial work is one statement for all
-points (`locate.locate_points`), the rule tables involved are fetched once (`RuleBook`), and
-the rules are applied in Python over those small tables. Pieces shared by many points
-(zones, the authority answer of a township for an item) are computed once per batch.
+One code path serves one point or ten thousand: one statement locates all points and fetches
+every rule row they may need (`locate.read_territory`: one snapshot, one round trip), and the
+rules are applied in Python over those small tables (`RuleBook`). Pieces shared by many
+points (zones, the authority answer of a township for an item) are computed once per call.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from boundaries.models import HubArea, ProtectedArea
-from gis_app.enforcement.locate import (Location, Nearest, Unit, consistent_snapshot,
-                                        locate_points, nearest_units)
-from gis_app.enforcement.models import Authority, CatalogItem, Department, Team
+from boundaries.models import ProtectedArea
+from gis_app.enforcement.locate import Location, Nearest, Unit, read_territory
+from gis_app.enforcement.models import Authority, Team
 
 WGS84 = "EPSG:4326"
 MAX_BATCH = 10_000
@@ -216,7 +214,8 @@ class _Item:
 @dataclass
 class RuleBook:
     """The small dimension tables the rules need for a set of located points: departments,
-    teams, items, authority rows, hubs and zones of the counties and townships involved."""
+    teams, items, authority rows, hubs and zones of the counties and townships involved,
+    indexed for the lookups the rules make."""
 
     departments: dict[int, _Dept] = field(default_factory=dict)
     department_by_code: dict[tuple[int, str], _Dept] = field(default_factory=dict)
@@ -232,26 +231,15 @@ class RuleBook:
     _rule_memo: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, locations: list[Location], item_codes: list[str | None]) -> "RuleBook":
-        """Fetch, in a handful of queries, every row the rules may need for these points."""
+    def from_dims(cls, dims: dict) -> "RuleBook":
+        """Index the rule rows `locate.read_territory` fetched with the points."""
         book = cls()
-        county_ids = {loc.county.id for loc in locations if loc.county}
-        if not county_ids:
-            return book
-        township_ids = {loc.township.id for loc in locations if loc.township}
-        zone_ids = {z for loc in locations for z in loc.zone_ids}
-        codes = {c for c in item_codes if c}
-
-        for row in Department.objects.filter(county_id__in=county_ids).values_list(
-                "id", "county_id", "code", "name", "kind"):
+        for row in dims.get("departments", ()):
             dept = _Dept(*row)
             book.departments[dept.id] = dept
             book.department_by_code[(dept.county_id, dept.code)] = dept
-
-        # Ordered by code so that where data holds two candidates, the smallest code wins.
-        for county_id, *row in Team.objects.filter(county_id__in=county_ids).order_by(
-                "code").values_list("county_id", "id", "code", "name", "kind", "township_id",
-                                    "department_id"):
+        # Teams come ordered by code: where data holds two candidates, the smallest code wins.
+        for county_id, *row in dims.get("teams", ()):
             team = _Team(*row)
             if team.kind == Team.Kind.TOWNSHIP_TEAM and team.township_id:
                 book.township_teams.setdefault(team.township_id, team)
@@ -259,38 +247,16 @@ class RuleBook:
                 book.department_teams.setdefault(team.department_id, team)
             elif team.kind == Team.Kind.MARINE:
                 book.marine_teams.setdefault(county_id, team)
-
-        if codes:
-            items = list(CatalogItem.objects.filter(county_id__in=county_ids, code__in=codes)
-                         .values_list("id", "county_id", "code", "name", "whistle_kind",
-                                      "department_id"))
-            supporting = defaultdict(list)
-            through = CatalogItem.supporting_departments.through
-            for item_id, dept_id in through.objects.filter(
-                    catalogitem_id__in=[r[0] for r in items]).values_list(
-                    "catalogitem_id", "department_id"):
-                supporting[item_id].append(dept_id)
-            for item_id, county_id, code, name, whistle, dept_id in items:
-                book.items[(county_id, code)] = _Item(item_id, code, name, whistle, dept_id,
-                                                      tuple(supporting[item_id]))
-            if township_ids and items:
-                for township_id, item_id, kind, entrusting in Authority.objects.filter(
-                        township_id__in=township_ids, item_id__in=[r[0] for r in items]
-                ).values_list("township_id", "item_id", "authority", "entrusting_department_id"):
-                    book.authorities[(township_id, item_id)] = (kind, entrusting)
-
-        if township_ids:
-            through = HubArea.covered.through
-            for township_id, *hub in through.objects.filter(
-                    township_id__in=township_ids).order_by("hubarea__hub__code").values_list(
-                    "township_id", "hubarea__hub_id", "hubarea__hub__code",
-                    "hubarea__hub__name", "hubarea__hub__kind"):
-                book.hubs.setdefault(township_id, Unit(*hub))
-
-        if zone_ids:
-            for row in ProtectedArea.objects.filter(id__in=zone_ids).values_list(
-                    "id", "code", "name", "kind", "level", "zone", "authority_code"):
-                book.zones[row[0]] = row[1:]
+        for item_id, county_id, code, name, whistle, dept_id, supporting in dims.get("items", ()):
+            book.items[(county_id, code)] = _Item(item_id, code, name, whistle, dept_id,
+                                                  tuple(supporting))
+        for township_id, item_id, kind, entrusting in dims.get("authorities", ()):
+            book.authorities[(township_id, item_id)] = (kind, entrusting)
+        # Hubs come ordered by hub code: a township in two hub areas goes to the smaller.
+        for township_id, *hub in dims.get("hubs", ()):
+            book.hubs.setdefault(township_id, Unit(*hub))
+        for zone_id, *zone in dims.get("zones", ()):
+            book.zones[zone_id] = tuple(zone)
         return book
 
     # --- the rules, over the fetched tables -------------------------------------------------
@@ -471,23 +437,22 @@ def _forbidden(loc: Location) -> Refusal:
                                      f"{loc.county.name}, which this account may not act in")
 
 
-def _locate_all(queries: list[PointQuery], county_ids):
-    """Locate every point; refuse those outside every county (422) or outside the
-    caller's counties (403). Returns (locations, refusals by index)."""
-    locations = locate_points([q.lon for q in queries], [q.lat for q in queries])
+def _read(queries: list[PointQuery], item_codes, county_ids):
+    """Locate every point and fetch the rule rows (one statement); refuse those outside every
+    county (422) or outside the caller's counties (403). Returns (locations, refusals by
+    index, RuleBook)."""
+    read = read_territory([q.lon for q in queries], [q.lat for q in queries], item_codes)
     refusals: dict[int, Refusal] = {}
-    outside = [i for i, loc in enumerate(locations) if not loc.inside]
-    if outside:
-        nearest = nearest_units([queries[i].lon for i in outside], [queries[i].lat for i in outside])
-        for i, near in zip(outside, nearest):
-            where = (f"{near.distance_m:.1f} m from {near.level} {near.unit.code} {near.unit.name}"
+    for i, loc in enumerate(read.locations):
+        if not loc.inside:
+            near = loc.nearest
+            where = (f"{near.distance_m:.2f} m from {near.level} {near.unit.code} {near.unit.name}"
                      if near else "no county is loaded")
             refusals[i] = Refusal(422, OUTSIDE, f"the point is outside every county ({where})",
                                   nearest=near)
-    for i, loc in enumerate(locations):
-        if loc.inside and not _allowed(loc, county_ids):
+        elif not _allowed(loc, county_ids):
             refusals[i] = _forbidden(loc)
-    return locations, refusals
+    return read.locations, refusals, RuleBook.from_dims(read.dims)
 
 
 def route_points(queries: list[PointQuery], item_codes: list[str | None],
@@ -500,11 +465,7 @@ def route_points(queries: list[PointQuery], item_codes: list[str | None],
     if len(queries) != len(item_codes):
         raise ValueError("one item code per point")
     now = now or timezone.now()
-    with consistent_snapshot():
-        locations, refusals = _locate_all(queries, county_ids)
-        usable = [loc if i not in refusals else Location(loc.lon, loc.lat, None)
-                  for i, loc in enumerate(locations)]
-        book = RuleBook.load(usable, item_codes)
+    locations, refusals, book = _read(queries, item_codes, county_ids)
     out: list[RoutingDecision | Refusal] = []
     for i, (query, loc, code) in enumerate(zip(queries, locations, item_codes)):
         if i in refusals:
@@ -531,11 +492,7 @@ def route(query: PointQuery, item_code: str, now: datetime | None = None,
 
 def place_points(queries: list[PointQuery], county_ids=None) -> list[Placement | Refusal]:
     """The units, zones and hub at each point, without an item (the map screen's locate)."""
-    with consistent_snapshot():
-        locations, refusals = _locate_all(queries, county_ids)
-        usable = [loc if i not in refusals else Location(loc.lon, loc.lat, None)
-                  for i, loc in enumerate(locations)]
-        book = RuleBook.load(usable, [])
+    locations, refusals, book = _read(queries, (), county_ids)
     return [refusals[i] if i in refusals else _place(q, loc, book)
             for i, (q, loc) in enumerate(zip(queries, locations))]
 

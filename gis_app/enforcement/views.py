@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,6 +35,25 @@ _ITEM_PARAM = OpenApiParameter("item", OpenApiTypes.STR, required=True,
                                description="catalogue item code of the county covering the point")
 
 
+class MemberTokenAuthentication(TokenAuthentication):
+    """DRF token authentication that loads the user's Member row in the same query: the
+    router answers in about one database round trip, and this saves it a second one."""
+
+    def authenticate_credentials(self, key):
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "user__member").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        return token.user, token
+
+
+class _RouterView(APIView):
+    authentication_classes = [MemberTokenAuthentication, SessionAuthentication]
+
+
 def _bad(exc: ParameterError) -> Response:
     return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
 
@@ -46,7 +66,7 @@ def _forbidden(exc: NotAMember) -> Response:
     return Response({"error": "no_membership", "detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
 
 
-class RouteView(APIView):
+class RouteView(_RouterView):
     """Who is responsible at a point for an item, in whose name, who is told and by when."""
 
     @extend_schema(parameters=[*_POINT_PARAMS, _ITEM_PARAM], responses={200: OpenApiTypes.OBJECT})
@@ -63,7 +83,7 @@ class RouteView(APIView):
             return _refused(exc.refusal)
 
 
-class LocateView(APIView):
+class LocateView(_RouterView):
     """The units, protected zones and hub at a point, without routing an item."""
 
     @extend_schema(parameters=_POINT_PARAMS, responses={200: OpenApiTypes.OBJECT})
@@ -80,7 +100,7 @@ class LocateView(APIView):
             return _refused(exc.refusal)
 
 
-class RouteBatchView(APIView):
+class RouteBatchView(_RouterView):
     """Route up to 10,000 points in one request; one answer per point, in order.
 
     Body: JSON `{"crs", "item", "points": [{"lon", "lat", "item"?, "id"?}]}`, or a multipart
