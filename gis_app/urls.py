@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("gis_app.enforcement.urls")),
     path("api/", include("gis_app.incidents.urls")),
     path("api/", include("gis_app.patrols.urls")),
+    path("open311/v2/", include("gis_app.api.open311_urls")),
     path("", include("layers.urls")),
 ]

@@ -1,6 +1,8 @@
-"""The territory and organisation read API, mounted under /api/ by gis_app/urls.py."""
+"""The territory and organisation read API and the case loop, mounted under /api/ by gis_app/urls.py."""
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from gis_app.api.cases import CaseViewSet, JointInspectionView
 from gis_app.api.organisation import CatalogueViewSet, DepartmentViewSet, TeamViewSet
 from gis_app.api.territory import (CountyViewSet, GridViewSet, HubAreaViewSet, ProtectedAreaViewSet,
                                    TownshipViewSet, VillageViewSet)
@@ -15,5 +17,8 @@ router.register("hubs", HubAreaViewSet, basename="hub")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("teams", TeamViewSet, basename="team")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
+router.register("cases", CaseViewSet, basename="case")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + [
+    path("joint-inspections/", JointInspectionView.as_view(), name="joint-inspections"),
+]

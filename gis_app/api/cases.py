@@ -1,0 +1,402 @@
+"""The case loop over REST: intake, lists and details (GeoJSON), steps, attachments,
+joint inspections, statistics. Thin: every decision is in gis_app/incidents.
+
+- `GET /api/cases/` filters: state, township, team, item, overdue, escalated, bbox, from, to;
+- `POST /api/cases/` intake: lon, lat[, crs], item, description;
+- `GET /api/cases/{id}/` with events, attachments and the steps this user may take;
+- `POST /api/cases/{id}/{step}/` with `version` (optimistic lock: 409 when stale), `note`,
+  `team` (transfer), optional `lon`/`lat`/`crs` of where the officer is;
+- `GET|POST /api/cases/{id}/attachments/`, `GET /api/cases/{id}/attachments/{n}/`;
+- `GET /api/cases/statistics/?group_by=township|team|department|item|whistle_kind|month`
+  (JSON, or CSV with `format=csv`);
+- `POST /api/joint-inspections/` (综合查一次).
+Coordinates: received in `crs` (default WGS84), stored and answered in WGS84 unless `crs`
+asks otherwise for the GeoJSON output; every answer states its CRS.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time
+
+from django.contrib.gis.geos import Point
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gis_app.api import filters
+from gis_app.api.base import PAGE, FeatureSerializer, FeatureViewSet
+from gis_app.api.errors import BadParameter
+from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
+from gis_app.api.params import Param, check_known, get_one, parse_choice, parse_code
+from gis_app.enforcement.route_params import ParameterError, make_point, parse_crs_value, parse_number
+from gis_app.enforcement.routing import Refused
+from gis_app.incidents import services
+from gis_app.incidents.models import Case, State
+from gis_app.incidents.selectors import GROUPINGS, statistics, statistics_cases, visible_cases, with_overdue
+from gis_app.incidents.workflow import STEPS, StepError, allowed_steps
+
+STEP_NAMES = tuple(STEPS)
+
+
+def refusal_response(exc) -> Response:
+    """Domain refusals (StepError, router Refused, ParameterError) -> the API's error shape."""
+    if isinstance(exc, StepError):
+        return Response(exc.as_dict(), status=exc.status)
+    if isinstance(exc, Refused):
+        return Response(exc.refusal.as_dict(), status=exc.refusal.status)
+    return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+
+
+REFUSALS = (StepError, Refused, ParameterError)
+
+
+def body_point(data, required: bool):
+    """lon/lat[/crs] from a request body -> (PointQuery | None)."""
+    if data.get("lon") in (None, "") and data.get("lat") in (None, ""):
+        if required:
+            raise ParameterError("lon", "required")
+        return None
+    crs = parse_crs_value(data.get("crs"))
+    return make_point(parse_number(data.get("lon"), "lon"), parse_number(data.get("lat"), "lat"), crs)
+
+
+def _no_planner(user):
+    member = getattr(user, "member", None)
+    if member is not None and member.role == "planner" and not user.is_superuser:
+        raise PermissionDenied("planners see maps and statistics, not case records")
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+def _ref(obj):
+    return None if obj is None else {"code": obj.code, "name": obj.name}
+
+
+class CaseSerializer(FeatureSerializer):
+    """A case as a GeoJSON Feature at its location."""
+
+    item = serializers.SerializerMethodField()
+    township = serializers.SerializerMethodField()
+    village = serializers.SerializerMethodField()
+    grid = serializers.SerializerMethodField()
+    hub = serializers.SerializerMethodField()
+    team = serializers.SerializerMethodField()
+    department = serializers.SerializerMethodField()
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    overdue = serializers.BooleanField(read_only=True)
+    departments = serializers.SerializerMethodField()
+    reporter = serializers.CharField(source="reporter.username", default=None, read_only=True)
+
+    class Meta:
+        model = Case
+        geo_field = "geom"
+        geometry_schema = (Case, "location")
+        fields = ["id", "number", "state", "state_label", "version", "item", "description", "source",
+                  "county_code", "township", "village", "grid", "hub", "team", "department", "mode",
+                  "subject", "severity", "at_sea", "whistle_kind", "deadline", "overdue", "escalated_at",
+                  "departments", "reporter", "received", "created_at", "updated_at", "closed_at"]
+
+    county_code = serializers.CharField(source="county.code", read_only=True)
+
+    def get_item(self, case):
+        return {"code": case.item.code, "name": case.item.name}
+
+    def get_township(self, case):
+        return _ref(case.township)
+
+    def get_village(self, case):
+        return _ref(case.village)
+
+    def get_grid(self, case):
+        return _ref(case.grid)
+
+    def get_hub(self, case):
+        return _ref(case.hub)
+
+    def get_team(self, case):
+        return _ref(case.team)
+
+    def get_department(self, case):
+        return _ref(case.department)
+
+    def get_departments(self, case):
+        return [{"code": s.department.code, "name": s.department.name,
+                 "reported_at": s.reported_at} for s in case.supports.all()]
+
+
+class CaseDetailSerializer(CaseSerializer):
+    events = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    allowed_steps = serializers.SerializerMethodField()
+    trace = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = CaseSerializer.Meta.fields + ["trace", "allowed_steps", "events", "attachments"]
+
+    def get_trace(self, case):
+        return case.routing.get("trace", [])
+
+    def get_allowed_steps(self, case):
+        return allowed_steps(self.context["request"].user, case)
+
+    def get_events(self, case):
+        return [{"seq": e.seq, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
+                 "actor": e.actor_name, "role": e.actor_role, "at": e.at,
+                 "where": {"lon": e.where.x, "lat": e.where.y, "crs": "EPSG:4326"} if e.where else None,
+                 "changes": e.changes, "note": e.note, "hash": e.hash} for e in case.events.all()]
+
+    def get_attachments(self, case):
+        return [attachment_dict(a, self.context["request"]) for a in case.attachments.all()]
+
+
+def attachment_dict(a, request) -> dict:
+    return {"n": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+            "sha256": a.sha256, "uploaded_at": a.uploaded_at,
+            "url": request.build_absolute_uri(f"/api/cases/{a.case_id}/attachments/{a.pk}/")}
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        rows = data.get("rows") if isinstance(data, dict) else None
+        if rows is None:  # an error body
+            rows = [data] if isinstance(data, dict) else []
+        buf = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese text right
+
+
+# --- views -----------------------------------------------------------------------------------
+
+STATE = Param("state", "Case state(s), comma-separated: " + ", ".join(State.values))
+TEAM = Param("team", "Acting team code.")
+ITEM = Param("item", "Catalogue item code.")
+OVERDUE = Param("overdue", "true: only open cases past their deadline; false: the others.",
+                enum=("true", "false"))
+ESCALATED = Param("escalated", "true: only escalated (督办) cases.", enum=("true", "false"))
+FROM = Param("from", "Reported at or after (ISO 8601 date or date-time).")
+TO = Param("to", "Reported before (ISO 8601 date-time; a date means the end of that day).")
+GROUP_BY = Param("group_by", "township, team, department, item, whistle_kind or month",
+                 enum=tuple(GROUPINGS))
+
+LIST_PARAMS = (filters.COUNTY, filters.TOWNSHIP, STATE, TEAM, ITEM, OVERDUE, ESCALATED, FROM, TO,
+               filters.BBOX, filters.BBOX_CRS, *OUTPUT_PARAMS, *PAGE)
+
+
+def parse_when(request, name: str, end: bool = False):
+    value = get_one(request, name)
+    if value is None:
+        return None
+    try:  # a bare date means the whole day (parse_datetime would read it as midnight)
+        day = parse_date(value)
+        moment = datetime.combine(day, time.max if end else time.min) if day else parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadParameter(name, f"{value!r} is not an ISO 8601 date or date-time")
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def parse_bool(request, name: str):
+    value = parse_choice(request, name, ("true", "false"))
+    return None if value is None else value == "true"
+
+
+class CaseViewSet(FeatureViewSet):
+    """Cases within the user's reach (grid member: own reports; team: its township and hub
+    area; department: in its name or supported; command centre: the county)."""
+
+    queryset = Case.objects.all()
+    serializer_class = CaseSerializer
+    lookup_field = "pk"
+    lookup_value_regex = r"\d+"
+    geometry_source = "location"
+    params = {"list": LIST_PARAMS, "retrieve": OUTPUT_PARAMS}
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def scoped_queryset(self):
+        if self.action in ("list", "retrieve"):
+            _no_planner(self.request.user)
+        return with_overdue(visible_cases(self.request.user)).select_related(
+            "item", "township", "village", "grid", "hub", "team", "department", "county", "reporter"
+        ).prefetch_related("supports__department")
+
+    def filter_list(self, queryset):
+        request = self.request
+        queryset = filters.county(request, queryset)
+        queryset = filters.township(request, queryset)
+        states = get_one(request, "state")
+        if states is not None:
+            wanted = [s.strip() for s in states.split(",") if s.strip()]
+            unknown = [s for s in wanted if s not in State.values]
+            if unknown:
+                raise BadParameter("state", f"unknown state {unknown[0]!r}; states: {', '.join(State.values)}")
+            queryset = queryset.filter(state__in=wanted)
+        team = parse_code(request, "team")
+        if team is not None:
+            queryset = queryset.filter(team__code=team)
+        item = parse_code(request, "item")
+        if item is not None:
+            queryset = queryset.filter(item__code=item)
+        overdue = parse_bool(request, "overdue")
+        if overdue is not None:
+            queryset = queryset.filter(overdue=overdue)
+        escalated = parse_bool(request, "escalated")
+        if escalated is not None:
+            queryset = queryset.filter(escalated_at__isnull=not escalated)
+        start, end = parse_when(request, "from"), parse_when(request, "to", end=True)
+        if start and end and start > end:
+            raise BadParameter("from", "is after `to`")
+        if start:
+            queryset = queryset.filter(created_at__gte=start)
+        if end:
+            queryset = queryset.filter(created_at__lte=end)
+        return filters.bbox(request, queryset, self.geometry_output.crs, field="location")
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CaseDetailSerializer})
+    def create(self, request):
+        """一口受理: report a problem at a point; it is routed and assigned at once."""
+        try:
+            query = body_point(request.data, required=True)
+            item = request.data.get("item")
+            if not item:
+                raise ParameterError("item", "required (a catalogue item code)")
+            case = services.case_report(user=request.user, query=query, item_code=str(item),
+                                        description=request.data.get("description", ""),
+                                        source=Case.Source.HOTLINE if _role(request) == "command_centre"
+                                        else Case.Source.APP)
+        except REFUSALS as exc:
+            return refusal_response(exc)
+        return self._detail(case, status.HTTP_201_CREATED)
+
+    def _detail(self, case, code=status.HTTP_200_OK):
+        """The case as it is after the user's own write (even if it has left their reach)."""
+        output = GeometryOutput.from_request(self.request)
+        case = output.annotate(with_overdue(Case.objects.all()), "location").get(pk=case.pk)
+        data = CaseDetailSerializer(case, context={"request": self.request}).data
+        return Response(finish(data, output.crs), status=code)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: CaseDetailSerializer})
+    @action(detail=True, methods=["post"], url_path=f"(?P<step>{'|'.join(STEP_NAMES)})")
+    def step(self, request, pk=None, step=None):
+        """Take one step of the loop; `version` is the case version you acted on."""
+        case = self._reachable(pk)
+        try:
+            where = body_point(request.data, required=False)
+            version = request.data.get("version")
+            if version is not None:
+                version = int(parse_number(version, "version"))
+            kwargs = {"team_code": request.data.get("team")} if STEPS[step].needs_team else {}
+            case = services.STEP_FUNCTIONS[step](
+                case=case, user=request.user, version=version, note=request.data.get("note", ""),
+                where=Point(where.lon, where.lat, srid=4326) if where else None, **kwargs)
+        except REFUSALS as exc:
+            return refusal_response(exc)
+        return self._detail(case)
+
+    def _reachable(self, pk) -> Case:
+        case = visible_cases(self.request.user).filter(pk=pk).first()
+        if case is None:
+            raise NotFound(f"no case {pk} within this account's reach")
+        return case
+
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        """List a case's attachments, or add one (multipart `file`: JPEG, PNG, PDF or MP4)."""
+        case = self._reachable(pk)
+        if request.method == "GET":
+            return Response([attachment_dict(a, request) for a in case.attachments.all()])
+        try:
+            attachment = services.attachment_add(case=case, user=request.user, upload=request.FILES.get("file"))
+        except REFUSALS as exc:
+            return refusal_response(exc)
+        return Response(attachment_dict(attachment, request), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<n>\d+)")
+    def attachment(self, request, pk=None, n=None):
+        case = self._reachable(pk)
+        attachment = case.attachments.filter(pk=n).first()
+        if attachment is None:
+            raise NotFound(f"no attachment {n} on case {case.number}")
+        return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=False, filename=attachment.filename)
+
+    @extend_schema(parameters=[GROUP_BY.openapi(), FROM.openapi(), TO.openapi()],
+                   responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
+    def statistics(self, request):
+        """Counts and on-time rates; planners and command centres count the whole county."""
+        group_by = parse_choice(request, "group_by", GROUPINGS) or "township"
+        cases = statistics_cases(request.user)
+        start, end = parse_when(request, "from"), parse_when(request, "to", end=True)
+        if start:
+            cases = cases.filter(created_at__gte=start)
+        if end:
+            cases = cases.filter(created_at__lte=end)
+        return Response({"group_by": group_by, "rows": statistics(cases, group_by),
+                         "generated_at": timezone.now()})
+
+    def initial(self, request, *args, **kwargs):
+        if self.action == "statistics":
+            check_known(request, (GROUP_BY, FROM, TO))
+        super().initial(request, *args, **kwargs)
+
+
+def _role(request) -> str:
+    member = getattr(request.user, "member", None)
+    return member.role if member else ""
+
+
+class JointInspectionView(APIView):
+    """综合查一次: one visit, one place, several items (command centre)."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request):
+        try:
+            query = body_point(request.data, required=True)
+            items = request.data.get("items")
+            if isinstance(items, str):
+                items = items.split(",")
+            if not isinstance(items, list):
+                raise ParameterError("items", "a list of catalogue item codes")
+            planned = request.data.get("planned_at")
+            planned_at = parse_datetime(planned) if planned else None
+            if planned and planned_at is None:
+                raise ParameterError("planned_at", f"{planned!r} is not an ISO 8601 date-time")
+            inspection = services.joint_inspection_create(
+                user=request.user, query=query, item_codes=[str(i) for i in items],
+                name=request.data.get("name", ""), description=request.data.get("description", ""),
+                planned_at=planned_at)
+        except REFUSALS as exc:
+            return refusal_response(exc)
+        cases = inspection.cases.select_related("item", "team").order_by("item__code")
+        return Response({
+            "id": inspection.pk, "name": inspection.name, "lead_team": _ref(inspection.lead_team),
+            "location": {"lon": inspection.location.x, "lat": inspection.location.y, "crs": "EPSG:4326"},
+            "planned_at": inspection.planned_at,
+            "cases": [{"id": c.pk, "number": c.number, "item": c.item.code, "team": _ref(c.team),
+                       "mode": c.mode, "subject": c.subject} for c in cases],
+        }, status=status.HTTP_201_CREATED)
