@@ -1,0 +1,596 @@
+"""Patrol endpoints under /api/: thin views over ingest/services, coverage, plans, hub reach, live.
+
+- `POST /api/tracks/` (multipart `file`, `team`, optional `patrol`, `crs`) and
+  `GET /api/tracks/[{id}/]` (GeoJSON; filters county, team, from, to, bbox);
+- `GET /api/coverage?county=&team=&township=&from=&to=[&format=csv|geojson]`;
+- `GET|POST /api/patrol-plans/`, `GET|DELETE /api/patrol-plans/{id}/`,
+  `GET /api/patrol-plans/{id}/comparison?from=&to=[&tolerance_m=]`;
+- `GET /api/hub-coverage?county=[&max_minutes=&detour=&speed_kmh=][&format=geojson]`;
+- `GET /api/live-positions?county=` (GeoJSON).
+Coordinates are stored and answered in WGS84 (EPSG:4326), said in every answer; uploads and
+plans may come in any accepted CRS (`crs`). Who may do what: gis_app/patrols/access.py.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from datetime import time
+
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.viewsets import GenericViewSet
+
+from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, check_lonlat, parse_crs, transform_geometry
+from gis_app.api import filters
+from gis_app.api.access import NoMembership
+from gis_app.api.base import PAGE, FeatureSerializer, FeatureViewSet
+from gis_app.api.errors import BadParameter
+from gis_app.api.geometry import OUTPUT_PARAMS, SIMPLIFIED, GeometryOutput, crs_member, finish
+from gis_app.api.pagination import CountedPagination
+from gis_app.api.params import Param, check_known, openapi, parse_code, parse_number
+from gis_app.enforcement.access import NotAMember
+from gis_app.enforcement.models import Team
+from gis_app.patrols import access, selectors, services
+from gis_app.patrols.coverage import compute_coverage
+from gis_app.patrols.hub_coverage import ReachModel, hub_coverage
+from gis_app.patrols.ingest import MalformedUpload
+from gis_app.patrols.live import latest_positions
+from gis_app.patrols.models import PatrolPlan, Track
+from gis_app.patrols.params import COUNTY, FROM, TEAM, TO, TOWNSHIP, parse_county, parse_period, parse_team, parse_township
+from gis_app.patrols.plans import compare_plan
+from gis_app.patrols.segments import gap_params
+
+WGS84_NAME = "EPSG:4326"
+FORMAT_JSON_CSV_GEOJSON = Param("format", "json (default), csv (the grid table) or geojson (grids as a "
+                                          "map layer, WGS84).", enum=("json", "csv", "geojson"))
+FORMAT_JSON_GEOJSON = Param("format", "json (default) or geojson (grids as a map layer, WGS84).",
+                            enum=("json", "geojson"))
+
+
+# --- shared plumbing ---------------------------------------------------------------------------
+
+class CanReadPatrols(BasePermission):
+    """Reader roles only (access.READERS) or a superuser; without a Member row: 403 saying so."""
+
+    message = "your role may not read patrol data (tracks, coverage, plans, positions)"
+    code = "role_forbidden"
+
+    def has_permission(self, request, view):
+        try:
+            return access.can_read(request.user)
+        except NotAMember:
+            raise NoMembership() from None
+
+
+PERMISSIONS = [IsAuthenticated, CanReadPatrols]
+
+
+class CSVRenderer(BaseRenderer):
+    """`format=csv`: the view hands over rows (a list of dicts) and a header."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, dict) and "csv_rows" in data:
+            out = io.StringIO()
+            writer = csv.DictWriter(out, fieldnames=data["csv_header"], extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(data["csv_rows"])
+            return out.getvalue().encode("utf-8")
+        return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+class FormatMixin:
+    """`?format=` chooses JSON, CSV or GeoJSON; a format the endpoint lacks is a 400, not DRF's
+    404, and errors always go out as JSON."""
+
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, NotFound):
+            formats = ", ".join(r.format for r in self.get_renderers())
+            raise BadParameter("format", f"{request.query_params.get('format')!r} is not one of: "
+                                         f"{formats}") from None
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
+    def output_format(self) -> str:
+        return getattr(self.request.accepted_renderer, "format", "json")
+
+
+def _forbidden(detail: str):
+    return PermissionDenied({"error": "permission_denied", "detail": detail})
+
+
+def _iso(value):
+    return None if value is None else value.isoformat()
+
+
+def _period(start, end) -> dict:
+    return {"from": start.isoformat(), "to": end.isoformat(), "timezone": start.tzname() or str(start.tzinfo)}
+
+
+def _feature(geometry_json, properties) -> dict:
+    return {"type": "Feature", "geometry": json.loads(geometry_json) if geometry_json else None,
+            "properties": properties}
+
+
+def _collection(features, **extra) -> dict:
+    return {"type": "FeatureCollection", "crs": crs_member(CRS(WGS84)), **extra, "features": features}
+
+
+# --- tracks ----------------------------------------------------------------------------------
+
+class TrackSerializer(FeatureSerializer):
+    """One uploaded track: its cleaned line (MultiLineString, broken at gaps) and counts."""
+
+    id = serializers.IntegerField(read_only=True)
+    team = serializers.CharField(source="team.code", read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    county = serializers.CharField(source="team.county.code", read_only=True)
+    plan = serializers.IntegerField(source="plan_id", read_only=True, allow_null=True)
+    uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True, default=None)
+    crs_received = serializers.CharField(source="crs", read_only=True)
+
+    class Meta:
+        model = Track
+        geo_field = "geom"
+        id_field = "id"
+        fields = ("id", "team", "team_name", "county", "plan", "uploaded_by", "uploaded_at", "filename",
+                  "source_format", "crs_received", "started_at", "ended_at", "fixes_received",
+                  "fixes_kept", "fixes_dropped", "length_m", "geom")
+
+
+class TrackDetailSerializer(TrackSerializer):
+    """A track with its cleaning report: every dropped fix with its index and reason."""
+
+    report = serializers.JSONField(read_only=True)
+
+    class Meta(TrackSerializer.Meta):
+        fields = (*TrackSerializer.Meta.fields, "report")
+
+
+TRACK_LIST = (*OUTPUT_PARAMS, COUNTY, TEAM, FROM, TO, filters.BBOX, filters.BBOX_CRS, *PAGE)
+UPLOAD_FIELDS = ("`file` (GPX, GeoJSON or CSV time,lon,lat[,accuracy]), `team` (team code), optional "
+                 f"`patrol` (patrol plan id of that team), `crs` of the coordinates ({ACCEPTED}; "
+                 "phone apps in China log GCJ02), `county` when you see the team code in several.")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=openapi(TRACK_LIST), description="Tracks of the counties you may "
+                       "see, newest first; lines simplified (100 m) unless `geometry=full`."),
+    retrieve=extend_schema(parameters=openapi(OUTPUT_PARAMS), description="One track with its "
+                           "cleaning report."),
+    create=extend_schema(request={"multipart/form-data": OpenApiTypes.OBJECT},
+                         responses={201: TrackDetailSerializer}, description="Upload a GPS log: "
+                         + UPLOAD_FIELDS + " Malformed files are refused whole (400, nothing stored) "
+                         "with every problem listed; bad fixes are dropped and reported."),
+)
+class TrackViewSet(FeatureViewSet):
+    queryset = Track.objects.all()
+    serializer_class = TrackSerializer
+    permission_classes = PERMISSIONS
+    parser_classes = [MultiPartParser, FormParser]
+    lookup_field = "pk"
+    lookup_value_regex = r"\d+"
+    list_geometry = SIMPLIFIED
+    params = {"list": TRACK_LIST, "retrieve": OUTPUT_PARAMS}
+
+    def get_serializer_class(self):
+        return TrackDetailSerializer if self.action in ("retrieve", "create") else TrackSerializer
+
+    def scoped_queryset(self):
+        tracks = selectors.visible_tracks(self.request.user).select_related("team__county")
+        tracks = tracks.defer("team__county__geom")
+        return tracks.defer("report") if self.action == "list" else tracks
+
+    def filter_list(self, queryset):
+        request = self.request
+        queryset = filters.county(request, queryset, field="team__county")
+        code = parse_code(request, "team")
+        if code is not None:
+            if not selectors.visible_teams(request.user).filter(code=code).exists():
+                raise BadParameter("team", f"no team {code!r} in the counties you may see")
+            queryset = queryset.filter(team__code=code)
+        if "from" in request.query_params or "to" in request.query_params:
+            queryset = selectors.overlapping(queryset, *parse_period(request))
+        return filters.bbox(request, queryset, self.geometry_output.crs)
+
+    def create(self, request, *args, **kwargs):
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise BadParameter("file", "required: " + UPLOAD_FIELDS)
+        team = self._upload_team(request)
+        plan = self._plan(request, team)
+        crs = self._form_crs(request)
+        try:
+            track = services.upload_track(upload.file, team=team, filename=upload.name, crs=crs,
+                                          plan=plan, uploaded_by=request.user)
+        except MalformedUpload as exc:
+            return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        self.geometry_output = GeometryOutput(CRS(WGS84))
+        track = self.geometry_output.annotate(selectors.visible_tracks(request.user)).get(pk=track.pk)
+        data = TrackDetailSerializer(track, context=self.get_serializer_context()).data
+        return Response(finish(data, self.geometry_output.crs), status=status.HTTP_201_CREATED)
+
+    def _upload_team(self, request) -> Team:
+        code = (request.data.get("team") or "").strip()
+        if not code:
+            raise BadParameter("team", "required: the code of the team whose track this is")
+        teams = selectors.visible_teams(request.user).filter(code=code)
+        county = (request.data.get("county") or "").strip()
+        if county:
+            teams = teams.filter(county__code=county)
+        found = list(teams[:2])
+        if not found:
+            raise BadParameter("team", f"no team {code!r} in the counties you may see")
+        if len(found) > 1:
+            raise BadParameter("county", f"team code {code!r} exists in several of your counties; "
+                                         "say which with the `county` field")
+        team = found[0]
+        if not access.upload_teams(request.user).filter(pk=team.pk).exists():
+            raise _forbidden(f"you may not upload tracks for team {code}: township team members upload "
+                             "for their own team or their hub's, departments for their own teams, the "
+                             "command centre and planners for any team of their county")
+        return team
+
+    @staticmethod
+    def _plan(request, team: Team) -> PatrolPlan | None:
+        value = (request.data.get("patrol") or "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise BadParameter("patrol", f"{value!r} is not a patrol plan id")
+        plan = PatrolPlan.objects.filter(pk=int(value), team=team).first()
+        if plan is None:
+            raise BadParameter("patrol", f"no patrol plan {value} of team {team.code}")
+        return plan
+
+    @staticmethod
+    def _form_crs(request) -> CRS:
+        value = (request.data.get("crs") or "").strip()
+        try:
+            return parse_crs(value or None)
+        except CRSError:
+            raise BadParameter("crs", f"unknown CRS {value!r}; accepted: {ACCEPTED}") from None
+
+
+# --- coverage --------------------------------------------------------------------------------
+
+COVERAGE_PARAMS = (COUNTY, TEAM, TOWNSHIP, FROM, TO, FORMAT_JSON_CSV_GEOJSON)
+GRID_FIELDS = ("code", "name", "township", "patrolled", "first_visit", "last_visit", "visits",
+               "seconds_inside")
+
+
+class CoverageView(FormatMixin, APIView):
+    """Which grids were patrolled in a period: per grid, per township, per team; unpatrolled."""
+
+    permission_classes = PERMISSIONS
+    renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
+
+    @extend_schema(parameters=openapi(COVERAGE_PARAMS), responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        check_known(request, COVERAGE_PARAMS)
+        county = parse_county(request)
+        team = parse_team(request, county)
+        township = parse_township(request, county)
+        start, end = parse_period(request)
+        fmt = self.output_format()
+        result = compute_coverage(county, start, end, team=team, township=township,
+                                  with_geometry=fmt == "geojson")
+        grids = [{k: (_iso(g[k]) if k in ("first_visit", "last_visit") else g[k]) for k in GRID_FIELDS}
+                 for g in result.grids]
+        if fmt == "csv":
+            response = Response({"csv_header": list(GRID_FIELDS), "csv_rows": grids})
+            response["Content-Disposition"] = (f'attachment; filename="coverage-{county.code}-'
+                                               f'{start:%Y%m%d}.csv"')
+            return response
+        head = {"county": {"code": county.code, "name": county.name}, "period": _period(start, end),
+                "team": team.code if team else None, "township": township.code if township else None,
+                "rules": {"line_gap_seconds": gap_params()["gap_s"], "line_gap_metres": gap_params()["gap_m"]},
+                "counts": {"grids": len(grids), "patrolled": len(grids) - len(result.unpatrolled),
+                           "unpatrolled": len(result.unpatrolled)}}
+        if fmt == "geojson":
+            features = [_feature(g["geometry"], row) for g, row in zip(result.grids, grids)]
+            return Response(_collection(features, **head))
+        return Response({**head, "crs": WGS84_NAME, "grids": grids, "townships": result.townships,
+                         "teams": result.teams, "unpatrolled": result.unpatrolled})
+
+
+# --- patrol plans ----------------------------------------------------------------------------
+
+def _geometry_json(geom):
+    return None if geom is None else json.loads(geom.geojson)
+
+
+class PatrolPlanSerializer(serializers.ModelSerializer):
+    """A plan: route (MultiLineString) and/or area (MultiPolygon) in WGS84, and its schedule."""
+
+    team = serializers.CharField(source="team.code", read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True)
+    county = serializers.CharField(source="team.county.code", read_only=True)
+    route = serializers.SerializerMethodField()
+    area = serializers.SerializerMethodField()
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = PatrolPlan
+        fields = ("id", "name", "team", "team_name", "county", "route", "area", "weekdays",
+                  "start_time", "end_time", "valid_from", "valid_to", "created_by", "created_at")
+
+    def get_route(self, plan) -> dict | None:
+        return _geometry_json(plan.route)
+
+    def get_area(self, plan) -> dict | None:
+        return _geometry_json(plan.area)
+
+
+PLAN_LIST = (COUNTY, TEAM, *PAGE)
+COMPARISON = (FROM, TO, Param("tolerance_m", "Metres from the planned route within which it counts "
+                                             "as walked (default PATROL_PLAN_TOLERANCE_M).",
+                              type=OpenApiTypes.NUMBER))
+
+
+class PlanInput:
+    """The body of `POST /api/patrol-plans/`, checked field by field (400 naming the field)."""
+
+    GEOMETRY_TYPES = {"route": ("LineString", "MultiLineString"), "area": ("Polygon", "MultiPolygon")}
+
+    def __init__(self, data, user):
+        if not isinstance(data, dict):
+            raise BadParameter("body", "expected a JSON object")
+        self.data, self.user = data, user
+
+    def text(self, name, required=False, max_length=200):
+        value = self.data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise BadParameter(name, "required")
+            return None
+        if not isinstance(value, str) or len(value) > max_length:
+            raise BadParameter(name, f"must be text of at most {max_length} characters")
+        return value.strip()
+
+    def crs(self) -> CRS:
+        value = self.text("crs", max_length=60)
+        try:
+            return parse_crs(value)
+        except CRSError:
+            raise BadParameter("crs", f"unknown CRS {value!r}; accepted: {ACCEPTED}") from None
+
+    def geometry(self, name, crs: CRS, county):
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, dict) or value.get("type") not in self.GEOMETRY_TYPES[name]:
+            raise BadParameter(name, f"must be a GeoJSON {' or '.join(self.GEOMETRY_TYPES[name])} geometry")
+        try:
+            shape = shapely.geometry.shape(value)
+            shape = transform_geometry(shape, crs)
+            coords = shapely.get_coordinates(shape)
+            check_lonlat(coords[:, 0], coords[:, 1])
+        except CRSError as exc:
+            raise BadParameter(name, f"{exc} (crs {crs})") from None
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError,
+                shapely.errors.GEOSException) as exc:
+            raise BadParameter(name, f"not a valid GeoJSON geometry ({exc})") from None
+        if shape.is_empty or not shape.is_valid:
+            raise BadParameter(name, f"invalid geometry: {shapely.is_valid_reason(shape)}")
+        if name == "route" and shape.length == 0:
+            raise BadParameter(name, "has zero length")
+        multi = shapely.MultiLineString([shape]) if shape.geom_type == "LineString" else (
+            shapely.MultiPolygon([shape]) if shape.geom_type == "Polygon" else shape)
+        geom = GEOSGeometry(memoryview(shapely.to_wkb(multi)), srid=4326)
+        if not type(county).objects.filter(pk=county.pk, geom__intersects=geom).exists():
+            raise BadParameter(name, f"lies outside county {county.code} (coordinates in {crs}?)")
+        return geom
+
+    def weekdays(self) -> list[int]:
+        value = self.data.get("weekdays", [])
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(d, int) and not isinstance(d, bool)
+                                                  and 1 <= d <= 7 for d in value):
+            raise BadParameter("weekdays", "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)")
+        return value
+
+    def time_of_day(self, name) -> time | None:
+        value = self.text(name, max_length=8)
+        if value is None:
+            return None
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            raise BadParameter(name, f"{value!r} is not a time of day (HH:MM)") from None
+
+    def day(self, name):
+        from datetime import date
+        value = self.text(name, max_length=10)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise BadParameter(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=openapi(PLAN_LIST), description="Patrol plans of the counties you "
+                       "may see; geometries are GeoJSON in WGS84 (EPSG:4326)."),
+    retrieve=extend_schema(description="One patrol plan."),
+    create=extend_schema(request=OpenApiTypes.OBJECT, responses={201: PatrolPlanSerializer},
+                         description="Planners: `{team, name, route?, area?, crs?, weekdays?, "
+                                     "start_time?, end_time?, valid_from?, valid_to?}`; route a GeoJSON "
+                                     "(Multi)LineString, area a (Multi)Polygon, in `crs` (default WGS84)."),
+    destroy=extend_schema(description="Planners: delete a plan (its tracks stay)."),
+)
+class PatrolPlanViewSet(GenericViewSet):
+    serializer_class = PatrolPlanSerializer
+    permission_classes = PERMISSIONS
+    pagination_class = CountedPagination
+    parser_classes = [JSONParser]
+    queryset = PatrolPlan.objects.all()
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return PatrolPlan.objects.none()
+        return selectors.visible_plans(self.request.user).defer("team__county__geom")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        known = {"list": PLAN_LIST, "comparison": COMPARISON}.get(self.action, ())
+        if request.method == "GET":
+            check_known(request, known)
+        if self.action in ("create", "destroy") and not access.can_manage_plans(request.user):
+            raise _forbidden("only planners manage patrol plans")
+
+    def list(self, request):
+        plans = self.get_queryset()
+        county_code = parse_code(request, "county", digits=6)
+        if county_code is not None:
+            plans = filters.county(request, plans, field="team__county")
+        team = parse_code(request, "team")
+        if team is not None:
+            plans = plans.filter(team__code=team)
+        page = self.paginate_queryset(plans)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data["crs"] = WGS84_NAME
+        return response
+
+    def retrieve(self, request, pk=None):
+        return Response({**self.get_serializer(self.get_object()).data, "crs": WGS84_NAME})
+
+    def create(self, request):
+        body = PlanInput(request.data, request.user)
+        code = body.text("team", required=True, max_length=30)
+        team = selectors.visible_teams(request.user).filter(code=code).select_related("county").first()
+        if team is None:
+            raise BadParameter("team", f"no team {code!r} in the counties you may see")
+        crs = body.crs()
+        route = body.geometry("route", crs, team.county)
+        area = body.geometry("area", crs, team.county)
+        if route is None and area is None:
+            raise BadParameter("route", "a plan needs a route (lines), an area (polygons) or both")
+        start_time, end_time = body.time_of_day("start_time"), body.time_of_day("end_time")
+        if (start_time is None) != (end_time is None):
+            raise BadParameter("end_time" if end_time is None else "start_time",
+                               "the daily window needs both start_time and end_time")
+        valid_from, valid_to = body.day("valid_from"), body.day("valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            raise BadParameter("valid_to", "is before valid_from")
+        plan = services.create_plan(team=team, name=body.text("name", required=True), route=route,
+                                    area=area, weekdays=body.weekdays(), start_time=start_time,
+                                    end_time=end_time, valid_from=valid_from, valid_to=valid_to,
+                                    created_by=request.user)
+        plan = self.get_queryset().get(pk=plan.pk)
+        return Response({**self.get_serializer(plan).data, "crs": WGS84_NAME}, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        services.delete_plan(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(parameters=openapi(COMPARISON), responses={200: OpenApiTypes.OBJECT},
+                   description="The plan against its team's tracks in the period's scheduled windows: "
+                               "share of the route walked, planned grids missed.")
+    @action(detail=True, methods=["get"], url_path="comparison")
+    def comparison(self, request, pk=None):
+        plan = self.get_object()
+        start, end = parse_period(request)
+        tolerance = parse_number(request, "tolerance_m", 0.0, 10_000.0)
+        return Response({**compare_plan(plan, start, end, tolerance_m=tolerance), "crs": WGS84_NAME})
+
+
+# --- hub coverage ----------------------------------------------------------------------------
+
+HUB_PARAMS = (COUNTY,
+              Param("max_minutes", "Response time limit in minutes (default PATROL_HUB_MAX_MINUTES).",
+                    type=OpenApiTypes.NUMBER),
+              Param("detour", "Straight-line detour factor, road metres per straight metre "
+                              "(default PATROL_HUB_DETOUR).", type=OpenApiTypes.NUMBER),
+              Param("speed_kmh", "Speed of the straight-line model (default PATROL_HUB_SPEED_KMH).",
+                    type=OpenApiTypes.NUMBER),
+              FORMAT_JSON_GEOJSON)
+
+
+class HubCoverageView(FormatMixin, APIView):
+    """1+X: distance and time from each hub team's base to every grid it covers; grids beyond."""
+
+    permission_classes = PERMISSIONS
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+
+    @extend_schema(parameters=openapi(HUB_PARAMS), responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        check_known(request, HUB_PARAMS)
+        county = parse_county(request)
+        model = ReachModel.from_settings(
+            max_minutes=parse_number(request, "max_minutes", 0.1, 1440.0),
+            detour=parse_number(request, "detour", 1.0, 10.0),
+            speed_kmh=parse_number(request, "speed_kmh", 1.0, 200.0))
+        geojson = self.output_format() == "geojson"
+        report = hub_coverage(county, model, with_geometry=geojson)
+        if geojson:
+            features = []
+            for hub in report["hubs"]:
+                for grid in hub["grids"]:
+                    geometry = grid.pop("geometry")
+                    grid.pop("point")
+                    features.append(_feature(geometry, {"hub": hub["hub"]["code"],
+                                                        "team": (hub["team"] or {}).get("code"), **grid}))
+            return Response(_collection(features, county=report["county"], parameters=report["parameters"],
+                                        network=report["network"]))
+        for hub in report["hubs"]:
+            for grid in hub["grids"]:
+                grid.pop("geometry")
+        return Response({**report, "crs": WGS84_NAME})
+
+
+# --- live positions --------------------------------------------------------------------------
+
+LIVE_PARAMS = (COUNTY, Param("stale_minutes", "Age in minutes after which a position is stale "
+                                              "(default PATROL_STALE_MINUTES).", type=OpenApiTypes.NUMBER))
+
+
+class LivePositionsView(APIView):
+    """Each team's latest fix as a map layer (GeoJSON, WGS84), stale positions marked."""
+
+    permission_classes = PERMISSIONS
+
+    @extend_schema(parameters=openapi(LIVE_PARAMS), responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        check_known(request, LIVE_PARAMS)
+        county = parse_county(request)
+        stale = parse_number(request, "stale_minutes", 0.0, 10_080.0)
+        rows = latest_positions(county, stale_minutes=stale)
+        features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                     "properties": {k: (_iso(v) if k == "time" else v) for k, v in r.items()
+                                    if k not in ("lon", "lat")}} for r in rows]
+        limit = settings.PATROL_STALE_MINUTES if stale is None else stale
+        return Response(_collection(features, county={"code": county.code, "name": county.name},
+                                    stale_after_minutes=limit))
