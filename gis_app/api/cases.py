@@ -24,7 +24,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -108,28 +108,28 @@ class CaseSerializer(FeatureSerializer):
 
     county_code = serializers.CharField(source="county.code", read_only=True)
 
-    def get_item(self, case):
+    def get_item(self, case) -> dict:
         return {"code": case.item.code, "name": case.item.name}
 
-    def get_township(self, case):
+    def get_township(self, case) -> dict | None:
         return _ref(case.township)
 
-    def get_village(self, case):
+    def get_village(self, case) -> dict | None:
         return _ref(case.village)
 
-    def get_grid(self, case):
+    def get_grid(self, case) -> dict | None:
         return _ref(case.grid)
 
-    def get_hub(self, case):
+    def get_hub(self, case) -> dict | None:
         return _ref(case.hub)
 
-    def get_team(self, case):
+    def get_team(self, case) -> dict | None:
         return _ref(case.team)
 
-    def get_department(self, case):
+    def get_department(self, case) -> dict | None:
         return _ref(case.department)
 
-    def get_departments(self, case):
+    def get_departments(self, case) -> list[dict]:
         return [{"code": s.department.code, "name": s.department.name,
                  "reported_at": s.reported_at} for s in case.supports.all()]
 
@@ -143,19 +143,19 @@ class CaseDetailSerializer(CaseSerializer):
     class Meta(CaseSerializer.Meta):
         fields = CaseSerializer.Meta.fields + ["trace", "allowed_steps", "events", "attachments"]
 
-    def get_trace(self, case):
+    def get_trace(self, case) -> list[str]:
         return case.routing.get("trace", [])
 
-    def get_allowed_steps(self, case):
+    def get_allowed_steps(self, case) -> list[str]:
         return allowed_steps(self.context["request"].user, case)
 
-    def get_events(self, case):
+    def get_events(self, case) -> list[dict]:
         return [{"seq": e.seq, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
                  "actor": e.actor_name, "role": e.actor_role, "at": e.at,
                  "where": {"lon": e.where.x, "lat": e.where.y, "crs": "EPSG:4326"} if e.where else None,
                  "changes": e.changes, "note": e.note, "hash": e.hash} for e in case.events.all()]
 
-    def get_attachments(self, case):
+    def get_attachments(self, case) -> list[dict]:
         return [attachment_dict(a, self.context["request"]) for a in case.attachments.all()]
 
 
@@ -299,7 +299,9 @@ class CaseViewSet(FeatureViewSet):
         data = CaseDetailSerializer(case, context={"request": self.request}).data
         return Response(finish(data, output.crs), status=code)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: CaseDetailSerializer})
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: CaseDetailSerializer},
+                   operation_id="cases_step",
+                   parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=STEP_NAMES)])
     @action(detail=True, methods=["post"], url_path=f"(?P<step>{'|'.join(STEP_NAMES)})")
     def step(self, request, pk=None, step=None):
         """Take one step of the loop; `version` is the case version you acted on."""
@@ -335,6 +337,8 @@ class CaseViewSet(FeatureViewSet):
             return refusal_response(exc)
         return Response(attachment_dict(attachment, request), status=status.HTTP_201_CREATED)
 
+    @extend_schema(operation_id="cases_attachment_download", responses={200: OpenApiTypes.BINARY},
+                   parameters=[OpenApiParameter("n", int, OpenApiParameter.PATH)])
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<n>\d+)")
     def attachment(self, request, pk=None, n=None):
         case = self._reachable(pk)
