@@ -1,0 +1,367 @@
+"""Router benchmark: single-point latency over HTTP, batch throughput, and the bare query.
+
+Builds (once; `--rebuild` to redo) a county of 10,000 grids in the bench database with a
+jagged 4,000-vertex coastline, 100 items, about 8,000 authority rows, hubs and protected
+zones; serves it with gunicorn on a free port of 127.0.0.1; then measures in one run:
+- `GET /api/route` p50 / p99 over HTTP (keep-alive session, token auth), bounded run;
+- `POST /api/route/batch` with 10,000 points (JSON), points per second;
+- the same lookups as bare PostGIS: the router's one statement (`locate._TERRITORY_SQL`,
+  which locates every level and reads every rule row) run through psycopg2 for the same
+  points, so the HTTP cost shows as a ratio.
+Targets (issue 4): p50 < 10 ms over HTTP; batch >= 20,000 points/s; HTTP <= 3x bare.
+Exit status 1 when a target is missed.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.benchdb import use_bench_database  # noqa: E402
+
+CODE, NAME = "990902", "路由基准县"
+ORIGIN = (112.0, 26.0)
+TOWNSHIPS_PER_SIDE, VILLAGES_PER_SIDE, GRIDS_PER_SIDE = 10, 2, 5   # 100 x 4 x 25 = 10,000 grids
+TOWNSHIP_SIZE = 0.05
+SEA_WIDTH = 0.1
+COAST_TEETH = 2000          # the seaward edge zig-zags: 4,000 vertices, as a real coastline
+N_ITEMS = 100
+SINGLE_REQUESTS, WARMUP = 3000, 300
+BATCH_POINTS, BATCH_RUNS = 10_000, 3
+TARGET_P50_MS, TARGET_BATCH_PPS, TARGET_RATIO = 10.0, 20_000, 3.0
+
+
+# --- the county ------------------------------------------------------------------------------
+
+def _jurisdiction_ewkt() -> str:
+    """The county: land plus a sea strip whose outer (east) edge zig-zags."""
+    x0, y0 = ORIGIN
+    side = TOWNSHIPS_PER_SIDE * TOWNSHIP_SIZE
+    east = x0 + side + SEA_WIDTH
+    step = side / COAST_TEETH
+    coast = [(east + (0.004 if k % 2 else 0.0), y0 + side - k * step) for k in range(COAST_TEETH + 1)]
+    ring = [(x0, y0), (x0, y0 + side), *coast, (x0, y0)]
+    return "SRID=4326;MULTIPOLYGON(((" + ",".join(f"{x!r} {y!r}" for x, y in ring) + ")))"
+
+
+def build_county() -> None:
+    """Create the bench county with set-based SQL (seconds, not minutes)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from rest_framework.authtoken.models import Token
+
+    from boundaries.models import County, HubArea, ProtectedArea, Township
+    from boundaries.subdivide import refresh_county_parts
+    from gis_app.enforcement.models import (Authority, CatalogItem, Department, Member, Team)
+
+    rng = random.Random(7)
+    x0, y0 = ORIGIN
+    q = TOWNSHIP_SIZE / (VILLAGES_PER_SIDE * GRIDS_PER_SIDE)     # one grid's side
+    n = TOWNSHIPS_PER_SIDE
+    vs, gs = VILLAGES_PER_SIDE, GRIDS_PER_SIDE
+    tq = vs * gs                                                  # grids per township side
+    with transaction.atomic():
+        County.objects.filter(code=CODE).delete()
+        county = County.objects.create(code=CODE, name=NAME, geom=_jurisdiction_ewkt())
+        params = {"cid": county.pk, "code": CODE, "x0": x0, "y0": y0, "q": q}
+        with connection.cursor() as cur:
+            # Every coordinate is x0 + i*q with integer i: shared edges are bit-identical.
+            cur.execute(f"""
+                INSERT INTO boundaries_township (code, name, kind, county_id, geom)
+                SELECT %(code)s || lpad((r*{n}+c+1)::text, 3, '0'), '第' || (r*{n}+c+1) || '镇',
+                       'town', %(cid)s,
+                       ST_Multi(ST_MakeEnvelope(%(x0)s + c*{tq}*%(q)s, %(y0)s + r*{tq}*%(q)s,
+                                                %(x0)s + (c+1)*{tq}*%(q)s, %(y0)s + (r+1)*{tq}*%(q)s, 4326))
+                FROM generate_series(0, {n - 1}) r, generate_series(0, {n - 1}) c""", params)
+            cur.execute(f"""
+                INSERT INTO boundaries_village (code, name, kind, township_id, county_id, geom)
+                SELECT t.code || lpad((vr*{vs}+vc+1)::text, 3, '0'), t.name || (vr*{vs}+vc+1) || '村',
+                       'village', t.id, %(cid)s,
+                       ST_Multi(ST_MakeEnvelope(
+                           %(x0)s + (c*{tq} + vc*{gs})*%(q)s, %(y0)s + (r*{tq} + vr*{gs})*%(q)s,
+                           %(x0)s + (c*{tq} + (vc+1)*{gs})*%(q)s, %(y0)s + (r*{tq} + (vr+1)*{gs})*%(q)s, 4326))
+                FROM generate_series(0, {n - 1}) r, generate_series(0, {n - 1}) c,
+                     generate_series(0, {vs - 1}) vr, generate_series(0, {vs - 1}) vc
+                JOIN boundaries_township t ON t.code = %(code)s || lpad((r*{n}+c+1)::text, 3, '0')
+                """, params)
+            cur.execute(f"""
+                INSERT INTO boundaries_grid (code, name, village_id, township_id, county_id, geom)
+                SELECT v.code || lpad((gr*{gs}+gc+1)::text, 3, '0'), v.name || (gr*{gs}+gc+1) || '网格',
+                       v.id, v.township_id, %(cid)s,
+                       ST_Multi(ST_MakeEnvelope(
+                           %(x0)s + (c*{tq} + vc*{gs} + gc)*%(q)s, %(y0)s + (r*{tq} + vr*{gs} + gr)*%(q)s,
+                           %(x0)s + (c*{tq} + vc*{gs} + gc + 1)*%(q)s,
+                           %(y0)s + (r*{tq} + vr*{gs} + gr + 1)*%(q)s, 4326))
+                FROM generate_series(0, {n - 1}) r, generate_series(0, {n - 1}) c,
+                     generate_series(0, {vs - 1}) vr, generate_series(0, {vs - 1}) vc,
+                     generate_series(0, {gs - 1}) gr, generate_series(0, {gs - 1}) gc
+                JOIN boundaries_village v ON v.code = %(code)s || lpad((r*{n}+c+1)::text, 3, '0')
+                                                    || lpad((vr*{vs}+vc+1)::text, 3, '0')
+                """, params)
+        refresh_county_parts(county)
+
+        depts = {}
+        for code, kind in [("ZHZF", "bureau"), ("SCJG", "department"), ("STHJ", "department"),
+                           ("WGLT", "department"), ("JTYS", "department"), ("NYNC", "department"),
+                           ("ZYGH", "department"), ("YJGL", "department"), ("WSJK", "department"),
+                           ("HYZF", "marine")]:
+            depts[code] = Department.objects.create(county=county, code=code, name=f"县{code}", kind=kind)
+        townships = list(Township.objects.filter(county=county).order_by("code"))
+        Team.objects.bulk_create(
+            [Team(county=county, code=f"T{t.code}", name=f"{t.name}综合行政执法队",
+                  kind="township_team", township=t) for t in townships]
+            + [Team(county=county, code=f"T{d.code}", name=f"{d.name}执法队",
+                    kind="marine" if d.kind == "marine" else "department", department=d)
+               for d in depts.values()])
+        land_depts = [d for d in depts.values() if d.kind != "marine"]
+        items = CatalogItem.objects.bulk_create(
+            [CatalogItem(county=county, code=f"I{k:03d}", name=f"事项{k}", domain="综合",
+                         action_type="penalty", department=rng.choice(land_depts),
+                         whistle_kind=rng.choice(["quick", "tough", "emergency"]))
+             for k in range(1, N_ITEMS + 1)])
+        through = CatalogItem.supporting_departments.through
+        through.objects.bulk_create([through(catalogitem_id=i.pk, department_id=d.pk)
+                                     for i in items for d in rng.sample(land_depts, rng.randint(0, 2))])
+        kinds = ["statutory", "granted", "entrusted", "county", "none", None]
+        Authority.objects.bulk_create([
+            Authority(township=t, item=i, authority=kind,
+                      entrusting_department=rng.choice(land_depts) if kind == "entrusted" else None)
+            for t in townships for i in items for kind in [rng.choice(kinds)] if kind])
+        for h in range(5):
+            area = HubArea.objects.create(hub=townships[h * 20], county=county)
+            area.covered.set(townships[h * 20 + 1:h * 20 + 4])
+        side = TOWNSHIPS_PER_SIDE * TOWNSHIP_SIZE
+        for z in range(15):
+            cx, cy = x0 + rng.uniform(0.05, side - 0.05), y0 + rng.uniform(0.05, side - 0.05)
+            for zone, r in [("experimental", 0.04), ("buffer", 0.02), ("core", 0.008)]:
+                ProtectedArea.objects.create(
+                    county=county, code=f"P{z:02d}", name=f"保护区{z}", kind="nature_reserve",
+                    level="provincial", zone=zone, authority_code=rng.choice(["STHJ", "ZYGH", "LYJ"]),
+                    geom=f"SRID=4326;MULTIPOLYGON((({cx - r} {cy - r},{cx + r} {cy - r},{cx + r} {cy + r},"
+                         f"{cx - r} {cy + r},{cx - r} {cy - r})))")
+        User = get_user_model()
+        User.objects.filter(username="route-bench").delete()
+        user = User.objects.create_user("route-bench")
+        Member.objects.create(user=user, role="command_centre", county=county)
+        Token.objects.create(user=user)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+
+
+def ensure_county(rebuild: bool) -> str:
+    """The bench county (built if missing or asked to) and the bench user's token."""
+    from rest_framework.authtoken.models import Token
+
+    from boundaries.models import County, Grid
+
+    county = County.objects.filter(code=CODE).first()
+    if rebuild or county is None or Grid.objects.filter(county=county).count() != 10_000 \
+            or not Token.objects.filter(user__username="route-bench").exists():
+        t0 = time.perf_counter()
+        build_county()
+        print(f"built county {CODE}: 10,000 grids in {time.perf_counter() - t0:.1f} s")
+    return Token.objects.get(user__username="route-bench").key
+
+
+def random_points(rng: random.Random, n: int):
+    """Points over land (90 %) and sea (10 %), with items."""
+    x0, y0 = ORIGIN
+    side = TOWNSHIPS_PER_SIDE * TOWNSHIP_SIZE
+    pts = []
+    for _ in range(n):
+        at_sea = rng.random() < 0.1
+        x = x0 + side + rng.uniform(0, SEA_WIDTH * 0.9) if at_sea else x0 + rng.uniform(0, side)
+        pts.append((x, y0 + rng.uniform(0, side), f"I{rng.randint(1, N_ITEMS):03d}"))
+    return pts
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+def pct(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DB_CONN_MAX_AGE": "600",
+           "DJANGO_SETTINGS_MODULE": "gis_app.settings"}
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_app.wsgi", "-b", f"127.0.0.1:{port}",
+           "-w", "2", "-k", "gthread", "--threads", "2", "--keep-alive", "30",
+           "--log-level", "warning"]
+    return subprocess.Popen(cmd, cwd=ROOT, env=env)
+
+
+def wait_ready(session, base: str, proc, timeout=60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        try:
+            session.get(f"{base}/api/route", timeout=2)
+            return
+        except Exception:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def bench_http_single(session, base, token, points):
+    headers = {"Authorization": f"Token {token}"}
+    times, bad = [], 0
+    for k, (x, y, item) in enumerate(points):
+        t0 = time.perf_counter()
+        res = session.get(f"{base}/api/route", params={"lon": x, "lat": y, "item": item},
+                          headers=headers, timeout=10)
+        elapsed = time.perf_counter() - t0
+        if res.status_code != 200:
+            bad += 1
+        if k >= WARMUP:
+            times.append(elapsed * 1000)
+    return times, bad
+
+
+def bench_http_batch(session, base, token, points):
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    body = json.dumps({"points": [{"lon": x, "lat": y, "item": i} for x, y, i in points]})
+    times = []
+    for run in range(BATCH_RUNS + 1):
+        t0 = time.perf_counter()
+        res = session.post(f"{base}/api/route/batch", data=body, headers=headers, timeout=120)
+        elapsed = time.perf_counter() - t0
+        if res.status_code != 200:
+            raise RuntimeError(f"batch answered {res.status_code}: {res.text[:300]}")
+        if run:
+            times.append(elapsed)
+    data = res.json()
+    ok = sum(r["status"] == 200 for r in data["results"])
+    return statistics.median(times), ok, len(res.content)
+
+
+def bench_bare(url: str, single_points, batch_points):
+    """The router's statement through a bare psycopg2 connection, same points."""
+    from urllib.parse import urlparse
+
+    import psycopg2
+
+    from gis_app.enforcement.locate import _KNN_CANDIDATES, _TERRITORY_SQL
+
+    u = urlparse(url)
+    conn = psycopg2.connect(host=u.hostname, port=u.port, user=u.username, password=u.password,
+                            dbname=u.path.lstrip("/"))
+    conn.autocommit = True
+    cur = conn.cursor()
+    times = []
+    for k, (x, y, item) in enumerate(single_points):
+        t0 = time.perf_counter()
+        cur.execute(_TERRITORY_SQL, {"lons": [x], "lats": [y], "codes": [item], "knn": _KNN_CANDIDATES})
+        cur.fetchall()
+        if k >= WARMUP:
+            times.append((time.perf_counter() - t0) * 1000)
+    batch_times = []
+    params = {"lons": [p[0] for p in batch_points], "lats": [p[1] for p in batch_points],
+              "codes": sorted({p[2] for p in batch_points}), "knn": _KNN_CANDIDATES}
+    for run in range(BATCH_RUNS + 1):
+        t0 = time.perf_counter()
+        cur.execute(_TERRITORY_SQL, params)
+        cur.fetchall()
+        if run:
+            batch_times.append(time.perf_counter() - t0)
+    conn.close()
+    return times, statistics.median(batch_times)
+
+
+def bench_in_process(single_points, batch_points):
+    """route() / route_points() in this process: the router without HTTP."""
+    from gis_app.enforcement.routing import PointQuery, route, route_points
+
+    times = []
+    for k, (x, y, item) in enumerate(single_points[:1000 + WARMUP]):
+        t0 = time.perf_counter()
+        route(PointQuery(x, y), item)
+        if k >= WARMUP:
+            times.append((time.perf_counter() - t0) * 1000)
+    t0 = time.perf_counter()
+    route_points([PointQuery(x, y) for x, y, _ in batch_points], [i for _, _, i in batch_points])
+    return times, time.perf_counter() - t0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the bench county")
+    parser.add_argument("--requests", type=int, default=SINGLE_REQUESTS)
+    args = parser.parse_args()
+
+    url = use_bench_database()
+    import requests
+
+    token = ensure_county(args.rebuild)
+    rng = random.Random(42)
+    single_points = random_points(rng, args.requests + WARMUP)
+    batch_points = random_points(rng, BATCH_POINTS)
+
+    port = free_port()
+    proc = start_server(url, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        session = requests.Session()
+        wait_ready(session, base, proc)
+        http_ms, http_bad = bench_http_single(session, base, token, single_points)
+        batch_s, batch_ok, batch_bytes = bench_http_batch(session, base, token, batch_points)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    bare_ms, bare_batch_s = bench_bare(url, single_points, batch_points)
+    proc_ms, proc_batch_s = bench_in_process(single_points, batch_points)
+
+    p50, p99 = pct(http_ms, 50), pct(http_ms, 99)
+    b50, b99 = pct(bare_ms, 50), pct(bare_ms, 99)
+    pps = BATCH_POINTS / batch_s
+    bare_pps = BATCH_POINTS / bare_batch_s
+    rows = [
+        ("single /api/route over HTTP, p50", f"{p50:.2f} ms", f"< {TARGET_P50_MS:g} ms", p50 < TARGET_P50_MS),
+        ("single /api/route over HTTP, p99", f"{p99:.2f} ms", "", None),
+        ("single, bare statement (psycopg2), p50", f"{b50:.2f} ms", "", None),
+        ("single, bare statement (psycopg2), p99", f"{b99:.2f} ms", "", None),
+        ("single, route() in process (no HTTP), p50", f"{pct(proc_ms, 50):.2f} ms", "", None),
+        ("HTTP / bare, p50", f"{p50 / b50:.2f}x", f"<= {TARGET_RATIO:g}x", p50 / b50 <= TARGET_RATIO),
+        ("HTTP / bare, p99", f"{p99 / b99:.2f}x", "", None),
+        (f"batch {BATCH_POINTS:,} points over HTTP", f"{pps:,.0f} pts/s ({batch_s:.2f} s)",
+         f">= {TARGET_BATCH_PPS:,} pts/s", pps >= TARGET_BATCH_PPS),
+        (f"batch {BATCH_POINTS:,} points, bare statement", f"{bare_pps:,.0f} pts/s ({bare_batch_s:.2f} s)", "", None),
+        (f"batch {BATCH_POINTS:,} points, route_points() in process",
+         f"{BATCH_POINTS / proc_batch_s:,.0f} pts/s ({proc_batch_s:.2f} s)", "", None),
+        ("batch HTTP / bare", f"{batch_s / bare_batch_s:.2f}x", "", None),
+    ]
+    print(f"\nrouter benchmark: county {CODE}, 10,000 grids, {len(http_ms)} single requests "
+          f"(+{WARMUP} warm-up), batch of {BATCH_POINTS:,} x {BATCH_RUNS} runs; "
+          f"gunicorn 2 workers (gthread), keep-alive")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'metric':<{width}}  {'value':>26}  {'target':>16}  result")
+    for name, value, target, ok in rows:
+        verdict = "" if ok is None else ("met" if ok else "MISSED")
+        print(f"{name:<{width}}  {value:>26}  {target:>16}  {verdict}")
+    print(f"non-200 single answers: {http_bad}; batch answers with status 200: {batch_ok:,}/"
+          f"{BATCH_POINTS:,}; batch response {batch_bytes / 1e6:.1f} MB")
+    missed = [r[0] for r in rows if r[3] is False]
+    return 1 if missed or http_bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
