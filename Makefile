@@ -3,8 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin \
-	libgdal-dev libgeos-dev libproj-dev chromium docker-compose
+APT_PACKAGES := python3-venv postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting gdal-bin \
+	libgdal-dev libgeos-dev libproj-dev chromium docker-compose fonts-wqy-zenhei
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -1,0 +1,62 @@
+"""Rows of a layer as features: the attribute columns every output selects the same way.
+
+Attribute names such as `team` or `county` are also foreign keys of the models, which the ORM
+refuses as annotation names, so each attribute is selected under an alias (`a0`, `a1`, ...)
+and renamed on the way out (GeoJSON properties here, MVT columns in tiles.py).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import BinaryField, F, Func, QuerySet
+
+from layers.registry import Attribute, Layer
+
+
+class RawGeometry(Func):
+    """The geometry column as PostGIS sees it: GeoDjango would cast a selected geometry to
+    bytea for Python, but tile SQL wraps this column in further PostGIS calls."""
+
+    template = "%(expressions)s"
+    output_field = BinaryField()
+
+
+def aliases(attributes: tuple[Attribute, ...]) -> dict[str, Attribute]:
+    return {f"a{i}": attribute for i, attribute in enumerate(attributes)}
+
+
+def with_attributes(layer: Layer, user, queryset: QuerySet) -> tuple[QuerySet, dict[str, Attribute]]:
+    """`queryset` annotated with the attributes `user` gets, each under its alias."""
+    named = aliases(layer.attributes_for(user))
+    return queryset.annotate(**{alias: a.expression() for alias, a in named.items()}), named
+
+
+def id_expression(layer: Layer):
+    return F(layer.id_field)
+
+
+def json_value(value):
+    """A property value as JSON writes it: datetimes in ISO 8601 with their offset."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def properties(row: dict, named: dict[str, Attribute]) -> dict:
+    return {a.name: json_value(row[alias]) for alias, a in named.items()}
+
+
+@contextmanager
+def no_jit():
+    """A transaction with PostgreSQL's JIT compiler off. Layer queries are short, but a
+    per-row subquery (a hub area's union) inflates the planner's estimate past jit_above_cost,
+    and compiling then costs most of a second for a query that runs in milliseconds."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
