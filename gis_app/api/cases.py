@@ -34,7 +34,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_app.api import filters
-from gis_app.api.base import PAGE, FeatureSerializer, FeatureViewSet
+from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet
 from gis_app.api.errors import BadParameter
 from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
 from gis_app.api.params import Param, check_known, get_one, parse_choice, parse_code
@@ -85,13 +85,13 @@ def _ref(obj):
 class CaseSerializer(FeatureSerializer):
     """A case as a GeoJSON Feature at its location."""
 
-    item = serializers.SerializerMethodField()
-    township = serializers.SerializerMethodField()
-    village = serializers.SerializerMethodField()
-    grid = serializers.SerializerMethodField()
-    hub = serializers.SerializerMethodField()
-    team = serializers.SerializerMethodField()
-    department = serializers.SerializerMethodField()
+    item = CodeNameSerializer(read_only=True)
+    township = CodeNameSerializer(read_only=True, allow_null=True)
+    village = CodeNameSerializer(read_only=True, allow_null=True)
+    grid = CodeNameSerializer(read_only=True, allow_null=True)
+    hub = CodeNameSerializer(read_only=True, allow_null=True)
+    team = CodeNameSerializer(read_only=True, allow_null=True)
+    department = CodeNameSerializer(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     overdue = serializers.BooleanField(read_only=True)
     departments = serializers.SerializerMethodField()
@@ -107,27 +107,6 @@ class CaseSerializer(FeatureSerializer):
                   "departments", "reporter", "received", "created_at", "updated_at", "closed_at"]
 
     county_code = serializers.CharField(source="county.code", read_only=True)
-
-    def get_item(self, case) -> dict:
-        return {"code": case.item.code, "name": case.item.name}
-
-    def get_township(self, case) -> dict | None:
-        return _ref(case.township)
-
-    def get_village(self, case) -> dict | None:
-        return _ref(case.village)
-
-    def get_grid(self, case) -> dict | None:
-        return _ref(case.grid)
-
-    def get_hub(self, case) -> dict | None:
-        return _ref(case.hub)
-
-    def get_team(self, case) -> dict | None:
-        return _ref(case.team)
-
-    def get_department(self, case) -> dict | None:
-        return _ref(case.department)
 
     def get_departments(self, case) -> list[dict]:
         return [{"code": s.department.code, "name": s.department.name,
