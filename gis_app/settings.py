@@ -124,7 +124,11 @@ WHISTLE_DEADLINE_HOURS = {
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Optional basemap for map pages; none by default (intranet), boundaries come from our tiles.
+# A tile URL template ({z}/{x}/{y}), e.g. the county's own tile server; attribution beside it.
 MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "")
+MAP_BASEMAP_ATTRIBUTION = os.environ.get("MAP_BASEMAP_ATTRIBUTION", "")
+MAP_REFRESH_SECONDS = int(os.environ.get("MAP_REFRESH_SECONDS", "30"))  # live layers on map pages
+MAP_LOGIN_URL = "/map/login/"  # map pages send anonymous visitors here (any role may log in)
 
 LOGGING = {
     "version": 1,

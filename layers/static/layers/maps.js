@@ -1,0 +1,139 @@
+/* Glue of the map pages (layers/pages.py): styles from the layer registry, popups, labels,
+   auto-refresh of live layers, and the protected-area map's click -> /api/locate or /api/route.
+   Served by the server itself like every other asset (intranet: nothing from outside). */
+(function () {
+  "use strict";
+
+  function matches(when, p) {
+    for (var k in when) { if (Object.prototype.hasOwnProperty.call(when, k) && p[k] !== when[k]) return false; }
+    return true;
+  }
+
+  function styleFunction(spec) {
+    return function (properties) {
+      var s;
+      if (properties.cluster) {
+        s = Object.assign({}, spec.cluster || spec.base);
+        s.radius = Math.min(30, 6 + 3 * Math.log2(Math.max(1, properties.count)));
+        return s;
+      }
+      s = Object.assign({}, spec.base);
+      (spec.rules || []).forEach(function (r) { if (matches(r.when, properties)) Object.assign(s, r.style); });
+      return s;
+    };
+  }
+
+  function escapeHtml(v) {
+    return String(v === null || v === undefined ? "" : v).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+
+  function table(properties) {
+    var rows = Object.keys(properties).map(function (k) {
+      return "<tr><th>" + escapeHtml(k) + "</th><td>" + escapeHtml(properties[k]) + "</td></tr>";
+    });
+    return '<table class="feature-props">' + rows.join("") + "</table>";
+  }
+
+  function headers(config) {
+    return config.token ? {"Authorization": "Token " + config.token, "Accept": "application/json"}
+                        : {"Accept": "application/json"};
+  }
+
+  var drawn = {};  // layer id -> features drawn so far (tests and the status bar read it)
+  window.LayersPage = {drawn: drawn, styleFunction: styleFunction};
+
+  function countFeatures(id, layer) {
+    layer.on("tileload", function (e) {
+      var tile = e.tile;
+      var n = tile && tile.querySelectorAll ? tile.querySelectorAll("path").length : 0;
+      drawn[id] = (drawn[id] || 0) + n;
+    });
+  }
+
+  function addLabels(map, config, layerId, attribute) {
+    var group = L.layerGroup().addTo(map);
+    fetch(config.ogc + "/collections/" + layerId + "/items?limit=1000", {headers: headers(config), credentials: "same-origin"})
+      .then(function (r) { return r.json(); })
+      .then(function (fc) {
+        (fc.features || []).forEach(function (f) {
+          if (!f.geometry) return;
+          var centre = L.geoJSON(f).getBounds().getCenter();
+          L.marker(centre, {interactive: false, keyboard: false, icon: L.divIcon({
+            className: "unit-label", html: escapeHtml(f.properties[attribute]), iconSize: null})}).addTo(group);
+        });
+        drawn[layerId + ":labels"] = (fc.features || []).length;
+      });
+  }
+
+  function stamp() {
+    var el = document.getElementById("refreshed-at");
+    if (el) el.textContent = new Date().toLocaleTimeString("zh-CN", {hour12: false});
+  }
+
+  function routePopup(body, ok, item) {
+    if (!ok) return '<div class="route-error">' + escapeHtml(body.detail || body.error || "错误") + "</div>";
+    var p = {};
+    ["county", "township", "village", "grid", "hub", "team", "subject"].forEach(function (k) {
+      if (body[k]) p[k] = body[k].name + " (" + body[k].code + ")";
+    });
+    if (body.at_sea !== undefined) p.at_sea = body.at_sea ? "是（海上）" : "否";
+    if (body.protected_areas) {
+      p.protected_areas = body.protected_areas.map(function (z) { return z.name + " · " + z.zone; }).join("；") || "无";
+    }
+    ["mode", "severity", "deadline"].forEach(function (k) { if (body[k] !== undefined) p[k] = body[k]; });
+    if (body.departments) p.departments = body.departments.map(function (d) { return d.name; }).join("、");
+    var title = item ? "派单结果（事项 " + escapeHtml(item) + "）" : "位置查询";
+    return "<b>" + title + "</b>" + table(p);
+  }
+
+  function enableRouting(map, config) {
+    var select = document.getElementById("route-item");
+    if (select) {
+      fetch("/api/catalogue?limit=1000", {headers: headers(config), credentials: "same-origin"})
+        .then(function (r) { return r.json(); })
+        .then(function (page) {
+          (page.results || []).forEach(function (it) {
+            var o = document.createElement("option");
+            o.value = it.code; o.textContent = it.name + " (" + it.code + ")";
+            select.appendChild(o);
+          });
+        });
+    }
+    map.on("click", function (e) {
+      var lon = e.latlng.lng.toFixed(7), lat = e.latlng.lat.toFixed(7);
+      var item = select && select.value;
+      var url = item ? "/api/route?lon=" + lon + "&lat=" + lat + "&item=" + encodeURIComponent(item)
+                     : "/api/locate?lon=" + lon + "&lat=" + lat;
+      var popup = L.popup().setLatLng(e.latlng).setContent("查询中…").openOn(map);
+      fetch(url, {headers: headers(config), credentials: "same-origin"})
+        .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+        .then(function (res) { popup.setContent(routePopup(res.body, res.ok, item)); window.LayersPage.lastAnswer = res; });
+    });
+  }
+
+  window.LayersPage.setup = function (map, layers, config) {
+    Object.keys(layers).forEach(function (id) {
+      var layer = layers[id], spec = config.layers[id];
+      countFeatures(id, layer);
+      if (config.click !== "route") {
+        layer.on("click", function (e) {
+          var props = e.layer && e.layer.properties ? e.layer.properties : {};
+          L.popup().setLatLng(e.latlng).setContent("<b>" + escapeHtml(spec.title) + "</b>" + table(props)).openOn(map);
+        });
+      }
+      if (spec.label) addLabels(map, config, id, spec.label);
+    });
+    if (config.click === "route") enableRouting(map, config);
+    stamp();
+    if (config.refresh && config.refreshSeconds > 0) {
+      setInterval(function () {
+        config.refresh.forEach(function (id) { if (layers[id] && map.hasLayer(layers[id])) layers[id].redraw(); });
+        stamp();
+      }, config.refreshSeconds * 1000);
+    }
+    window.LayersPage.map = map;
+    window.LayersPage.ready = true;
+  };
+})();

@@ -1,0 +1,390 @@
+"""Views of the map outputs: vector tiles, TileJSON, OGC API - Features (JSON and HTML), pages.
+
+Thin: authentication and permission (the API's: session or `Authorization: Token ...`, and
+`?token=` for clients that cannot set headers, such as map libraries fetching tiles or a wall
+display opening a page), parameters, caching headers; the work is in tiles.py, ogc.py and
+pages.py. Anonymous: 401 for tiles and JSON, a redirect to the login page for HTML.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import LoginView, redirect_to_login
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from boundaries.crs import CRS, WGS84
+from gis_app.api.access import HasCountyAccess, NoMembership, visible_county_ids
+from gis_app.api.errors import BadParameter
+from gis_app.api.filters import bbox_polygon
+from gis_app.api.geometry import content_crs
+from gis_app.api.params import check_known, parse_crs_param
+from gis_app.incidents.models import OPEN_STATES
+from gis_app.patrols import access as patrol_access
+from layers import ogc, pages, tiles
+from layers.features import no_jit
+from layers.registry import Layer, layers
+
+TOKEN_PARAM = "token"
+
+
+class QueryTokenAuthentication(TokenAuthentication):
+    """`?token=KEY`: the API token in the query string, for map libraries and kiosk screens
+    that cannot send an Authorization header. Same tokens, same users as the header form."""
+
+    def authenticate(self, request):
+        key = request.query_params.get(TOKEN_PARAM)
+        if not key:
+            return None
+        return self.authenticate_credentials(key)
+
+
+AUTHENTICATION = [TokenAuthentication, QueryTokenAuthentication, SessionAuthentication]
+
+
+def wants_html(request) -> bool:
+    """`f=html|json` decides; otherwise the Accept header (browsers ask for text/html)."""
+    values = request.GET.getlist("f")
+    if len(values) > 1:
+        raise BadParameter("f", "given more than once")
+    if values:
+        if values[0] not in ("json", "html"):
+            raise BadParameter("f", f"{values[0]!r} is not one of: json, html")
+        return values[0] == "html"
+    return "text/html" in request.META.get("HTTP_ACCEPT", "")
+
+
+def cache_headers(response, max_age: int):
+    """Per-user content: private; live layers revalidate every time (ETag makes that cheap)."""
+    response["Cache-Control"] = f"private, max-age={max_age}" if max_age else "private, no-cache"
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+class LayerView(APIView):
+    """Authenticated members only (401 anonymous, 403 without a county), errors as JSON."""
+
+    authentication_classes = AUTHENTICATION
+    permission_classes = [IsAuthenticated, HasCountyAccess]
+    renderer_classes = [JSONRenderer]
+    html_capable = False
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated) and self.html_capable:
+            try:
+                html = wants_html(self.request)
+            except BadParameter:
+                html = False
+            if html:
+                return redirect_to_login(self.request.get_full_path(), settings.MAP_LOGIN_URL)
+        return super().handle_exception(exc)
+
+    def layer(self, layer_id: str) -> Layer:
+        layer = layers().get(layer_id)
+        if layer is None:
+            raise NotFound(f"no layer {layer_id!r}; layers: {', '.join(layers().ids())}")
+        if not layer.visible(self.request.user):
+            raise PermissionDenied(f"your role may not see the layer {layer_id!r}")
+        return layer
+
+    def url(self, path: str, **query) -> str:
+        """Absolute link to `path`, carrying `?token=` when this request came with one."""
+        if isinstance(self.request.successful_authenticator, QueryTokenAuthentication):
+            query[TOKEN_PARAM] = self.request.query_params[TOKEN_PARAM]
+        absolute = self.request.build_absolute_uri(path)
+        return f"{absolute}?{urlencode(query)}" if query else absolute
+
+
+# --- vector tiles -------------------------------------------------------------------------------
+
+class TileView(LayerView):
+    """GET /tiles/{layer}/{z}/{x}/{y}.pbf: a Mapbox Vector Tile (Web Mercator), 204 when empty."""
+
+    def get(self, request, layer_id, z, x, y):
+        layer = self.layer(layer_id)
+        check_known(request, layer.params, extra=(TOKEN_PARAM,))
+        if not 0 <= z <= tiles.MAX_ZOOM:
+            raise BadParameter("z", f"zoom must be 0..{tiles.MAX_ZOOM}")
+        for name, value in (("x", x), ("y", y)):
+            if not 0 <= value < 2 ** z:
+                raise BadParameter(name, f"must be 0..{2 ** z - 1} at zoom {z}")
+        data = tiles.build_tile(layer, request.user, layer.parse_options(request), tiles.TileAddress(z, x, y))
+        if not data:
+            return cache_headers(HttpResponse(status=204), layer.max_age)
+        tag = tiles.etag(data)
+        if tag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+        response["ETag"] = tag
+        return cache_headers(response, layer.max_age)
+
+
+TILEJSON_TYPES = {"string": "String", "integer": "Number", "number": "Number", "boolean": "Boolean",
+                  "datetime": "String"}
+
+
+class TileJSONView(LayerView):
+    """GET /tiles/{layer}.json: TileJSON 3.0 (tile URL template, zooms, bounds, fields)."""
+
+    def get(self, request, layer_id):
+        layer = self.layer(layer_id)
+        check_known(request, layer.params, extra=(TOKEN_PARAM,))
+        layer.parse_options(request)  # a bad layer parameter is a 400 here too
+        own = {p.name: request.query_params[p.name] for p in layer.params if p.name in request.query_params}
+        template = self.url(f"/tiles/{layer.id}/{{z}}/{{x}}/{{y}}.pbf", **own)
+        template = template.replace("%7Bz%7D", "{z}").replace("%7Bx%7D", "{x}").replace("%7By%7D", "{y}")
+        bounds = ogc.spatial_extent(request.user) or [-180, -85.0511, 180, 85.0511]
+        fields = {name: TILEJSON_TYPES[kind] for name, kind in layer.property_types(request.user).items()}
+        if layer.cluster_max_zoom is not None:
+            fields.update({"count": "Number", "cluster": "Boolean"})
+        doc = {
+            "tilejson": "3.0.0",
+            "name": layer.title,
+            "description": layer.description + " Tiles are Mapbox Vector Tiles in Web Mercator "
+                           "(EPSG:3857); bounds and center are WGS84 lon/lat."
+                           + (f" At zoom {layer.cluster_max_zoom} and below, points are clustered: "
+                              f"features with `cluster`, `count` and per-flag counts."
+                              if layer.cluster_max_zoom is not None else ""),
+            "version": "1.0.0",
+            "scheme": "xyz",
+            "tiles": [template],
+            "minzoom": layer.min_zoom,
+            "maxzoom": layer.max_zoom,
+            "bounds": bounds,
+            "center": [round((bounds[0] + bounds[2]) / 2, 6), round((bounds[1] + bounds[3]) / 2, 6),
+                       max(layer.min_zoom, 9)],
+            "crs": "EPSG:3857",
+            "vector_layers": [{"id": layer.id, "description": layer.title, "minzoom": layer.min_zoom,
+                               "maxzoom": layer.max_zoom, "fields": fields}],
+        }
+        return cache_headers(JsonResponse(doc, json_dumps_params={"ensure_ascii": False}), 60)
+
+
+# --- OGC API - Features -------------------------------------------------------------------------
+
+class OGCView(LayerView):
+    html_capable = True
+    params: tuple = (ogc.ITEM_PARAMS[6],)  # f
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_known(request, self.known_params(**kwargs), extra=(TOKEN_PARAM,))
+
+    def known_params(self, **kwargs):
+        return self.params
+
+    def respond(self, doc: dict, kind: str, media_type=ogc.JSON, title="", max_age=60, **context):
+        if wants_html(self.request):
+            response = render(self.request, "layers/ogc.html", {
+                "kind": kind, "doc": doc, "title": title or doc.get("title", ""),
+                "json_url": self.url(self.request.path, **{k: v for k, v in self.request.GET.items()
+                                                           if k not in ("f", TOKEN_PARAM)}),
+                **context})
+        else:
+            response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=media_type)
+        return cache_headers(response, max_age)
+
+
+class LandingView(OGCView):
+    def get(self, request):
+        return self.respond(ogc.landing(self.url), "landing")
+
+
+class ConformanceView(OGCView):
+    def get(self, request):
+        return self.respond(ogc.conformance(), "conformance", title="Conformance")
+
+
+class APIDefinitionView(OGCView):
+    params = ()
+
+    def get(self, request):
+        doc = ogc.openapi(layers().visible_to(request.user), self.url)
+        return cache_headers(HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=ogc.OPENAPI), 60)
+
+
+class CollectionsView(OGCView):
+    def get(self, request):
+        doc = ogc.collections(layers().visible_to(request.user), request.user, self.url)
+        return self.respond(doc, "collections", title="Collections")
+
+
+class CollectionView(OGCView):
+    def known_params(self, layer_id, **kwargs):
+        layer = layers().get(layer_id)
+        return self.params + (layer.params if layer else ())
+
+    def get(self, request, layer_id):
+        layer = self.layer(layer_id)
+        doc = ogc.collection(layer, request.user, self.url, layer.parse_options(request),
+                             ogc.spatial_extent(request.user))
+        return self.respond(doc, "collection", title=layer.title)
+
+
+class ItemsView(OGCView):
+    def known_params(self, layer_id, **kwargs):
+        layer = layers().get(layer_id)
+        return ogc.ITEM_PARAMS + (layer.params if layer else ())
+
+    def get(self, request, layer_id):
+        layer = self.layer(layer_id)
+        options = layer.parse_options(request)
+        crs = parse_crs_param(request, "crs")
+        polygon = bbox_polygon(request, CRS(WGS84))
+        interval = ogc.parse_datetime(request, layer)
+        limit, offset = ogc.parse_limit(request), ogc.parse_offset(request)
+        data, matched = ogc.items(layer, request.user, options, polygon=polygon, interval=interval,
+                                  limit=limit, offset=offset, crs=crs)
+        query = {k: v for k, v in request.GET.items() if k not in ("offset", TOKEN_PARAM, "f")}
+        path = request.path
+        links = [ogc.link(self.url(path, **query, offset=offset), "self", ogc.GEOJSON, "this page"),
+                 ogc.link(self.url(path, **query, offset=offset, f="html"), "alternate", ogc.HTML,
+                          "this page as HTML")]
+        if offset + limit < matched:
+            links.append(ogc.link(self.url(path, **query, offset=offset + limit), "next", ogc.GEOJSON,
+                                  "next page"))
+        if offset > 0:
+            links.append(ogc.link(self.url(path, **query, offset=max(0, offset - limit)), "prev",
+                                  ogc.GEOJSON, "previous page"))
+        links.append(ogc.link(self.url(f"/ogc/collections/{layer.id}"), "collection", ogc.JSON, layer.title))
+        data["links"] = links
+        response = self.respond(data, "items", media_type=ogc.GEOJSON, title=layer.title,
+                                max_age=layer.max_age, layer=layer, offset=offset, limit=limit,
+                                next=next((l["href"] for l in links if l["rel"] == "next"), None),
+                                prev=next((l["href"] for l in links if l["rel"] == "prev"), None))
+        response["Content-Crs"] = content_crs(crs)
+        return response
+
+
+class ItemView(OGCView):
+    params = ogc.ITEM_PARAMS_OF_ONE
+
+    def known_params(self, layer_id, **kwargs):
+        layer = layers().get(layer_id)
+        return self.params + (layer.params if layer else ())
+
+    def get(self, request, layer_id, feature_id):
+        layer = self.layer(layer_id)
+        crs = parse_crs_param(request, "crs")
+        doc = ogc.item(layer, request.user, layer.parse_options(request), feature_id, crs)
+        if doc is None:
+            raise NotFound(f"no feature {feature_id!r} in collection {layer.id!r} among what you may see")
+        base = f"/ogc/collections/{layer.id}"
+        doc["links"] = [ogc.link(self.url(f"{base}/items/{feature_id}"), "self", ogc.GEOJSON, "this feature"),
+                        ogc.link(self.url(f"{base}/items/{feature_id}", f="html"), "alternate", ogc.HTML,
+                                 "this feature as HTML"),
+                        ogc.link(self.url(base), "collection", ogc.JSON, layer.title)]
+        response = self.respond(doc, "item", media_type=ogc.GEOJSON, title=f"{layer.title} {feature_id}",
+                                max_age=layer.max_age, layer=layer)
+        response["Content-Crs"] = content_crs(crs)
+        return response
+
+
+# --- map pages ----------------------------------------------------------------------------------
+
+def _page_user(request):
+    """(user, token key or None): the session's user, else an API token from the
+    Authorization header or `?token=` (kept for the page's own tile and API requests)."""
+    if request.user.is_authenticated:
+        return request.user, None
+    drf_request = Request(request, authenticators=[TokenAuthentication(), QueryTokenAuthentication()])
+    try:
+        user = drf_request.user
+    except AuthenticationFailed:
+        return None, None
+    if user is None or not user.is_authenticated:
+        return None, None
+    return user, drf_request.auth.key
+
+
+def _page_refusal(status: int, message: str) -> HttpResponse:
+    return HttpResponse(render_to_string("layers/refusal.html", {"title": "无法打开地图", "message": message}),
+                        status=status)
+
+
+def map_page(key: str):
+    """A view for page `key` of pages.PAGES: login redirect, 403 without county or role."""
+    spec = pages.PAGES[key]
+
+    def view(request):
+        user, token = _page_user(request)
+        if user is None:
+            return redirect_to_login(request.get_full_path(), settings.MAP_LOGIN_URL)
+        try:
+            visible_county_ids(user)
+            if spec.readers == "patrols" and not patrol_access.can_read(user):
+                return _page_refusal(403, "你的角色不能查看巡查数据 (your role may not read patrol data)")
+            drf_request = Request(request)
+            check_known(drf_request, PAGE_PARAMS.get(key, ()), extra=(TOKEN_PARAM,))
+            layer_params, header = _page_extras(key, drf_request, user)
+        except NoMembership as exc:
+            return _page_refusal(403, str(exc.detail))
+        except BadParameter as exc:
+            return _page_refusal(400, str(exc.detail["detail"]))
+        html = pages.render_page(spec, user, token=token, layer_params=layer_params, header_html=header)
+        response = HttpResponse(html)
+        return cache_headers(response, 0)
+
+    view.__name__ = f"map_{key}"
+    view.__doc__ = f"The {spec.title} map page."
+    return view
+
+
+PAGE_PARAMS = {"coverage": tuple(layers().get("coverage").params)}
+
+
+def _page_extras(key: str, request, user) -> tuple[dict, str]:
+    """Per page: the layers' own parameters and a line of figures for the title bar."""
+    registry = layers()
+    if key == "coverage":
+        coverage = registry.get("coverage")
+        options = coverage.parse_options(request)
+        own = {p.name: request.query_params[p.name] for p in coverage.params if p.name in request.query_params}
+        rows = coverage.queryset_for(user, options)
+        with no_jit():
+            total, done = rows.count(), rows.filter(patrolled=True).count()
+        local = [timezone.localtime(options["start"]), timezone.localtime(options["end"])]
+        header = (f'<form method="get">从 <input type="date" name="from" value="{local[0]:%Y-%m-%d}"> 到 '
+                  f'<input type="date" name="to" value="{(local[1] - timedelta(seconds=1)):%Y-%m-%d}"> '
+                  f'<button type="submit">查看</button></form>'
+                  f'<small>已巡查 <b id="patrolled-count">{done}</b> / {total} 个网格</small>')
+        return {"coverage": own}, header
+    if key == "command":
+        cases = registry.get("cases").queryset_for(user, {})
+        with no_jit():
+            counts = cases.aggregate(open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+                                     overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=timezone.now())),
+                                     escalated=Count("pk", filter=Q(escalated_at__isnull=False, state__in=OPEN_STATES)))
+        return {}, (f'<small>在办 <b id="open-count">{counts["open"]}</b> · 超期 '
+                    f'<b id="overdue-count">{counts["overdue"]}</b> · 督办 {counts["escalated"]}</small>')
+    if key == "protected":
+        return ({"cases": {"protected-area": "any"}},
+                '<small>点击地图任意位置查询归属；选择事项后给出派单结果：</small>'
+                '<select id="route-item"><option value="">（仅定位）</option></select>')
+    return {}, ""
+
+
+command_map = map_page("command")
+protected_areas_map = map_page("protected")
+coverage_map = map_page("coverage")
+
+
+class MapLoginView(LoginView):
+    template_name = "layers/login.html"
+
+    def get_default_redirect_url(self):
+        return "/map/"
