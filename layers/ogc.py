@@ -287,6 +287,10 @@ def openapi(layers: list[Layer], url) -> dict:
     """OpenAPI 3.0 for the OGC endpoints, one items path per collection with its parameters."""
     def parameter(p: Param, where="query", required=False):
         schema = {"type": "integer"} if p.type is int else {"type": "string"}
+        if p.name == "limit":
+            schema.update(minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
+        if p.name == "offset":
+            schema.update(minimum=0, default=0)
         return {"name": p.name, "in": where, "required": required, "description": p.description,
                 "schema": schema}
 
