@@ -56,28 +56,34 @@ def _create_pieces(grid_filter: str, params: dict) -> None:
         cursor.execute("DROP TABLE IF EXISTS patrol_pieces")
         cursor.execute(f"""
             CREATE TEMP TABLE patrol_pieces ON COMMIT DROP AS
-            WITH parts AS (
-                SELECT g.id AS grid_id, s.track_id, s.team_id, s.t0, s.t1, s.geom AS seg,
-                       COALESCE(d.geom, ST_ClosestPoint(s.geom, g.geom)) AS part
+            WITH hits AS MATERIALIZED (
+                SELECT g.id AS grid_id, g.geom AS cell, s.track_id, s.team_id, s.t0, s.t1, s.geom AS seg,
+                       GeometryType(s.geom) = 'POINT' OR ST_CoveredBy(s.geom, g.geom) AS whole
                 FROM patrol_segments s
                 JOIN {GRID} g ON ST_Intersects(g.geom, s.geom)
-                CROSS JOIN LATERAL (SELECT ST_Intersection(g.geom, s.geom) AS inter) i
-                LEFT JOIN LATERAL ST_Dump(i.inter) d ON true
                 WHERE {grid_filter}
+            ), parts AS (
+                SELECT h.grid_id, h.track_id, h.team_id, h.t0, h.t1, h.seg,
+                       COALESCE(d.geom, ST_ClosestPoint(h.seg, h.cell)) AS part
+                FROM hits h
+                CROSS JOIN LATERAL (SELECT ST_Intersection(h.cell, h.seg) AS inter) i
+                LEFT JOIN LATERAL ST_Dump(i.inter) d ON true
+                WHERE NOT h.whole
             ), located AS (
+                -- Segments wholly inside the grid (most of them) or standing still: all of it.
+                SELECT grid_id, track_id, team_id, t0, t1, 0.0::float8 AS a, 1.0::float8 AS b,
+                       1.0::float8 AS share
+                FROM hits WHERE whole
+                UNION ALL
                 SELECT grid_id, track_id, team_id, t0, t1,
-                       GeometryType(seg) = 'POINT' AS still,
-                       CASE WHEN GeometryType(seg) = 'POINT' THEN 0
-                            ELSE ST_LineLocatePoint(seg, ST_StartPoint(part)) END AS a,
-                       CASE WHEN GeometryType(seg) = 'POINT' THEN 1
-                            ELSE ST_LineLocatePoint(seg, ST_EndPoint(part)) END AS b,
-                       CASE WHEN GeometryType(seg) = 'POINT' THEN 1.0
-                            ELSE ST_Length(part) / NULLIF(ST_Length(seg), 0) END AS share
+                       ST_LineLocatePoint(seg, ST_StartPoint(part)),
+                       ST_LineLocatePoint(seg, ST_EndPoint(part)),
+                       ST_Length(part) / NULLIF(ST_Length(seg), 0)
                 FROM parts
             )
             SELECT grid_id, track_id, team_id,
-                   CASE WHEN still THEN t0 ELSE t0 + (t1 - t0) * least(a, b) END AS entered,
-                   CASE WHEN still THEN t1 ELSE t0 + (t1 - t0) * greatest(a, b) END AS left_at,
+                   t0 + (t1 - t0) * least(a, b) AS entered,
+                   t0 + (t1 - t0) * greatest(a, b) AS left_at,
                    extract(epoch FROM t1 - t0) * COALESCE(share, 0) AS seconds
             FROM located
         """, params)
@@ -92,7 +98,7 @@ def _grid_rows(grid_filter: str, params: dict) -> list[dict]:
                        max(left_at) OVER (PARTITION BY grid_id, track_id ORDER BY entered, left_at
                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before
                 FROM patrol_pieces
-            ), per_grid AS (
+            ), per_grid AS MATERIALIZED (
                 SELECT grid_id, min(entered) AS first_visit, max(left_at) AS last_visit,
                        sum(CASE WHEN before IS NULL
                                   OR entered > before + make_interval(secs => %(join_s)s)
@@ -119,13 +125,13 @@ def _team_rows(team_filter: str, params: dict) -> list[dict]:
     """Per team: tracks, metres walked and seconds on patrol in the period, grids patrolled."""
     with connection.cursor() as cursor:
         cursor.execute(f"""
-            WITH walked AS (
+            WITH walked AS MATERIALIZED (
                 SELECT team_id, count(DISTINCT track_id) AS tracks,
                        sum(CASE WHEN GeometryType(geom) = 'POINT' THEN 0
                                 ELSE ST_Length(geom::geography) END) AS metres,
                        sum(extract(epoch FROM t1 - t0)) AS seconds
                 FROM patrol_segments GROUP BY team_id
-            ), grids AS (
+            ), grids AS MATERIALIZED (
                 SELECT team_id, count(DISTINCT grid_id) AS grids, sum(seconds) AS seconds_in_grids
                 FROM patrol_pieces GROUP BY team_id
             )

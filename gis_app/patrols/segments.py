@@ -103,8 +103,12 @@ def derive_line_sql() -> str:
 
 def create_segments_table(track_filter: str, params: dict) -> int:
     """TEMP TABLE patrol_segments (dropped at commit: call inside a transaction) holding
-    `segments_sql(track_filter)`, spatially indexed; returns the number of segments."""
+    `segments_sql(track_filter)`, spatially indexed; returns the number of segments. JIT is
+    switched off for the rest of the transaction."""
     with connection.cursor() as cursor:
+        # The planner's row estimates for these set-returning steps are wild (billions), which
+        # triggers JIT compilation costing more than the queries; off for this transaction.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS patrol_segments")
         cursor.execute(f"CREATE TEMP TABLE patrol_segments ON COMMIT DROP AS {segments_sql(track_filter)}",
                        params)

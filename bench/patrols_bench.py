@@ -1,0 +1,184 @@
+"""Patrol benchmark: ingest of a 100,000-fix upload, and coverage of a 10,000-grid county for a
+day of tracks, each beside the bare SQL it cannot do without.
+
+- Ingest: `services.upload_track` on a 100,000-fix CSV (read, clean, COPY, derive the line),
+  split into its steps; the bare step is COPY of the same 100,000 rows into a plain table
+  without indexes, key or foreign key: the least any ingest must pay. Target (issue 7: "loads in seconds"): under 10 s.
+- Coverage: `coverage.compute_coverage` for the county's day (20 teams, 8 hours each, one fix
+  every 5 s: 115,200 fixes); the bare SQL is the one statement that answers only "which grids
+  did a segment pass through" (segments by LAG, ST_Intersects with the grids), so the ratio
+  is what clipping, visits, times and summaries cost on top. Target: under 10 s.
+"""
+from __future__ import annotations
+
+import io
+import math
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.benchdb import use_bench_database  # noqa: E402
+
+CODE = "990902"
+TOWNSHIPS_PER_SIDE, VILLAGES_PER_SIDE, GRIDS_PER_SIDE = 10, 2, 5  # 10,000 grids
+ORIGIN, SIZE = (111.0, 26.0), 0.05
+INGEST_FIXES = 100_000
+DAY_TEAMS, DAY_HOURS, DAY_STEP_S = 20, 8, 5
+TARGET_INGEST_S = 10.0
+TARGET_COVERAGE_S = 10.0
+START = datetime(2026, 5, 4, 0, 0, tzinfo=timezone.utc)  # 08:00 Asia/Shanghai
+
+
+def random_walk(rng, bbox, start, n, step_s, speed_kmh):
+    """n fixes wandering inside bbox at `speed_kmh`, turning a little at each fix."""
+    x0, y0, x1, y1 = bbox
+    x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+    heading = rng.uniform(0, 2 * math.pi)
+    step_deg = speed_kmh / 3.6 * step_s / 111_000
+    rows = []
+    for k in range(n):
+        rows.append((start + timedelta(seconds=k * step_s), x, y))
+        heading += rng.uniform(-0.5, 0.5)
+        nx, ny = x + step_deg * math.cos(heading), y + step_deg * math.sin(heading)
+        if not (x0 < nx < x1 and y0 < ny < y1):
+            heading += math.pi
+            nx, ny = x, y
+        x, y = nx, ny
+    return rows
+
+
+def csv_bytes(rows) -> bytes:
+    return ("time,lon,lat,accuracy\n" + "".join(
+        f"{t.isoformat()},{x:.7f},{y:.7f},5\n" for t, x, y in rows)).encode()
+
+
+def load_county():
+    from boundaries.models import County
+    from gis_app.bundles.importer import import_bundle
+    from tests.bundle_writer import lattice, write_bundle
+
+    County.objects.filter(code=CODE).delete()
+    layers = lattice(code=CODE, name="巡查基准县", origin=ORIGIN, cols=TOWNSHIPS_PER_SIDE,
+                     rows=TOWNSHIPS_PER_SIDE, villages=VILLAGES_PER_SIDE, grids=GRIDS_PER_SIDE, size=SIZE)
+    with tempfile.TemporaryDirectory() as tmp:
+        import_bundle(write_bundle(Path(tmp) / "bundle", fmt="gpkg", layers=layers))
+    return County.objects.get(code=CODE)
+
+
+def bench_ingest(county, rng) -> tuple[list, float]:
+    from django.db import connection
+
+    from gis_app.enforcement.models import Team
+    from gis_app.patrols.ingest import clean, read_upload
+    from gis_app.patrols.services import store_track
+
+    team = Team.objects.filter(county=county, kind="township_team").order_by("code").first()
+    x0, y0 = ORIGIN
+    data = csv_bytes(random_walk(rng, (x0, y0, x0 + SIZE, y0 + SIZE), START - timedelta(days=10),
+                                 INGEST_FIXES, 1.0, 5.0))
+    t0 = time.perf_counter()
+    fixes = read_upload(io.BytesIO(data), filename="big.csv")
+    t1 = time.perf_counter()
+    cleaned = clean(fixes)
+    t2 = time.perf_counter()
+    track = store_track(fixes, cleaned, team=team, filename="big.csv")
+    t3 = time.perf_counter()
+    assert track.fixes_kept == INGEST_FIXES, track.report["dropped_by_reason"]
+
+    import shapely
+    import numpy as np
+    stamps = np.datetime_as_string(fixes.times_us.astype("datetime64[us]"), unit="us")
+    wkb = shapely.to_wkb(shapely.set_srid(shapely.points(fixes.lon, fixes.lat), 4326), hex=True,
+                         include_srid=True)
+    body = "".join(f"{t}Z\t{g}\t5\n" for t, g in zip(stamps, wkb))
+    b0 = time.perf_counter()
+    with connection.cursor() as cur:
+        # A plain (logged) table like patrols_fix, but without its indexes, key and foreign key.
+        cur.execute("CREATE TABLE bench_bare_fixes (time timestamptz, geom geometry(Point, 4326), accuracy float8)")
+        cur.copy_expert("COPY bench_bare_fixes (time, geom, accuracy) FROM STDIN", io.StringIO(body))
+        cur.execute("DROP TABLE bench_bare_fixes")
+    bare = time.perf_counter() - b0
+    rows = [("read (parse CSV, convert)", t1 - t0), ("clean", t2 - t1),
+            ("store (COPY + indexes + line)", t3 - t2), ("upload_track total", t3 - t0)]
+    return rows, bare
+
+
+def bench_coverage(county, rng) -> tuple[float, float, int, int]:
+    from django.db import connection
+
+    from boundaries.models import Grid, Township
+    from gis_app.enforcement.models import Team
+    from gis_app.patrols import segments
+    from gis_app.patrols.coverage import compute_coverage
+    from gis_app.patrols.services import upload_track
+
+    teams = list(Team.objects.filter(county=county, kind="township_team").order_by("code")[:DAY_TEAMS])
+    n = DAY_HOURS * 3600 // DAY_STEP_S
+    for team in teams:
+        township = Township.objects.get(pk=team.township_id)
+        upload_track(io.BytesIO(csv_bytes(random_walk(rng, township.geom.extent, START, n, DAY_STEP_S,
+                                                      rng.uniform(5, 25)))),
+                     team=team, filename="day.csv")
+    day = (START - timedelta(hours=8), START + timedelta(hours=16))
+    compute_coverage(county, *day)  # warm the caches once, as a server would be
+    t0 = time.perf_counter()
+    result = compute_coverage(county, *day)
+    full = time.perf_counter() - t0
+
+    params = {**segments.gap_params(), **segments.window_params([day]), "county": county.pk}
+    # One statement; the segments are materialised (their row estimate is useless for
+    # planning) and each probes the grids' GiST index. JIT off, as compute_coverage does.
+    sql = f"""
+        WITH s AS MATERIALIZED ({segments.segments_sql(
+            f"tr.team_id IN (SELECT id FROM {Team._meta.db_table} WHERE county_id = %(county)s)")})
+        SELECT count(DISTINCT g.id) FROM s JOIN {Grid._meta.db_table} g
+        ON g.county_id = %(county)s AND ST_Intersects(g.geom, s.geom)
+    """
+    from django.db import transaction
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(sql, params)
+        bare_count = cur.fetchone()[0]
+    bare = time.perf_counter() - t0
+    assert bare_count == len(result.patrolled), (bare_count, len(result.patrolled))
+    return full, bare, len(result.patrolled), len(teams) * n
+
+
+def main() -> int:
+    use_bench_database()
+    from boundaries.models import County
+
+    rng = random.Random(7)
+    t0 = time.perf_counter()
+    county = load_county()
+    print(f"loaded a {county.grids.count():,}-grid county in {time.perf_counter() - t0:.1f} s")
+
+    steps, bare_copy = bench_ingest(county, rng)
+    total = steps[-1][1]
+    print(f"\ningest of one {INGEST_FIXES:,}-fix CSV upload")
+    print(f"  {'step':34} {'seconds':>8} {'fixes/s':>10} {'ratio to bare':>14}")
+    print(f"  {'bare COPY of the fixes':34} {bare_copy:8.3f} {INGEST_FIXES / bare_copy:10,.0f} {1.0:14.1f}")
+    for name, seconds in steps:
+        print(f"  {name:34} {seconds:8.3f} {INGEST_FIXES / seconds:10,.0f} {seconds / bare_copy:14.1f}")
+
+    full, bare, patrolled, fixes = bench_coverage(county, rng)
+    print(f"\ncoverage of {county.grids.count():,} grids for a day: {DAY_TEAMS} teams x {DAY_HOURS} h, "
+          f"{fixes:,} fixes, {patrolled:,} grids patrolled")
+    print(f"  {'step':34} {'seconds':>8} {'ratio to bare':>14}")
+    print(f"  {'bare SQL (segments x grids)':34} {bare:8.3f} {1.0:14.1f}")
+    print(f"  {'compute_coverage':34} {full:8.3f} {full / bare:14.1f}")
+
+    County.objects.filter(code=CODE).delete()
+    ok_ingest, ok_coverage = total < TARGET_INGEST_S, full < TARGET_COVERAGE_S
+    print(f"\n  target: ingest under {TARGET_INGEST_S:.0f} s: {'meets' if ok_ingest else 'MISSES'}; "
+          f"coverage under {TARGET_COVERAGE_S:.0f} s: {'meets' if ok_coverage else 'MISSES'}")
+    return 0 if ok_ingest and ok_coverage else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
