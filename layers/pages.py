@@ -138,13 +138,15 @@ class PageGlue(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        LayersPage.setup({{ this._parent.get_name() }}, {{ this.layer_vars }}, {{ this.config }});
+        LayersPage.setup({{ this._parent.get_name() }}, {{ this.layer_vars }}, {{ this.config }},
+                         {{ this.control }});
         {% endmacro %}
     """)
 
-    def __init__(self, created: dict, config: dict):
+    def __init__(self, created: dict, config: dict, control):
         super().__init__()
         self._name = "PageGlue"
+        self.control = control.get_name()
         self.layer_vars = "{" + ", ".join(f"{json.dumps(i)}: {vt.get_name()}" for i, vt in created.items()) + "}"
         self.config = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
 
@@ -169,7 +171,7 @@ def render_page(spec: PageSpec, user, *, token: str | None = None, layer_params:
                          options=_layer_options(layer), show=layer.id not in spec.hidden)
         vt.add_to(m)
         created[layer.id] = vt
-    folium.LayerControl(collapsed=False).add_to(m)
+    control = folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
 
     config = {
@@ -180,7 +182,7 @@ def render_page(spec: PageSpec, user, *, token: str | None = None, layer_params:
         "refreshSeconds": settings.MAP_REFRESH_SECONDS,
         "layers": {layer.id: {"title": layer.title, "label": layer.style.label} for layer in shown},
     }
-    PageGlue(created, config).add_to(m)
+    PageGlue(created, config, control).add_to(m)
 
     who = escape(getattr(user, "username", ""))
     title = (f'<div class="map-title"><b>{escape(spec.title)}</b><small>{who} · 刷新于 '

@@ -113,23 +113,43 @@
     });
   }
 
-  window.LayersPage.setup = function (map, layers, config) {
+  function wire(map, config, id, layer) {
+    var spec = config.layers[id];
+    countFeatures(id, layer);
+    if (config.click !== "route") {
+      layer.on("click", function (e) {
+        var props = e.layer && e.layer.properties ? e.layer.properties : {};
+        L.popup().setLatLng(e.latlng).setContent("<b>" + escapeHtml(spec.title) + "</b>" + table(props)).openOn(map);
+      });
+    }
+  }
+
+  /* A live layer is refreshed by drawing a fresh copy on top and removing the old one once
+     the copy has loaded: no blank moment on a wall display (tiles revalidate by ETag). */
+  function refresh(map, config, layers, control, id) {
+    var old = layers[id];
+    if (!old || !map.hasLayer(old)) return;
+    var fresh = L.vectorGrid.protobuf(old._url, old.options);
+    wire(map, config, id, fresh);
+    fresh.once("load", function () {
+      map.removeLayer(old);
+      if (control) { control.removeLayer(old); control.addOverlay(fresh, config.layers[id].title); }
+      drawn[id + ":refreshed"] = (drawn[id + ":refreshed"] || 0) + 1;
+    });
+    fresh.addTo(map);
+    layers[id] = fresh;
+  }
+
+  window.LayersPage.setup = function (map, layers, config, control) {
     Object.keys(layers).forEach(function (id) {
-      var layer = layers[id], spec = config.layers[id];
-      countFeatures(id, layer);
-      if (config.click !== "route") {
-        layer.on("click", function (e) {
-          var props = e.layer && e.layer.properties ? e.layer.properties : {};
-          L.popup().setLatLng(e.latlng).setContent("<b>" + escapeHtml(spec.title) + "</b>" + table(props)).openOn(map);
-        });
-      }
-      if (spec.label) addLabels(map, config, id, spec.label);
+      wire(map, config, id, layers[id]);
+      if (config.layers[id].label) addLabels(map, config, id, config.layers[id].label);
     });
     if (config.click === "route") enableRouting(map, config);
     stamp();
     if (config.refresh && config.refreshSeconds > 0) {
       setInterval(function () {
-        config.refresh.forEach(function (id) { if (layers[id] && map.hasLayer(layers[id])) layers[id].redraw(); });
+        config.refresh.forEach(function (id) { refresh(map, config, layers, control, id); });
         stamp();
       }, config.refreshSeconds * 1000);
     }
