@@ -126,11 +126,21 @@ def parse_time(text, naive_zone) -> int:
                 raise ValueError(f"{value[:40]!r} is not an ISO 8601 time or Unix seconds") from None
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=naive_zone)
-            return _to_us(moment)
+            return _in_range(_to_us(moment), value)
     if not math.isfinite(number) or number <= 0:
         raise ValueError(f"{text!r} is not a time")
     seconds = number / 1000.0 if number > 1e11 else number  # milliseconds when that large
-    return int(round(seconds * 1_000_000))
+    return _in_range(int(round(seconds * 1_000_000)), text)
+
+
+# GPS logs from before 1990 or after 2100 are clock errors (or not times at all).
+_EARLIEST_US, _LATEST_US = 631_152_000 * 1_000_000, 4_102_444_800 * 1_000_000
+
+
+def _in_range(us: int, text) -> int:
+    if not _EARLIEST_US <= us < _LATEST_US:
+        raise ValueError(f"{str(text)[:40]!r} is not between 1990 and 2100")
+    return us
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -311,7 +321,7 @@ def read_gpx(stream, collector: _Collector) -> None:
             elem.clear()
     except ET.ParseError as exc:
         line, column = exc.position
-        collector.problem({"line": line, "column": column}, "file", f"not well-formed XML: {exc.msg if hasattr(exc, 'msg') else exc}")
+        collector.problem({"line": line, "column": column}, "file", f"not well-formed XML: {exc}")
         return
     if not saw_gpx:
         collector.problem({}, "file", "XML but not GPX (no <gpx> element)")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from datetime import time
 
 import shapely
@@ -23,7 +22,7 @@ from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -133,7 +132,7 @@ def _iso(value):
 
 
 def _period(start, end) -> dict:
-    return {"from": start.isoformat(), "to": end.isoformat(), "timezone": start.tzname() or str(start.tzinfo)}
+    return {"from": start.isoformat(), "to": end.isoformat(), "timezone": settings.TIME_ZONE}
 
 
 def _feature(geometry_json, properties) -> dict:

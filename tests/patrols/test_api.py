@@ -4,7 +4,6 @@
 `other` (990202) shares team codes' pattern but not the county: its objects are never seen.
 """
 import io
-import json
 from datetime import timedelta
 
 import pytest

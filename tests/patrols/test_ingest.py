@@ -109,6 +109,11 @@ MALFORMED = {
     "geojson line without times": (b'{"type":"Feature","properties":{},"geometry":{"type":'
                                    b'"LineString","coordinates":[[120,30],[120.1,30]]}}', "t.geojson",
                                    {"feature": 0, "field": "coordTimes"}),
+    "csv time out of range": (b"time,lon,lat\n99999999999999999,120,30\n", "t.csv", {"line": 2, "field": "time"}),
+    "csv year 9999": (b"time,lon,lat\n9999-12-31T23:59:59,120,30\n", "t.csv", {"line": 2, "field": "time"}),
+    "binary as csv": (bytes(range(256)) * 4, "t.csv", {"field": "file"}),
+    "binary as gpx": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "t.gpx", {"field": "file"}),
+    "binary as geojson": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "t.geojson", {"field": "file"}),
     "empty file": (b"", "t.csv", {"field": "file"}),
     "header only": (b"time,lon,lat\n", "t.csv", {"field": "file"}),
 }

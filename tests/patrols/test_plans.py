@@ -8,7 +8,7 @@ from django.contrib.gis.geos import LineString, MultiLineString
 from gis_app.patrols.models import PatrolPlan
 from gis_app.patrols.plans import compare_plan, schedule_windows
 from gis_app.patrols.services import create_plan, upload_track
-from tests.patrols.helpers import T0, csv_file, metres, walk
+from tests.patrols.helpers import csv_file, metres, walk
 from tests.territory import box
 
 SH = ZoneInfo("Asia/Shanghai")
