@@ -111,8 +111,7 @@ REGISTRY.register(Layer(
             [{"when": {"zone": zone}, "style": {"fillColor": colour},
               "label": f"{ProtectedArea.Zone(zone).label}"} for zone, colour in ZONE_COLOURS.items()]
             + [{"when": {"kind": kind}, "style": {"color": colour},
-                "label": f"{ProtectedArea.Kind(kind).label}（边线）"} for kind, colour in KIND_STROKES.items()]),
-        label="name"),
+                "label": f"{ProtectedArea.Kind(kind).label}（边线）"} for kind, colour in KIND_STROKES.items()])),
     ordering=("code", "zone"),
 ))
 
