@@ -11,7 +11,8 @@ ST_PointOnSurface (a point inside it, the centre for a square grid):
   farther than PATROL_HUB_SNAP_METRES from any vertex, or a vertex the network cannot reach,
   has no network time (islands without a ferry in the network stay unreachable).
 A grid is beyond the response time when its time (network when the county has a network,
-else straight line) exceeds `max_minutes`, or when the network cannot reach it.
+else straight line) exceeds `max_minutes`, or when the network cannot reach it. A database
+without pgRouting (the official PostGIS image has none) gets straight-line times and a note.
 
 Raw SQL because pgRouting's functions take their edge query as text and return sets that are
 joined back to the grids; every value is a parameter except the county id, an integer
@@ -122,6 +123,13 @@ def _network_seconds(county_id: int, base, grid_ids: list[int], snap_m: float) -
                 for gid, cost, access in cursor.fetchall()}
 
 
+def routing_available() -> bool:
+    """True when the database has pgRouting (the migration installs it where the server can)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pgrouting')")
+        return cursor.fetchone()[0]
+
+
 def _ensure_topology(county: County) -> bool:
     """True when the county has a network; numbers its vertices if nobody has yet."""
     edges = NetworkEdge.objects.filter(county=county)
@@ -169,7 +177,13 @@ def hub_reach(hub: HubArea, model: ReachModel, network: bool, with_geometry: boo
 def hub_coverage(county: County, model: ReachModel | None = None, with_geometry: bool = False) -> dict:
     """The report for every hub area of the county."""
     model = model or ReachModel.from_settings()
-    network = _ensure_topology(county)
+    has_edges = _ensure_topology(county)
+    problem = None
+    network = has_edges and routing_available()
+    if has_edges and not network:
+        problem = ("the county has a road/ferry network but the database lacks pgRouting: "
+                   "times are straight-line estimates")
     hubs = HubArea.objects.filter(county=county).select_related("hub").order_by("hub__code")
     return {"county": {"code": county.code, "name": county.name}, "parameters": model.as_dict(),
-            "network": network, "hubs": [hub_reach(h, model, network, with_geometry) for h in hubs]}
+            "network": network, "problem": problem,
+            "hubs": [hub_reach(h, model, network, with_geometry) for h in hubs]}

@@ -180,3 +180,18 @@ def test_topology_is_built_when_edges_were_added_without_it(islands):
     assert _grid_at(report, *Q)["network_minutes"] == pytest.approx(
         drive_minutes(B, P, ROAD) + drive_minutes(P, Q, FERRY), abs=0.01)
     assert build_topology(islands.county) == 3
+
+
+def test_without_pgrouting_times_fall_back_to_the_straight_line(islands, monkeypatch):
+    from gis_app.patrols import hub_coverage as module
+    _network(islands)
+    monkeypatch.setattr(module, "routing_available", lambda: False)
+    report = hub_coverage(islands.county, MODEL)
+    assert report["network"] is False and "pgRouting" in report["problem"]
+    grid = _grid_at(report, *R)
+    assert grid["network_minutes"] is None and grid["beyond"] == (grid["straight_minutes"] > MODEL.max_minutes)
+
+
+def test_pgrouting_is_installed_by_the_migration(db):
+    from gis_app.patrols.hub_coverage import routing_available
+    assert routing_available()

@@ -2,7 +2,6 @@
 
 import django.contrib.gis.db.models.fields
 import django.contrib.postgres.fields
-import django.contrib.postgres.operations
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 from django.conf import settings
@@ -20,8 +19,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # pgRouting (Debian postgresql-15-pgrouting) for hub reach over the road/ferry network.
-        django.contrib.postgres.operations.CreateExtension('pgrouting'),
+        # pgRouting (Debian postgresql-15-pgrouting) for hub reach over the road/ferry network,
+        # where the server has it: the official PostGIS image does not, and hub reach then
+        # falls back to straight lines (hub_coverage.routing_available).
+        migrations.RunSQL(
+            """DO $$ BEGIN
+                 IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pgrouting') THEN
+                     CREATE EXTENSION IF NOT EXISTS pgrouting;
+                 END IF;
+               END $$;""",
+            reverse_sql=migrations.RunSQL.noop),
         migrations.CreateModel(
             name='PatrolPlan',
             fields=[
