@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.benchdb import use_bench_database  # noqa: E402
 
-CODE, NAME = "990902", "路由基准县"
-ORIGIN = (112.0, 26.0)
+CODE, NAME = "990944", "路由基准县"   # unique among bench scripts (import 990901, patrols 990902)
+ORIGIN = (114.0, 28.0)        # away from the other bench counties (110-111.5 E)
 TOWNSHIPS_PER_SIDE, VILLAGES_PER_SIDE, GRIDS_PER_SIDE = 10, 2, 5   # 100 x 4 x 25 = 10,000 grids
 TOWNSHIP_SIZE = 0.05
 SEA_WIDTH = 0.1
@@ -91,7 +91,8 @@ def build_county() -> None:
                            %(x0)s + (c*{tq} + (vc+1)*{gs})*%(q)s, %(y0)s + (r*{tq} + (vr+1)*{gs})*%(q)s, 4326))
                 FROM generate_series(0, {n - 1}) r, generate_series(0, {n - 1}) c,
                      generate_series(0, {vs - 1}) vr, generate_series(0, {vs - 1}) vc
-                JOIN boundaries_township t ON t.code = %(code)s || lpad((r*{n}+c+1)::text, 3, '0')
+                     , boundaries_township t
+                WHERE t.code = %(code)s || lpad((r*{n}+c+1)::text, 3, '0')
                 """, params)
             cur.execute(f"""
                 INSERT INTO boundaries_grid (code, name, village_id, township_id, county_id, geom)
@@ -104,8 +105,9 @@ def build_county() -> None:
                 FROM generate_series(0, {n - 1}) r, generate_series(0, {n - 1}) c,
                      generate_series(0, {vs - 1}) vr, generate_series(0, {vs - 1}) vc,
                      generate_series(0, {gs - 1}) gr, generate_series(0, {gs - 1}) gc
-                JOIN boundaries_village v ON v.code = %(code)s || lpad((r*{n}+c+1)::text, 3, '0')
-                                                    || lpad((vr*{vs}+vc+1)::text, 3, '0')
+                     , boundaries_village v
+                WHERE v.code = %(code)s || lpad((r*{n}+c+1)::text, 3, '0')
+                               || lpad((vr*{vs}+vc+1)::text, 3, '0')
                 """, params)
         refresh_county_parts(county)
 

@@ -133,6 +133,7 @@ class RoutingDecision:
     departments: list[dict]
     deadline: datetime
     trace: list[str] = field(default_factory=list)
+    deadline_text: str | None = None      # ISO 8601 in local time, when already formatted
 
     @property
     def at_sea(self) -> bool:
@@ -158,7 +159,7 @@ class RoutingDecision:
             "severity": p.severity,
             "protected_areas": p.protected_areas,
             "departments": self.departments,
-            "deadline": timezone.localtime(self.deadline).isoformat(),
+            "deadline": self.deadline_text or timezone.localtime(self.deadline).isoformat(),
             "item": self.item,
             "trace": self.trace,
             "query": p.query.as_dict(),
@@ -226,9 +227,21 @@ class RuleBook:
     authorities: dict[tuple[int, int], tuple[str, int | None]] = field(default_factory=dict)
     hubs: dict[int, Unit] = field(default_factory=dict)
     zones: dict[int, tuple] = field(default_factory=dict)
-    # Per-batch memo of pieces shared by many points.
+    # Per-call memo of pieces shared by many points.
     _zone_memo: dict = field(default_factory=dict)
     _rule_memo: dict = field(default_factory=dict)
+    _deadline_memo: dict = field(default_factory=dict)
+
+    def deadline(self, whistle_kind: str, now: datetime):
+        """(deadline, its ISO 8601 text, trace line) for a whistle kind; settings and the
+        local time zone are read once per call, not once per point."""
+        if whistle_kind not in self._deadline_memo:
+            hours = settings.WHISTLE_DEADLINE_HOURS[whistle_kind]
+            deadline = now + timedelta(hours=hours)
+            self._deadline_memo[whistle_kind] = (
+                deadline, timezone.localtime(deadline).isoformat(),
+                f"deadline: {whistle_kind} whistle = {hours} h from {timezone.localtime(now).isoformat()}")
+        return self._deadline_memo[whistle_kind]
 
     @classmethod
     def from_dims(cls, dims: dict) -> "RuleBook":
@@ -413,19 +426,18 @@ def _decide(placement: Placement, item: _Item, book: RuleBook, now: datetime) ->
             departments[dept.code] = dept.ref()
     for ref in placement.zone_departments:
         departments.setdefault(ref["code"], ref)
-    hours = settings.WHISTLE_DEADLINE_HOURS[item.whistle_kind]
-    deadline = now + timedelta(hours=hours)
+    deadline, deadline_text, deadline_line = book.deadline(item.whistle_kind, now)
     trace = placement.trace + rule_trace + [
         "departments to notify: " + (", ".join(sorted(departments)) or "none")
         + " (supporting departments and zone authorities)",
-        f"deadline: {item.whistle_kind} whistle = {hours} h from {timezone.localtime(now).isoformat()}",
+        deadline_line,
     ]
     return RoutingDecision(
         placement=placement,
         item={"code": item.code, "name": item.name, "whistle_kind": item.whistle_kind},
         team=team, subject=subject, mode=mode,
         departments=[departments[c] for c in sorted(departments)],
-        deadline=deadline, trace=trace)
+        deadline=deadline, trace=trace, deadline_text=deadline_text)
 
 
 def _allowed(loc: Location, county_ids) -> bool:
