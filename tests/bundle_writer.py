@@ -75,7 +75,21 @@ def lattice(code="990201", name="样例县", origin=(118.0, 31.0), cols=2, rows=
          "zone": "buffer", "authority": "ZYGH",
          "geometry": box(cx - 2 * q, cy - 2 * q, cx + 2 * q, cy + 2 * q).difference(box(cx - q, cy - q, cx + q, cy + q))},
     ]
+    layers["network"] = network(layers["townships"], sea_x=land_x1 + size / 2 if sea else None)
     return layers
+
+
+def network(townships: list[dict], sea_x=None) -> list[dict]:
+    """Roads joining neighbouring township centres in a chain, and a ferry out to sea."""
+    from shapely.geometry import LineString
+    centres = [t["geometry"].centroid for t in townships]
+    edges = [{"kind": "road", "speed_kmh": 40, "oneway": "no",
+              "geometry": LineString([(a.x, a.y), (b.x, b.y)])} for a, b in zip(centres, centres[1:])]
+    if sea_x is not None:
+        last = centres[-1]
+        edges.append({"kind": "ferry", "speed_kmh": 20, "oneway": "no",
+                      "geometry": LineString([(last.x, last.y), (sea_x, last.y)])})
+    return edges
 
 
 def tables(layers: dict) -> dict[str, list[dict]]:

@@ -121,24 +121,36 @@ def area_of_use(crs_name: str) -> tuple[float, float, float, float]:
     return (area.west, area.south, area.east, area.north) if area else (-180.0, -90.0, 180.0, 90.0)
 
 
+AREAS = ((3, 6), "an area (Polygon or MultiPolygon)")
+LINES = ((1, 5), "a line (LineString or MultiLineString)")
+
+
 def layer_geometries(layer: Layer, report: Report, *, repair: bool) -> np.ndarray:
     """Shapely MultiPolygons in WGS84, None where the feature must be refused."""
-    frame, geoms, file = layer.frame, layer.geoms.copy(), layer.file
+    out = wgs84_geometries(layer, report, AREAS)
+    return _valid_multipolygons(out, layer, report, layer_where(layer), repair=repair)
 
-    def where(i):
-        return feature_labeller(i, frame) if "code" in frame.columns else feature_label(i)
 
+def layer_where(layer: Layer):
+    frame = layer.frame
+    return (lambda i: feature_labeller(i, frame)) if "code" in frame.columns else feature_label
+
+
+def wgs84_geometries(layer: Layer, report: Report, allowed) -> np.ndarray:
+    """The layer's geometries of the `allowed` (type ids, description) in WGS84; None where
+    missing, of another type, empty, or impossible in the layer's CRS (each reported)."""
+    geoms, file = layer.geoms.copy(), layer.file
+    type_ids, wanted = allowed
+    where = layer_where(layer)
     missing = np.array([g is None for g in geoms], dtype=bool)
     for i in np.flatnonzero(missing):
         report.problem(file, where(i), "geometry", "missing or unparseable geometry")
     present = ~missing
     types = np.full(len(geoms), -1)
     types[present] = shapely.get_type_id(geoms[present])
-    not_polygon = present & ~np.isin(types, (3, 6))
+    not_polygon = present & ~np.isin(types, type_ids)
     for i in np.flatnonzero(not_polygon):
-        report.problem(file, where(i), "geometry",
-                       f"a {geoms[i].geom_type} where an area (Polygon "
-                       "or MultiPolygon) is needed")
+        report.problem(file, where(i), "geometry", f"a {geoms[i].geom_type} where {wanted} is needed")
     empty = present & ~not_polygon & shapely.is_empty(np.where(present, geoms, None))
     for i in np.flatnonzero(empty):
         report.problem(file, where(i), "geometry", "empty geometry")
@@ -175,7 +187,7 @@ def layer_geometries(layer: Layer, report: Report, *, repair: bool) -> np.ndarra
         out[idx[inside]] = wgs[inside]
     for i in np.flatnonzero(~finite):
         report.problem(file, where(np.flatnonzero(usable)[i]), "geometry", "coordinates are not finite numbers")
-    return _valid_multipolygons(out, layer, report, where, repair=repair)
+    return out
 
 
 def _valid_multipolygons(geoms, layer, report, where, *, repair) -> np.ndarray:
@@ -418,6 +430,25 @@ def check_authority(file, frame, report, *, townships, items, departments) -> pd
     ok &= ~needs
     ok &= check_unique(frame, file, ("township_code", "item_code"), report, row_labeller)
     return frame[ok]
+
+
+def check_network(layer: Layer, report: Report) -> dict | None:
+    """Roads and ferry links (optional layer): lines with kind, speed_kmh, optional oneway."""
+    from boundaries.network import network_problems
+
+    frame, file = layer.frame, layer.file
+    if not require_columns(frame, file, ("kind", "speed_kmh"), report):
+        return None
+    geoms = wgs84_geometries(layer, report, LINES)
+    oneways = list(frame["oneway"]) if "oneway" in frame.columns else None
+    usable = [i for i, g in enumerate(geoms) if g is not None]
+    problems = network_problems([geoms[i] for i in usable], [frame.at[i, "kind"] for i in usable],
+                                [frame.at[i, "speed_kmh"] for i in usable],
+                                [oneways[i] for i in usable] if oneways else None)
+    for k, field, reason in problems:
+        report.problem(file, feature_label(usable[k]), field, reason)
+    return {"geoms": list(geoms), "kinds": list(frame["kind"]), "speeds": list(frame["speed_kmh"]),
+            "oneways": oneways}
 
 
 def check_zone_authorities(protected: pd.DataFrame, report: Report, departments) -> pd.DataFrame:

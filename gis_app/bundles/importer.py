@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from boundaries.models import County
+from boundaries.network import replace_network
 from boundaries.subdivide import refresh_county_parts
 from gis_app.bundles import checks, organisation, staging
 from gis_app.bundles.problems import BundleRejected, Problem, Report
@@ -55,6 +56,7 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
     protected = None
     if layers["protected_areas"] is not None:
         protected = checks.check_protected_areas(layers["protected_areas"], report, repair=repair)
+    network = checks.check_network(layers["network"], report) if layers["network"] is not None else None
     org = _check_tables(tables, layers, protected, report, bundle.table_crs)
     if protected is not None and org.get("department_codes") is not None:
         protected = checks.check_zone_authorities(protected, report, org["department_codes"])
@@ -92,6 +94,7 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
             county_obj = County.objects.get(pk=county_id)
             result.county_name = county_obj.name
             result.counts = _write_organisation(county_obj, org)
+            result.counts["network"] = replace_network(county_obj, *_network_args(network))
             result.counts.update(_territory_counts(county_obj))
             refresh_county_parts(county_obj)
             result.warnings = report.warnings
@@ -100,6 +103,13 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
     except _DryRun:
         pass
     return result
+
+
+def _network_args(network: dict | None) -> tuple:
+    """A bundle without a network layer leaves its county without one."""
+    if network is None:
+        return [], [], [], None
+    return network["geoms"], network["kinds"], network["speeds"], network["oneways"]
 
 
 def _drop_orphans(units: dict, layers: dict, report: Report) -> dict:

@@ -21,7 +21,7 @@ from boundaries.crs import CRS, CRSError, GCJ02, WGS84, parse_crs
 from gis_app.bundles.problems import Report
 
 MANIFEST = "manifest.json"
-LAYERS = ("county", "townships", "villages", "grids", "protected_areas")
+LAYERS = ("county", "townships", "villages", "grids", "protected_areas", "network")
 TABLES = ("departments", "teams", "hubs", "catalogue", "authority")
 REQUIRED_LAYERS = ("county", "townships")
 

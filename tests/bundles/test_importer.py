@@ -17,7 +17,7 @@ from tests.bundle_writer import lattice, tables, write_bundle
 pytestmark = pytest.mark.django_db
 
 EXPECTED = {"county": 1, "townships": 4, "villages": 16, "grids": 64, "protected_areas": 2,
-            "departments": 5, "teams": 9, "hubs": 1, "catalogue": 4, "authority": 16}
+            "departments": 5, "teams": 9, "hubs": 1, "catalogue": 4, "authority": 16, "network": 4}
 
 
 def test_import_reports_counts_per_layer(tmp_path):
@@ -190,3 +190,21 @@ def test_bundle_in_a_copied_folder_is_independent_of_its_path(tmp_path):
     shutil.copytree(folder, tmp_path / "c")
     assert import_bundle(tmp_path / "c").counts == EXPECTED
     assert np.isclose(County.objects.get().geom.area, 0.12 * 0.08)  # 2x2 land cells + a sea column
+
+
+def test_network_layer_is_loaded_with_its_topology(tmp_path):
+    from boundaries.models import NetworkEdge
+    import_bundle(write_bundle(tmp_path / "b", crs="GCJ02"))
+    edges = NetworkEdge.objects.filter(county__code="990201").order_by("pk")
+    assert [e.kind for e in edges] == ["road", "road", "road", "ferry"]
+    assert edges[0].target == edges[1].source  # the chain shares its ends
+    assert edges[0].length_m == pytest.approx(3835, rel=0.01)  # 0.04° of longitude at 31°N
+
+
+def test_replace_without_a_network_layer_removes_the_network(tmp_path):
+    from boundaries.models import NetworkEdge
+    import_bundle(write_bundle(tmp_path / "a"))
+    layers = lattice()
+    del layers["network"]
+    import_bundle(write_bundle(tmp_path / "b", layers=layers), replace=True)
+    assert not NetworkEdge.objects.exists()

@@ -281,3 +281,14 @@ def test_refused_new_county_leaves_no_trace(tmp_path):
     rows["departments"][0]["kind"] = "ministry"
     refusal(write_bundle(tmp_path / "b", table_rows=rows))
     assert database_snapshot() == before
+
+
+def test_bad_network_features_are_refused(tmp_path):
+    layers = lattice()
+    layers["network"][0]["kind"] = "railway"
+    layers["network"][1]["speed_kmh"] = -5
+    layers["network"][2]["geometry"] = box(118.0, 31.0, 118.01, 31.01)
+    problems = refusal(write_bundle(tmp_path / "b", layers=layers))
+    one_problem_about(problems, "network.geojson", "feature 1", "kind", "'railway' is not one of road, ferry")
+    one_problem_about(problems, "network.geojson", "feature 2", "speed_kmh")
+    one_problem_about(problems, "network.geojson", "feature 3", "a MultiPolygon where a line")
