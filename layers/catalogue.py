@@ -142,7 +142,7 @@ REGISTRY.register(Layer(
         A("county", "county__code")),
     style=Style(base={"color": "#6c3483", "weight": 2.5, "dashArray": "8 6", "fill": True,
                       "fillColor": "#af7ac5", "fillOpacity": 0.12}),
-    id_field="hub__code", id_type=STRING, ordering=("hub__code",),
+    id_field="hub__code", id_type=STRING, ordering=("hub__code",), jit_off=True,
 ))
 
 
@@ -223,7 +223,7 @@ REGISTRY.register(Layer(
         cluster={"color": "#ffffff", "weight": 2, "fill": True, "fillColor": "#c0392b",
                  "fillOpacity": 0.75}),
     id_field="number", id_type=STRING, summary_only=_is_planner, datetime=("created_at", None), max_age=0,
-    cluster_max_zoom=12, ordering=("-created_at", "-id"),
+    cluster_max_zoom=12, ordering=("-id",),
     params=(Param("protected-area", "`any`: only cases inside some protected-area zone; or a "
                                     "protected-area code: only cases inside that area."),),
     parse_options=_case_options,
@@ -277,7 +277,7 @@ REGISTRY.register(Layer(
                 rules=({"when": {"patrolled": True}, "style": {"fillColor": "#27ae60"}, "label": "已巡查"},
                        {"when": {"patrolled": False}, "style": {"fillColor": "#e74c3c", "fillOpacity": 0.3},
                         "label": "未巡查"})),
-    id_field="code", id_type=STRING, ordering=("code",), max_age=60,
+    id_field="code", id_type=STRING, ordering=("code",), max_age=60, jit_off=True,
     params=(FROM, TO), parse_options=_coverage_options,
 ))
 

@@ -52,10 +52,15 @@ def properties(row: dict, named: dict[str, Attribute]) -> dict:
 
 
 @contextmanager
-def no_jit():
-    """A transaction with PostgreSQL's JIT compiler off. Layer queries are short, but a
-    per-row subquery (a hub area's union) inflates the planner's estimate past jit_above_cost,
-    and compiling then costs most of a second for a query that runs in milliseconds."""
+def no_jit(needed: bool = True):
+    """A transaction with PostgreSQL's JIT compiler off, when `needed`. Layer queries are
+    short, but a per-row subquery (a hub area's union, the coverage segments) or an aggregate
+    over many points inflates the planner's estimate past jit_above_cost, and compiling then
+    costs most of a second for a query that runs in milliseconds. Other layers skip the three
+    extra round trips (BEGIN, SET, COMMIT)."""
+    if not needed:
+        yield
+        return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")

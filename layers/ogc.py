@@ -178,7 +178,7 @@ def temporal_extent(layer: Layer, user, options: dict) -> list | None:
         return None
     start, end = layer.datetime
     rows = layer.queryset_for(user, options)
-    with no_jit():
+    with no_jit(layer.jit_off):
         found = rows.aggregate(lo=Min(start), hi=Max(end or start))
     return [_iso(found["lo"]), _iso(found["hi"])]
 
@@ -251,7 +251,7 @@ def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, lim
         rows = layer.within(rows, polygon, exact=True)
     rows = filter_datetime(layer, rows, interval)
     output = GeometryOutput(crs=crs)
-    with no_jit():
+    with no_jit(layer.jit_off):
         matched = rows.count()
         selected, named = _select(layer, user, rows.order_by(*layer.ordering, "pk"), output)
         page = list(selected[offset:offset + limit])
@@ -269,7 +269,7 @@ def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS8
         rows = rows.filter(**{layer.id_field: int(feature_id) if layer.id_type == "integer" else feature_id})
     except ValueError:
         return None
-    with no_jit():
+    with no_jit(layer.jit_off):
         selected, named = _select(layer, user, rows, GeometryOutput(crs=crs))
         found = list(selected[:2])
     if len(found) != 1:

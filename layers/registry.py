@@ -97,6 +97,7 @@ class Layer:
     bbox_filter: Callable[[QuerySet, GEOSGeometry, bool], QuerySet] | None = None
     ordering: tuple[str, ...] = ("pk",)
     max_age: int = 300  # seconds clients may reuse a tile or page of this layer unchecked
+    jit_off: bool = False  # per-row subqueries inflate estimates: run its queries without JIT
     extra: dict = field(default_factory=dict)
 
     # --- what a user gets -------------------------------------------------------------------

@@ -104,7 +104,7 @@ def feature_tile(layer: Layer, user, rows: QuerySet, tile: TileAddress) -> bytes
     inner, params = rows.query.sql_with_params()
     columns = ", ".join(f"{_column(alias, a)} AS {_quote(a.name)}" for alias, a in named.items())
     return _as_mvt(f"SELECT q.mvt_id, {columns}, q.mvt_geom FROM ({inner}) q WHERE q.mvt_geom IS NOT NULL",
-                   list(params), layer.id, with_id=True)
+                   list(params), layer.id, with_id=True, jit_off=layer.jit_off)
 
 
 def cluster_tile(layer: Layer, user, rows: QuerySet, tile: TileAddress) -> bytes:
@@ -128,15 +128,16 @@ def cluster_tile(layer: Layer, user, rows: QuerySet, tile: TileAddress) -> bytes
         GROUP BY floor((ST_X(q.g) - %s) / %s), floor((ST_Y(q.g) - %s) / %s)
     """
     params = [tile.z, tile.x, tile.y, *params, w, (e - w) / CLUSTER_CELLS, s, (n - s) / CLUSTER_CELLS]
-    return _as_mvt(f"SELECT * FROM ({sql}) c WHERE c.mvt_geom IS NOT NULL", params, layer.id, with_id=False)
+    return _as_mvt(f"SELECT * FROM ({sql}) c WHERE c.mvt_geom IS NOT NULL", params, layer.id, with_id=False,
+                   jit_off=True)
 
 
-def _as_mvt(rows_sql: str, params: list, name: str, with_id: bool) -> bytes:
+def _as_mvt(rows_sql: str, params: list, name: str, with_id: bool, jit_off: bool) -> bytes:
     """The one statement that encodes: ST_AsMVT over `rows_sql` (a column `mvt_geom`, and
     `mvt_id` as feature id when `with_id`)."""
     id_arg = ", 'mvt_id'" if with_id else ""
     sql = f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt_geom'{id_arg}) FROM ({rows_sql}) t"
-    with no_jit(), connection.cursor() as cursor:
+    with no_jit(jit_off), connection.cursor() as cursor:
         cursor.execute(sql, [name, *params])  # the layer name's placeholder comes first
         data = cursor.fetchone()[0]
     return bytes(data) if data else b""

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -32,6 +32,7 @@ from gis_app.api.errors import BadParameter
 from gis_app.api.filters import bbox_polygon
 from gis_app.api.geometry import content_crs
 from gis_app.api.params import check_known, parse_crs_param
+from gis_app.enforcement.views import MemberTokenAuthentication
 from gis_app.incidents.models import OPEN_STATES
 from gis_app.patrols import access as patrol_access
 from layers import ogc, pages, tiles
@@ -41,7 +42,7 @@ from layers.registry import Layer, layers
 TOKEN_PARAM = "token"
 
 
-class QueryTokenAuthentication(TokenAuthentication):
+class QueryTokenAuthentication(MemberTokenAuthentication):
     """`?token=KEY`: the API token in the query string, for map libraries and kiosk screens
     that cannot send an Authorization header. Same tokens, same users as the header form."""
 
@@ -52,7 +53,8 @@ class QueryTokenAuthentication(TokenAuthentication):
         return self.authenticate_credentials(key)
 
 
-AUTHENTICATION = [TokenAuthentication, QueryTokenAuthentication, SessionAuthentication]
+# The router's token authentication loads the Member row with the user: one query, not two.
+AUTHENTICATION = [MemberTokenAuthentication, QueryTokenAuthentication, SessionAuthentication]
 
 
 def wants_html(request) -> bool:
@@ -301,7 +303,7 @@ def _page_user(request):
     Authorization header or `?token=` (kept for the page's own tile and API requests)."""
     if request.user.is_authenticated:
         return request.user, None
-    drf_request = Request(request, authenticators=[TokenAuthentication(), QueryTokenAuthentication()])
+    drf_request = Request(request, authenticators=[MemberTokenAuthentication(), QueryTokenAuthentication()])
     try:
         user = drf_request.user
     except AuthenticationFailed:
