@@ -81,7 +81,7 @@ def _split(cell: str) -> list[str]:
 def test_manifest_has_exactly_the_contract_keys(key):
     manifest = json.loads((DEMO / key / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest) == {"name", "version", "crs", "layers", "tables"}
-    assert set(manifest["layers"]) == set(LAYERS)
+    assert set(manifest["layers"]) == set(LAYERS) | {"network"}
     assert set(manifest["tables"]) == set(TABLE_COLUMNS)
     assert manifest["crs"] == "GCJ02"
 
@@ -470,3 +470,26 @@ def test_imported_coordinates_are_the_gcj02_files_converted_to_wgs84():
     team = Team.objects.filter(code="T330922100").annotate(
         off=Distance("base", GeosPoint(float(lon), float(lat), srid=4326))).get()
     assert team.off.m < 1.0
+
+
+# --- network ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", BUNDLES)
+def test_network_is_one_connected_graph_reaching_every_village(key):
+    """Hub reach needs a path from every team base to every village: one component."""
+    manifest = json.loads((DEMO / key / "manifest.json").read_text(encoding="utf-8"))
+    lines = pyogrio.read_dataframe(DEMO / key / manifest["layers"]["network"])
+    assert set(lines["kind"]) <= {"road", "ferry"} and (lines["speed_kmh"].astype(float) > 0).all()
+    parent = {}
+
+    def find(v):
+        while parent.setdefault(v, v) != v:
+            v = parent[v]
+        return v
+
+    for line in lines.geometry.values:
+        a, b = (tuple(round(c, 7) for c in line.coords[i]) for i in (0, -1))
+        parent[find(a)] = find(b)
+    assert len({find(v) for v in list(parent)}) == 1
+    villages = pyogrio.read_dataframe(DEMO / key / manifest["layers"]["villages"])
+    assert len(lines) >= len(villages)

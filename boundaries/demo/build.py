@@ -35,12 +35,13 @@ from shapely.geometry import MultiPolygon, Point, shape
 from boundaries.demo import tables
 from boundaries.demo.geometry import (LocalFrame, as_multipolygon, blob, consolidate, finalize,
                                       partition, snap, union, voronoi_cells)
+from boundaries.demo.network import network
 from boundaries.demo.tables import Township
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 DECIMALS = 7
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1: the road and ferry network
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 
 SHENGSI = [
@@ -282,8 +283,10 @@ def yangcheng() -> Territory:
 
 # --- writing ----------------------------------------------------------------------------------
 
-def rounded(geom: MultiPolygon) -> MultiPolygon:
-    """Coordinates on the 1e-7 degree grid exactly as decimals, and still valid."""
+def rounded(geom):
+    """Coordinates on the 1e-7 degree grid exactly as decimals, and (areas) still valid."""
+    if geom.geom_type == "LineString":
+        return shapely.transform(geom, lambda c: np.round(c, DECIMALS))
     out = as_multipolygon(shapely.orient_polygons(
         shapely.transform(geom, lambda c: np.round(c, DECIMALS))))
     if not out.is_valid or out.is_empty:
@@ -292,6 +295,10 @@ def rounded(geom: MultiPolygon) -> MultiPolygon:
 
 
 def _records(t: Territory, layer: str) -> tuple[list[str], list[tuple[dict, MultiPolygon]]]:
+    if layer == "network":
+        fields = ["kind", "speed_kmh", "oneway"]
+        return fields, [({"kind": kind, "speed_kmh": speed, "oneway": "no"}, line)
+                        for line, kind, speed in network(t)]
     if layer == "protected_areas":
         fields = ["code", "name", "kind", "level", "zone", "authority"]
         return fields, [({f: getattr(z, f) for f in fields}, z.geom) for z in t.zones]
@@ -327,7 +334,8 @@ def write_gpkg(path: Path, layer: str, fields, records) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # "crs was not provided": deliberate
-            pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG", geometry_type="MultiPolygon")
+            pyogrio.write_dataframe(frame, path, layer=layer, driver="GPKG",
+                                    geometry_type="LineString" if layer == "network" else "MultiPolygon")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
 
@@ -396,7 +404,7 @@ def write_bundle(t: Territory, folder: Path, layer_ext: str, catalogue_ext: str)
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     layers = {}
-    for layer in ("county", "townships", "villages", "grids", "protected_areas"):
+    for layer in ("county", "townships", "villages", "grids", "protected_areas", "network"):
         fields, records = _records(t, layer)
         file = f"{layer}.{layer_ext}"
         (write_geojson if layer_ext == "geojson" else write_gpkg)(folder / file, layer, fields, records)
