@@ -26,7 +26,9 @@ def test_docker_compose_file_is_accepted_by_compose():
     assert res.returncode == 0, res.stderr
 
 
-def test_compose_runs_the_official_postgis_image():
+def test_compose_runs_the_official_postgis_image_with_pgrouting():
     text = (ROOT / "docker-compose.yml").read_text()
-    assert "image: postgis/postgis:" in text
+    assert "dockerfile: deploy/db.Dockerfile" in text
     assert "DATABASE_URL: postgis://" in text
+    db = (ROOT / "deploy" / "db.Dockerfile").read_text()
+    assert "FROM postgis/postgis:15-" in db and "postgresql-15-pgrouting" in db
