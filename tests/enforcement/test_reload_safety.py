@@ -60,10 +60,12 @@ def _in_thread(fn):
     return thread, out
 
 
-def test_one_route_reads_units_and_rule_rows_in_a_single_statement(db):
+@pytest.mark.django_db(transaction=True)
+def test_one_route_reads_units_and_rule_rows_in_a_single_statement():
     # One statement sees one snapshot: the structural guarantee that nothing committed
-    # half-way through routing can show up in the answer.
+    # half-way through routing can show up in the answer. (Autocommit, as in a request.)
     t = _load_old()
+    route(at(*POINT), "I003")          # the first call on a connection prepares the statement
     make_hub(t.townships[0], [t.townships[1]])
     make_zone(t.county, "P1", "core", (120.0, 30.0, 120.01, 30.01), "STHJ")
     for point in [POINT, (120.045, 30.005), (120.1, 30.04), (119.0, 30.0)]:

@@ -389,6 +389,7 @@ def test_route_points_reads_the_territory_in_a_fixed_number_of_queries(territory
     from django.test.utils import CaptureQueriesContext
 
     grant(territory.townships[0], territory.items["I001"], "statutory")
+    route(at(*IN_001), "I001")      # the first call on a connection also prepares the statement
     few = [at(*IN_001)] * 60
     many = [at(120.0005 + i * 0.00015, 30.0005 + (i % 40) * 0.0019) for i in range(600)]
     with CaptureQueriesContext(connection) as q_few:
@@ -396,3 +397,23 @@ def test_route_points_reads_the_territory_in_a_fixed_number_of_queries(territory
     with CaptureQueriesContext(connection) as q_many:
         route_points(many, ["I001", "I002", "I003"] * 200)
     assert len(q_many) == len(q_few)
+
+
+def _planner_settings():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
+        return cursor.fetchone()
+
+
+def test_routing_inside_a_transaction_leaves_its_planner_settings_as_they_were(territory, now):
+    before = _planner_settings()
+    route_points([at(*IN_001)] * 100, ["I001"] * 100, now=now)
+    assert _planner_settings() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_routing_in_autocommit_leaves_the_sessions_planner_settings_as_they_were(now):
+    make_territory()
+    before = _planner_settings()
+    route_points([at(*IN_001)] * 100, ["I001"] * 100, now=now)
+    assert _planner_settings() == before
