@@ -223,7 +223,7 @@ REGISTRY.register(Layer(
         cluster={"color": "#ffffff", "weight": 2, "fill": True, "fillColor": "#c0392b",
                  "fillOpacity": 0.75}),
     id_field="number", id_type=STRING, summary_only=_is_planner, datetime=("created_at", None), max_age=0,
-    cluster_max_zoom=12, ordering=("-id",),
+    cluster_max_zoom=13, ordering=("-id",),
     params=(Param("protected-area", "`any`: only cases inside some protected-area zone; or a "
                                     "protected-area code: only cases inside that area."),),
     parse_options=_case_options,

@@ -13,22 +13,23 @@ renders. One collection per layer, the same id as its tiles. Rules followed (OGC
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import F, Func, Max, Min, Q, QuerySet, TextField, Value
 from django.http import QueryDict
 from django.utils import timezone
 
 from boundaries.crs import ACCEPTED, WGS84, CRS
 from gis_app.api.access import visible_counties
 from gis_app.api.errors import BadParameter
-from gis_app.api.geometry import GeometryOutput, crs_urn, finish
+from gis_app.api.geometry import GeometryOutput, crs_member, crs_urn, shift_to_gcj02
 from gis_app.api.params import Param
-from layers.features import id_expression, no_jit, properties, with_attributes
+from layers.features import id_expression, no_jit, with_attributes
 from layers.registry import Layer
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -229,23 +230,68 @@ def _default_options(layer: Layer) -> dict:
     return layer.parse_options(SimpleNamespace(query_params=QueryDict()))
 
 
-def feature(layer: Layer, row: dict, named) -> dict:
-    from json import loads
+class JSONText(Func):
+    """json_build_object(k1, v1, ...)::text: PostgreSQL writes the JSON, in declaration order."""
 
-    return {"type": "Feature", "id": row["fid"],
-            "geometry": loads(row["geom_json"]) if row["geom_json"] else None,
-            "properties": properties(row, named)}
+    template = "json_build_object(%(expressions)s)::text"
+    output_field = TextField()
 
 
-def _select(layer: Layer, user, rows: QuerySet, output: GeometryOutput):
+class AsJSON(Func):
+    template = "(%(expressions)s)::json"
+    output_field = TextField()
+
+
+def _features_sql(layer: Layer, user, rows: QuerySet, output: GeometryOutput) -> QuerySet:
+    """Each row as the text of its GeoJSON Feature, written by PostgreSQL: a page of 1,000
+    features costs one query and no per-feature work in Python."""
     rows, named = with_attributes(layer, user, rows)
-    rows = rows.annotate(fid=id_expression(layer), geom_json=output.expression(layer.geometry_expression()))
-    return rows.values("fid", *named, "geom_json"), named
+    properties = []
+    for alias, attribute in named.items():
+        properties += [Value(attribute.name), F(alias)]
+    feature = JSONText(Value("type"), Value("Feature"), Value("id"), id_expression(layer),
+                       Value("geometry"), AsJSON(output.expression(layer.geometry_expression())),
+                       Value("properties"), Func(*properties, function="json_build_object",
+                                                 output_field=TextField()))
+    return rows.annotate(feature=feature).values_list("feature", flat=True)
+
+
+class Page:
+    """A page of features as JSON text (`features`), and the members that go beside it."""
+
+    def __init__(self, features: list[str], crs: CRS, matched: int | None):
+        if crs.is_gcj02:  # no formula in PostGIS: shift the page in one vectorised call
+            parsed = [json.loads(f) for f in features]
+            shift_to_gcj02(f["geometry"] for f in parsed)
+            features = [json.dumps(f, ensure_ascii=False) for f in parsed]
+        self.features = features
+        self.crs = crs
+        self.matched = matched
+
+    def document(self, **members) -> dict:
+        """The FeatureCollection with the features as a placeholder (see `dumps`)."""
+        doc = {"type": "FeatureCollection", "crs": crs_member(self.crs), "features": _FEATURES}
+        if self.matched is not None:
+            doc["numberMatched"] = self.matched
+        doc["numberReturned"] = len(self.features)
+        doc["timeStamp"] = _iso(timezone.now())
+        doc.update(members)
+        return doc
+
+    def dumps(self, doc: dict) -> str:
+        text = json.dumps(doc, ensure_ascii=False)
+        return text.replace(json.dumps(_FEATURES), "[" + ",".join(self.features) + "]", 1)
+
+    def parsed(self, doc: dict) -> dict:
+        return {**doc, "features": [json.loads(f) for f in self.features]}
+
+
+_FEATURES = "\x00features\x00"
 
 
 def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, limit=DEFAULT_LIMIT,
-          offset=0, crs: CRS = CRS(WGS84)) -> tuple[dict, int]:
-    """(FeatureCollection without links, numberMatched) for one page."""
+          offset=0, crs: CRS = CRS(WGS84)) -> Page:
+    """One page of the collection, with numberMatched."""
     rows = layer.queryset_for(user, options)
     if polygon is not None:
         rows = layer.within(rows, polygon, exact=True)
@@ -253,14 +299,9 @@ def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, lim
     output = GeometryOutput(crs=crs)
     with no_jit(layer.jit_off):
         matched = rows.count()
-        selected, named = _select(layer, user, rows.order_by(*layer.ordering, "pk"), output)
-        page = list(selected[offset:offset + limit])
-    data = {"type": "FeatureCollection", "features": [feature(layer, row, named) for row in page]}
-    data = finish(data, crs)
-    data["numberMatched"] = matched
-    data["numberReturned"] = len(page)
-    data["timeStamp"] = _iso(timezone.now())
-    return data, matched
+        features = list(_features_sql(layer, user, rows.order_by(*layer.ordering, "pk"), output)
+                        [offset:offset + limit])
+    return Page(features, crs, matched)
 
 
 def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS84)) -> dict | None:
@@ -270,11 +311,11 @@ def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS8
     except ValueError:
         return None
     with no_jit(layer.jit_off):
-        selected, named = _select(layer, user, rows, GeometryOutput(crs=crs))
-        found = list(selected[:2])
+        found = list(_features_sql(layer, user, rows, GeometryOutput(crs=crs))[:2])
     if len(found) != 1:
         return None
-    return finish(feature(layer, found[0], named), crs)
+    feature = Page(found, crs, None).parsed({})["features"][0]
+    return {"type": "Feature", "crs": crs_member(crs), **{k: v for k, v in feature.items() if k != "type"}}
 
 
 def output_crs_name(crs: CRS) -> str:

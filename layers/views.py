@@ -249,25 +249,28 @@ class ItemsView(OGCView):
         polygon = bbox_polygon(request, CRS(WGS84))
         interval = ogc.parse_datetime(request, layer)
         limit, offset = ogc.parse_limit(request), ogc.parse_offset(request)
-        data, matched = ogc.items(layer, request.user, options, polygon=polygon, interval=interval,
-                                  limit=limit, offset=offset, crs=crs)
+        page = ogc.items(layer, request.user, options, polygon=polygon, interval=interval,
+                         limit=limit, offset=offset, crs=crs)
         query = {k: v for k, v in request.GET.items() if k not in ("offset", TOKEN_PARAM, "f")}
         path = request.path
         links = [ogc.link(self.url(path, **query, offset=offset), "self", ogc.GEOJSON, "this page"),
                  ogc.link(self.url(path, **query, offset=offset, f="html"), "alternate", ogc.HTML,
                           "this page as HTML")]
-        if offset + limit < matched:
+        if offset + limit < page.matched:
             links.append(ogc.link(self.url(path, **query, offset=offset + limit), "next", ogc.GEOJSON,
                                   "next page"))
         if offset > 0:
             links.append(ogc.link(self.url(path, **query, offset=max(0, offset - limit)), "prev",
                                   ogc.GEOJSON, "previous page"))
         links.append(ogc.link(self.url(f"/ogc/collections/{layer.id}"), "collection", ogc.JSON, layer.title))
-        data["links"] = links
-        response = self.respond(data, "items", media_type=ogc.GEOJSON, title=layer.title,
-                                max_age=layer.max_age, layer=layer, offset=offset, limit=limit,
-                                next=next((l["href"] for l in links if l["rel"] == "next"), None),
-                                prev=next((l["href"] for l in links if l["rel"] == "prev"), None))
+        doc = page.document(links=links)
+        if wants_html(request):
+            response = self.respond(page.parsed(doc), "items", title=layer.title, max_age=layer.max_age,
+                                    layer=layer, offset=offset, limit=limit,
+                                    next=next((l["href"] for l in links if l["rel"] == "next"), None),
+                                    prev=next((l["href"] for l in links if l["rel"] == "prev"), None))
+        else:
+            response = cache_headers(HttpResponse(page.dumps(doc), content_type=ogc.GEOJSON), layer.max_age)
         response["Content-Crs"] = content_crs(crs)
         return response
 

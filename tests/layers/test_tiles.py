@@ -25,7 +25,7 @@ def test_every_layer_tile_features_carry_code_and_name(get, world):
     with_features = set()
     for layer in layers():
         for lon, lat in [(120.01, 30.01), (120.028, 30.005), (120.02, 30.02)]:
-            response = get("admin", tile_path(layer.id, lon, lat, 13))
+            response = get("admin", tile_path(layer.id, lon, lat, 14))
             for feature in decode(response, layer.id):
                 assert {"code", "name"} <= set(feature["properties"]), (layer.id, feature["properties"])
                 with_features.add(layer.id)
