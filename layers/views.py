@@ -83,6 +83,7 @@ class LayerView(APIView):
     permission_classes = [IsAuthenticated, HasCountyAccess]
     renderer_classes = [JSONRenderer]
     html_capable = False
+    schema = None  # not part of the REST API's schema: OGC API has its own (/ogc/api), tiles TileJSON
 
     def handle_exception(self, exc):
         if isinstance(exc, NotAuthenticated) and self.html_capable:
