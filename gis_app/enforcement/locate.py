@@ -288,6 +288,15 @@ def read_territory(lons, lats, item_codes=()) -> TerritoryRead:
     # placing them by their ordinal here).
     locations: list[Location | None] = [None] * len(lons)
     dims_doc = None
+    units: dict[tuple, Unit] = {}     # one Unit object per unit, shared by its points
+
+    def unit(level, *fields):
+        key = (level, fields[0])
+        found = units.get(key)
+        if found is None:
+            found = units[key] = Unit(*fields)
+        return found
+
     for row in rows:
         i = row[0] - 1
         if row[21] is not None:
@@ -295,12 +304,12 @@ def read_territory(lons, lats, item_codes=()) -> TerritoryRead:
         if row[1] is None:
             locations[i] = Location(lons[i], lats[i], None, nearest=_nearest(row[19], row[20]))
             continue
-        locations[i] = (Location(
-            lons[i], lats[i], Unit(row[1], row[2], row[3]),
-            Unit(row[4], row[5], row[6], row[7]) if row[4] is not None else None,
-            Unit(row[9], row[10], row[11], row[12]) if row[9] is not None else None,
-            Unit(row[14], row[15], row[16]) if row[14] is not None else None,
-            row[8] or 0, row[13] or 0, row[17] or 0, tuple(row[18] or ())))
+        locations[i] = Location(
+            lons[i], lats[i], unit("c", row[1], row[2], row[3]),
+            unit("t", row[4], row[5], row[6], row[7]) if row[4] is not None else None,
+            unit("v", row[9], row[10], row[11], row[12]) if row[9] is not None else None,
+            unit("g", row[14], row[15], row[16]) if row[14] is not None else None,
+            row[8] or 0, row[13] or 0, row[17] or 0, tuple(row[18]) if row[18] else ())
     dims = {key: value or [] for key, value in (dims_doc or {}).items()}
     return TerritoryRead(locations, dims)
 

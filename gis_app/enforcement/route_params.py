@@ -120,12 +120,16 @@ def make_points(xs: list[float], ys: list[float], crs: CRS,
             results[i] = exc
     if ok:
         lons, lats = to_wgs84(np.array([xs[i] for i in ok]), np.array([ys[i] for i in ok]), crs)
-        lons = np.atleast_1d(lons).tolist()
-        lats = np.atleast_1d(lats).tolist()
-        for i, lon, lat in zip(ok, lons, lats):
+        lons, lats = np.atleast_1d(lons), np.atleast_1d(lats)
+        # One vectorised check for all points; only the bad ones get a per-point message.
+        good = (np.isfinite(lons) & np.isfinite(lats) & (np.abs(lons) <= 180)
+                & (np.abs(lats) <= 90)).tolist()
+        for i, lon, lat, fine in zip(ok, lons.tolist(), lats.tolist(), good):
+            if fine:
+                results[i] = PointQuery(lon, lat, xs[i], ys[i], crs.name)
+                continue
             try:
                 _check_converted(lon, lat, xs[i], ys[i], crs, names)
-                results[i] = PointQuery(lon, lat, xs[i], ys[i], crs.name)
             except ParameterError as exc:
                 results[i] = exc
     return results

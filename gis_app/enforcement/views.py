@@ -24,7 +24,8 @@ from boundaries.crs import ACCEPTED
 from gis_app.enforcement.access import NotAMember, visible_county_ids
 from gis_app.enforcement.route_params import (LOCATE_PARAMS, ParameterError, parse_batch_csv,
                                               parse_batch_json, parse_point_query)
-from gis_app.enforcement.routing import MAX_BATCH, Refusal, Refused, place, route, route_points
+from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, place, route,
+                                         route_points)
 
 _POINT_PARAMS = [
     OpenApiParameter("lon", OpenApiTypes.NUMBER, description="x in `crs` (longitude for "
@@ -127,6 +128,10 @@ class RouteBatchView(_RouterView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
+        with gc_paused():
+            return self._route_batch(request)
+
+    def _route_batch(self, request):
         try:
             county_ids = visible_county_ids(request.user)
             if "file" in request.FILES:

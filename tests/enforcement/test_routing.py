@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from boundaries.models import CountyPart
-from gis_app.enforcement.routing import (Refused, RoutingDecision, place, route,
+from gis_app.enforcement.routing import (Refused, RoutingDecision, RuleBook, place, route,
                                          route_points)
 from tests.enforcement.helpers import at
 from tests.territory import box, grant, make_hub, make_territory, make_zone
@@ -417,3 +417,21 @@ def test_routing_in_autocommit_leaves_the_sessions_planner_settings_as_they_were
     before = _planner_settings()
     route_points([at(*IN_001)] * 100, ["I001"] * 100, now=now)
     assert _planner_settings() == before
+
+
+def test_many_points_are_routed_with_the_cyclic_collector_paused_and_it_comes_back(
+        territory, now, monkeypatch):
+    import gc
+
+    seen = []
+    real = RuleBook.from_dims.__func__
+
+    def spy(cls, dims):
+        seen.append(gc.isenabled())
+        return real(cls, dims)
+
+    monkeypatch.setattr(RuleBook, "from_dims", classmethod(spy))
+    route_points([at(*IN_001)] * 101, ["I001"] * 101, now=now)
+    route_points([at(*IN_001)], ["I001"], now=now)
+    assert seen == [False, True]
+    assert gc.isenabled()
