@@ -1,19 +1,29 @@
-"""The demo: the two county bundles shipped in boundaries/demo and a user for every role.
+"""The demo: the two county bundles shipped in boundaries/demo, a user for every role, and
+a few cases so the map pages show live work.
 
 Loading is idempotent so `make demo` can run again and again: a county already loaded from
-the same bundle version is left alone, an older version is replaced.
+the same bundle version is left alone, an older version is replaced; demo cases are only
+reported in a county that has none.
 """
 from __future__ import annotations
 
 import json
+import random
+from datetime import timedelta
 from pathlib import Path
+
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.utils import timezone
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from boundaries.models import County, Grid
 from gis_app.bundles.importer import ImportResult, import_bundle
-from gis_app.enforcement.models import Department, Member, Team
+from gis_app.enforcement.models import CatalogItem, Department, Member, Team
+from gis_app.enforcement.routing import PointQuery, Refused
+from gis_app.incidents import services
+from gis_app.incidents.models import Case
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "boundaries" / "demo"
 DEMO_PASSWORD = "demo-password"
@@ -80,4 +90,39 @@ def ensure_demo_users() -> list[str]:
             user=user, defaults={"role": role, "county": county, "team": team, "department": department})
         member.grids.set(grids)
         made.append(username)
+    return made
+
+
+DEMO_CASE_DESCRIPTION = "演示案件（demo）"
+
+
+def report_demo_cases(count: int = 30, seed: int = 6) -> dict[str, int]:
+    """Report `count` cases at random grids of each county that has a command centre and no
+    cases yet, through the real intake (routing, deadline, audit trail); a third are dated
+    back past their deadline and half of those escalated. Returns cases made per county."""
+    rng = random.Random(seed)
+    made: dict[str, int] = {}
+    now = timezone.now()
+    centres = Member.objects.filter(role="command_centre").select_related("user", "county").order_by("county__code")
+    for member in centres:
+        county = member.county
+        if county.code in made or Case.objects.filter(county=county).exists():
+            continue
+        items = list(CatalogItem.objects.filter(county=county).order_by("code").values_list("code", flat=True))
+        grids = list(Grid.objects.filter(county=county).order_by("code").annotate(p=PointOnSurface("geom"))
+                     .values_list("p", flat=True))
+        made[county.code] = 0
+        for i in range(count):
+            point = rng.choice(grids)
+            overdue = i % 3 == 0
+            when = now - (timedelta(days=rng.randint(3, 10)) if overdue else timedelta(hours=rng.randint(0, 20)))
+            try:
+                case = services.case_report(user=member.user, query=PointQuery(lon=point.x, lat=point.y),
+                                            item_code=rng.choice(items), description=DEMO_CASE_DESCRIPTION,
+                                            source=Case.Source.HOTLINE, now=when)
+            except Refused:
+                continue
+            if overdue and i % 2 == 0:
+                services.case_escalate(case=case, user=member.user, version=case.version)
+            made[county.code] += 1
     return made

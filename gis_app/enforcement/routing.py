@@ -305,6 +305,8 @@ class RuleBook:
                 book.department_teams.setdefault(team.department_id, team)
             elif team.kind == Team.Kind.MARINE:
                 book.marine_teams.setdefault(county_id, team)
+                if team.department_id:  # it is also its department's team, for whistles on land
+                    book.department_teams.setdefault(team.department_id, team)
         for item_id, county_id, code, name, whistle, dept_id, supporting in dims.get("items", ()):
             book.items[(county_id, code)] = _Item(item_id, code, name, whistle, dept_id,
                                                   tuple(supporting))

@@ -68,6 +68,16 @@ def test_no_authority_row_whistles_like_none(territory, now):
     assert any("no authority row" in line for line in d.trace)
 
 
+def test_whistle_on_land_for_a_marine_item_goes_to_the_marine_team(territory, now):
+    from gis_app.enforcement.models import CatalogItem
+    marine = territory.departments["HYZF"]
+    CatalogItem.objects.create(county=territory.county, code="M001", name="向海域倾倒废弃物",
+                               domain="海洋", action_type="penalty", department=marine,
+                               whistle_kind="tough")
+    d = decide(IN_001, "M001", now)
+    assert (d.mode, d.subject["code"], d.team["code"]) == ("whistle", "HYZF", "THYZF")
+
+
 def test_authority_of_one_township_does_not_leak_to_its_neighbour(territory, now):
     grant(territory.townships[0], territory.items["I001"], "statutory")
     assert decide(IN_002, "I001", now).mode == "whistle"

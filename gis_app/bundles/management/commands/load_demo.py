@@ -5,7 +5,8 @@ from gis_app.bundles.problems import BundleRejected
 
 
 class Command(BaseCommand):
-    help = "Load the demo counties shipped in boundaries/demo (idempotent) and a user per role."
+    help = ("Load the demo counties shipped in boundaries/demo (idempotent), a user per role, and "
+            "demo cases in counties that have none.")
 
     def handle(self, *args, **opts):
         try:
@@ -22,3 +23,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{folder.name}: county {result.county_code} {result.county_name}: {counts}")
         users = demo.ensure_demo_users()
         self.stdout.write(f"demo users (password {demo.DEMO_PASSWORD}): {', '.join(users)}")
+        for county, made in demo.report_demo_cases().items():
+            self.stdout.write(f"county {county}: {made} demo cases reported")

@@ -1,0 +1,42 @@
+"""`load_demo`: the shipped bundles, a user per role and live cases, idempotent."""
+import pytest
+from django.core.management import call_command
+
+from boundaries.models import County
+from gis_app.bundles import demo
+from gis_app.incidents.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    call_command("load_demo")
+
+
+def test_both_demo_counties_load_with_their_network(loaded):
+    assert set(County.objects.values_list("code", flat=True)) == {"330922", "140522"}
+    assert County.objects.get(code="330922").network_edges.filter(kind="ferry").exists()
+
+
+def test_there_is_a_user_for_every_role(loaded):
+    from gis_app.enforcement.models import Member
+    roles = set(Member.objects.values_list("role", flat=True))
+    assert roles == {"command_centre", "grid_member", "township_team", "department", "planner"}
+    grid = Member.objects.get(user__username="grid")
+    assert grid.grids.count() == 3
+
+
+def test_demo_cases_go_through_the_real_intake_some_overdue(loaded):
+    for code in ("330922", "140522"):
+        cases = Case.objects.filter(county__code=code, description=demo.DEMO_CASE_DESCRIPTION)
+        assert cases.count() >= 25 and not cases.filter(team__isnull=True, at_sea=False).exists()
+    assert Case.objects.filter(escalated_at__isnull=False).exists()
+
+
+def test_loading_again_changes_nothing(loaded, capsys):
+    cases = Case.objects.count()
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    assert out.count("already loaded") == 2
+    assert Case.objects.count() == cases
