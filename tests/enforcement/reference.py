@@ -105,8 +105,9 @@ class Reference:
                 mode, subject, team = "county", item.department.code, local
             else:
                 mode, subject = "whistle", item.department.code
-                team = Team.objects.filter(kind="department", department=item.department
-                                           ).order_by("code").first()
+                # The department's own team; a marine department's team is of kind marine.
+                team = Team.objects.filter(kind__in=["department", "marine"],
+                                           department=item.department).order_by("code").first()
         return {
             "county": where.county, "township": where.township, "village": where.village,
             "grid": where.grid, "at_sea": where.at_sea, "hub": hub, "mode": mode,
