@@ -28,7 +28,7 @@ from boundaries.crs import ACCEPTED, WGS84, CRS
 from gis_app.api.access import visible_counties
 from gis_app.api.errors import BadParameter
 from gis_app.api.geometry import GeometryOutput, crs_member, crs_urn, shift_to_gcj02
-from gis_app.api.params import Param
+from gis_app.api.params import Param, parse_whole
 from layers.features import id_expression, no_jit, with_attributes
 from layers.registry import Layer
 
@@ -68,17 +68,9 @@ def parse_offset(request) -> int:
 
 
 def _whole(request, name, minimum, default, cap=None) -> int:
-    values = request.query_params.getlist(name)
-    if not values:
+    number = parse_whole(request, name, minimum)
+    if number is None:
         return default
-    if len(values) > 1:
-        raise BadParameter(name, "given more than once")
-    try:
-        number = int(values[0])
-    except ValueError:
-        raise BadParameter(name, f"{values[0]!r} is not a whole number") from None
-    if number < minimum:
-        raise BadParameter(name, f"must be at least {minimum}")
     return min(number, cap) if cap else number
 
 

@@ -18,15 +18,8 @@ import shapely
 from shapely.geometry import MultiPolygon, box
 
 from boundaries.crs import from_wgs84, parse_crs
+from gis_app.bundles.checks import TABLE_COLUMNS
 
-TABLE_COLUMNS = {
-    "departments": ["code", "name", "kind"],
-    "teams": ["code", "name", "kind", "township_code", "department_code", "lon", "lat"],
-    "hubs": ["hub_township_code", "covered_township_codes"],
-    "catalogue": ["code", "name", "domain", "action_type", "legal_basis", "department_code",
-                  "supporting_department_codes", "whistle_kind"],
-    "authority": ["township_code", "item_code", "authority", "entrusting_department_code"],
-}
 EXTENSIONS = {"geojson": ".geojson", "gpkg": ".gpkg", "shp": ".shp"}
 DRIVERS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shp": "ESRI Shapefile"}
 DEPARTMENTS = [("ZHZF", "县综合行政执法局", "bureau"), ("SCJG", "县市场监管局", "department"),
@@ -144,7 +137,7 @@ def write_bundle(folder, *, fmt="geojson", crs="EPSG:4326", layers=None, table_r
         if name == "teams" and target.is_geographic:
             rows = [team_in_crs(row, target) for row in rows]
         file = f"{name}.csv"
-        write_table(folder / file, rows, None if rows else TABLE_COLUMNS[name])
+        write_table(folder / file, rows, None if rows else list(TABLE_COLUMNS[name]))
         manifest["tables"][name] = file
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder

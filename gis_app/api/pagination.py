@@ -1,7 +1,7 @@
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from gis_app.api.errors import BadParameter
+from gis_app.api.params import parse_whole
 
 
 class CountedPagination(LimitOffsetPagination):
@@ -14,26 +14,12 @@ class CountedPagination(LimitOffsetPagination):
     default_limit = 100
     max_limit = 10000
 
-    def _whole_number(self, request, name, minimum):
-        values = request.query_params.getlist(name)
-        if not values:
-            return None
-        if len(values) > 1:
-            raise BadParameter(name, "given more than once")
-        try:
-            number = int(values[0])
-        except ValueError:
-            raise BadParameter(name, f"{values[0]!r} is not a whole number") from None
-        if number < minimum:
-            raise BadParameter(name, f"must be at least {minimum}")
-        return number
-
     def get_limit(self, request):
-        limit = self._whole_number(request, self.limit_query_param, 1)
+        limit = parse_whole(request, self.limit_query_param, 1)
         return self.default_limit if limit is None else min(limit, self.max_limit)
 
     def get_offset(self, request):
-        return self._whole_number(request, self.offset_query_param, 0) or 0
+        return parse_whole(request, self.offset_query_param, 0) or 0
 
     def get_paginated_response(self, data):
         if isinstance(data, dict) and data.get("type") == "FeatureCollection":

@@ -62,6 +62,20 @@ def get_one(request, name: str) -> str | None:
     return value
 
 
+def parse_whole(request, name: str, minimum: int) -> int | None:
+    """A whole number >= `minimum` (limit, offset); None when absent."""
+    value = get_one(request, name)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadParameter(name, f"{value!r} is not a whole number") from None
+    if number < minimum:
+        raise BadParameter(name, f"must be at least {minimum}")
+    return number
+
+
 def parse_crs_param(request, name: str = "crs", default: CRS | None = None) -> CRS:
     value = get_one(request, name)
     if value is None:

@@ -32,6 +32,16 @@ ACTION_TYPES = ("inspection", "penalty", "coercive")
 WHISTLE_KINDS = ("quick", "tough", "emergency")
 AUTHORITY_KINDS = ("statutory", "granted", "entrusted", "county", "none")
 
+# The tables' columns (DESIGN §5), in the order a county's spreadsheet would have them.
+TABLE_COLUMNS = {
+    "departments": ("code", "name", "kind"),
+    "teams": ("code", "name", "kind", "township_code", "department_code", "lon", "lat"),
+    "hubs": ("hub_township_code", "covered_township_codes"),
+    "catalogue": ("code", "name", "domain", "action_type", "legal_basis", "department_code",
+                  "supporting_department_codes", "whistle_kind"),
+    "authority": ("township_code", "item_code", "authority", "entrusting_department_code"),
+}
+
 # Where GCJ-02 applies (its formula is the identity outside China).
 CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
 AREA_MARGIN_DEG = 1.0
@@ -302,7 +312,7 @@ def check_protected_areas(layer: Layer, report: Report, *, repair: bool) -> pd.D
 # --- tables -------------------------------------------------------------------------------
 
 def check_departments(file, frame, report) -> pd.DataFrame | None:
-    if not require_columns(frame, file, ("code", "name", "kind"), report):
+    if not require_columns(frame, file, TABLE_COLUMNS["departments"], report):
         return None
     ok = check_nonempty(frame, file, ("code", "name"), report, row_labeller)
     ok &= check_enum(frame, file, "kind", DEPARTMENT_KINDS, report, row_labeller)
@@ -311,8 +321,7 @@ def check_departments(file, frame, report) -> pd.DataFrame | None:
 
 
 def check_teams(file, frame, report, *, townships, departments, crs: CRS) -> pd.DataFrame | None:
-    columns = ("code", "name", "kind", "township_code", "department_code", "lon", "lat")
-    if not require_columns(frame, file, columns, report):
+    if not require_columns(frame, file, TABLE_COLUMNS["teams"], report):
         return None
     ok = check_nonempty(frame, file, ("code", "name"), report, row_labeller)
     ok &= check_enum(frame, file, "kind", TEAM_KINDS, report, row_labeller)
@@ -377,7 +386,7 @@ def _point_positions(layer: Layer, report: Report, rows) -> list:
 
 
 def check_hubs(file, frame, report, *, townships) -> pd.DataFrame | None:
-    if not require_columns(frame, file, ("hub_township_code", "covered_township_codes"), report):
+    if not require_columns(frame, file, TABLE_COLUMNS["hubs"], report):
         return None
     ok = check_refs(frame, file, "hub_township_code", townships, "township", report, row_labeller)
     ok &= check_refs(frame, file, "covered_township_codes", townships, "township", report,
@@ -400,9 +409,7 @@ def check_hubs(file, frame, report, *, townships) -> pd.DataFrame | None:
 
 
 def check_catalogue(file, frame, report, *, departments) -> pd.DataFrame | None:
-    columns = ("code", "name", "domain", "action_type", "legal_basis", "department_code",
-               "supporting_department_codes", "whistle_kind")
-    if not require_columns(frame, file, columns, report):
+    if not require_columns(frame, file, TABLE_COLUMNS["catalogue"], report):
         return None
     ok = check_nonempty(frame, file, ("code", "name"), report, row_labeller)
     ok &= check_enum(frame, file, "action_type", ACTION_TYPES, report, row_labeller)
@@ -415,8 +422,7 @@ def check_catalogue(file, frame, report, *, departments) -> pd.DataFrame | None:
 
 
 def check_authority(file, frame, report, *, townships, items, departments) -> pd.DataFrame | None:
-    columns = ("township_code", "item_code", "authority", "entrusting_department_code")
-    if not require_columns(frame, file, columns, report):
+    if not require_columns(frame, file, TABLE_COLUMNS["authority"], report):
         return None
     ok = check_refs(frame, file, "township_code", townships, "township", report, row_labeller)
     ok &= check_refs(frame, file, "item_code", items, "catalogue item", report, row_labeller)
