@@ -134,10 +134,10 @@ REGISTRY.register(Layer(
         A("code", "hub__code", description="the hub township's code"),
         A("name", Concat(F("hub__name"), Value("片区"), output_field=CharField())),
         A("covered", Subquery(_covered.values("hubarea_id").annotate(
-            codes=StringAgg("township__code", ";", ordering="township__code")).values("codes"),
+            codes=StringAgg("township__code", ";", order_by="township__code")).values("codes"),
             output_field=CharField()), description="covered township codes, ;-separated"),
         A("covered_names", Subquery(_covered.values("hubarea_id").annotate(
-            names=StringAgg("township__name", "、", ordering="township__code")).values("names"),
+            names=StringAgg("township__name", "、", order_by="township__code")).values("names"),
             output_field=CharField())),
         A("county", "county__code")),
     style=Style(base={"color": "#6c3483", "weight": 2.5, "dashArray": "8 6", "fill": True,

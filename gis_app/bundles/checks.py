@@ -153,8 +153,9 @@ def wgs84_geometries(layer: Layer, report: Report, allowed) -> np.ndarray:
     type_ids, wanted = allowed
     where = layer_where(layer)
     missing = np.array([g is None for g in geoms], dtype=bool)
+    said = f" (GDAL: {'; '.join(layer.gdal_notes[:3])})" if layer.gdal_notes else ""
     for i in np.flatnonzero(missing):
-        report.problem(file, where(i), "geometry", "missing or unparseable geometry")
+        report.problem(file, where(i), "geometry", f"missing or unparseable geometry{said}")
     present = ~missing
     types = np.full(len(geoms), -1)
     types[present] = shapely.get_type_id(geoms[present])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import warnings
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ class Layer:
     frame: pd.DataFrame  # string columns, lower-cased names, no geometry column
     geoms: np.ndarray  # shapely geometries or None, one per row of `frame`
     crs: CRS
+    gdal_notes: tuple[str, ...] = ()  # what GDAL warned while reading (e.g. why a geometry is null)
 
 
 @dataclass
@@ -185,11 +187,14 @@ def read_layer(bundle: Bundle, name: str, report: Report) -> Layer | None:
     if not path.exists():
         return None  # reported with the manifest
     try:
-        info = pyogrio.read_info(path)
-        frame = pyogrio.read_dataframe(path, on_invalid="ignore", use_arrow=False)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            info = pyogrio.read_info(path)
+            frame = pyogrio.read_dataframe(path, on_invalid="ignore", use_arrow=False)
     except Exception as exc:  # GDAL says why in its message; any failure is the file's
         report.problem(file, "", "", f"cannot be read as a map layer: {exc}")
         return None
+    notes = tuple(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)))
     stated = _stated_crs(path, info.get("crs"))
     if stated:
         try:
@@ -202,7 +207,7 @@ def read_layer(bundle: Bundle, name: str, report: Report) -> Layer | None:
     geoms = np.where(shapely.is_missing(geoms), None, geoms)
     attrs = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
     return Layer(name=name, file=file, frame=_as_strings(attrs), geoms=geoms,
-                 crs=layer_crs(bundle, stated))
+                 crs=layer_crs(bundle, stated), gdal_notes=notes)
 
 
 def read_table(bundle: Bundle, name: str, report: Report) -> tuple[str, pd.DataFrame] | None:

@@ -79,7 +79,7 @@ def test_unparseable_geometry_is_refused(tmp_path):
     data["features"][5]["geometry"]["coordinates"] = "not coordinates"
     (folder / "grids.geojson").write_text(json.dumps(data))
     one_problem_about(refusal(folder), "grids.geojson", "feature 6 (code 990201001002002)",
-                      "missing or unparseable geometry")
+                      "missing or unparseable geometry", "GDAL:", "Expected array")
 
 
 def bowtie_layers():
@@ -158,9 +158,9 @@ def test_unknown_enum_value_in_a_layer_is_refused(tmp_path):
 
 
 def test_swapped_latitude_and_longitude_are_refused(tmp_path):
-    from shapely.ops import transform
+    import shapely
     layers = lattice()
-    layers["townships"] = [{**t, "geometry": transform(lambda x, y: (y, x), t["geometry"])}
+    layers["townships"] = [{**t, "geometry": shapely.transform(t["geometry"], lambda c: c[:, ::-1])}
                            for t in layers["townships"]]
     problems = refusal(write_bundle(tmp_path / "b", layers=layers))
     one_problem_about(problems, "townships.geojson", "cannot be in EPSG:4326", "swapped")
