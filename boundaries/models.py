@@ -6,6 +6,7 @@ at sea. The territory knows nothing of cases, teams or maps (DESIGN §3): protec
 authorities are department *codes*, resolved by the enforcement layer above.
 """
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 
 
 class Unit(models.Model):
@@ -159,3 +160,31 @@ class NetworkEdge(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.pk} ({self.speed_kmh:g} km/h)"
+
+
+class GridBranch(models.Model):
+    """A grid whose interior belongs to one branch of the hierarchy and to nothing else there.
+
+    A row says: some CountyPart of `county` covers the whole grid and no part of another county
+    reaches into its interior; `township` (of that county) and `village` (of that township)
+    cover it and no other township of the county nor village of the township reaches into it;
+    every protected zone of the county either covers the whole grid (`zone_ids`, ordered by
+    code and zone) or stays out of its interior (`zone_ids` is null when some zone boundary
+    crosses the grid). So for a point strictly inside the grid and in no other grid, these are
+    exactly the units a level-by-level search finds: the router reads them in one lookup.
+
+    Derived data, like CountyPart: built per county by
+    `gis_app.enforcement.locate.refresh_grid_branches` (the bundle importer calls it), and
+    deleted by database triggers (migration 0003) whenever a unit it depends on changes, so a
+    row may be missing (the router then searches level by level) but is never stale.
+    """
+
+    grid = models.OneToOneField(Grid, on_delete=models.CASCADE, primary_key=True,
+                                related_name="branch")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
+    zone_ids = ArrayField(models.BigIntegerField(), null=True, blank=True)
+
+    def __str__(self):
+        return f"branch of grid {self.grid_id}"

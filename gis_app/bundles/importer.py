@@ -18,6 +18,7 @@ from boundaries.subdivide import refresh_county_parts
 from gis_app.bundles import checks, organisation, staging
 from gis_app.bundles.problems import BundleRejected, Problem, Report
 from gis_app.bundles.reader import LAYERS, TABLES, opened, read_layer, read_manifest, read_table
+from gis_app.enforcement.locate import refresh_grid_branches
 
 # manifest layer name -> unit level
 UNIT_LAYERS = {"county": "county", "townships": "township", "villages": "village", "grids": "grid"}
@@ -97,6 +98,7 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
             result.counts["network"] = replace_network(county_obj, *_network_args(network))
             result.counts.update(_territory_counts(county_obj))
             refresh_county_parts(county_obj)
+            refresh_grid_branches(county_obj)   # the router's one-lookup index (after the parts)
             result.warnings = report.warnings
             if dry_run:
                 raise _DryRun

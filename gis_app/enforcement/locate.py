@@ -11,6 +11,12 @@ All spatial work happens in PostGIS, in one statement per call whatever the numb
   `boundaries.subdivide`), never by testing the whole county polygon with its sea;
 - a point in a county but on no township's land is at sea.
 
+Most points need one spatial lookup, not five: a point strictly inside the only grid that
+covers it, where that grid has a `GridBranch` row (built at import by `refresh_grid_branches`,
+below), gets the row's county, township, village and zones, which are provably what the
+level-by-level search would find. Every other point (sea, borders, grids without a row) walks
+the levels.
+
 Reload safety: every level, and every rule row the router then needs, comes from one SQL
 statement, i.e. one snapshot, so a concurrent `import_bundle --replace` commit can never give a
 county from before and a township or an authority row from after.
@@ -18,6 +24,7 @@ county from before and a township or an authority row from after.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection
 from django.db.backends.signals import connection_created
@@ -34,6 +41,17 @@ class Unit:
 
     def ref(self) -> dict:
         return {"code": self.code, "name": self.name}
+
+    @cached_property
+    def ref_plain(self) -> dict:
+        """{code, name}, built once: answers share it (and must not change it)."""
+        return {"code": self.code, "name": self.name}
+
+    @cached_property
+    def ref_with_kind(self) -> dict:
+        """{code, name, kind} (kind only when known), built once and shared like `ref_plain`."""
+        return {"code": self.code, "name": self.name, "kind": self.kind} if self.kind \
+            else self.ref_plain
 
 
 @dataclass(frozen=True)
@@ -79,77 +97,136 @@ class Nearest:
 # Raw SQL because the ORM cannot express it, and because it must be ONE statement:
 # - `pts` unnests the arrays of points (WITH ORDINALITY keeps their order), each array sent as
 #   ONE text literal: 20,000 floats as an ARRAY[...] expression cost ~0.1 s to parse;
-# - `loc` walks the levels for every point, each a LATERAL "covering units ORDER BY code
-#   LIMIT 1" subquery on the GiST index, with a window count of the covering units (trace);
+# - `settled`: a point strictly inside the one grid that covers it, a grid with a GridBranch
+#   row, has its county, township, village and grid (and, mostly, its zones) in that row: one
+#   spatial lookup instead of five (see `refresh_grid_branches` for why the answers are the same);
+# - `walked`: every other point (sea, borders, land without grids, grids without a branch)
+#   walks the levels, each a LATERAL "covering units ORDER BY code LIMIT 1" subquery on the
+#   GiST index, with a window count of the covering units (trace);
 # - for points outside every county only, the nearest county and township: `<->` walks the
 #   GiST index in planar order to a few candidates, the geodesic distance in metres
 #   (geography) decides among them;
-# - `dims`: every rule row those points may need (departments, teams, the items asked for and
-#   their supporting departments, authority rows, hubs, zones), as one JSON document.
+# - `dims`: the units found and every rule row those points may need (departments, the teams
+#   that may act there, the items asked for and their supporting departments, authority rows,
+#   hubs, zones), as one JSON document.
 # One statement reads one snapshot, so a concurrent `import_bundle --replace` commit can never
 # mix old and new rows in an answer (no REPEATABLE READ transaction, no extra round trips);
 # and it is one round trip whether for 1 point or 10,000.
 _TERRITORY_SQL = """
 WITH pts AS MATERIALIZED (
-    SELECT u.ord, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g
+    SELECT u.ord, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g,
+           box(point(u.lon, u.lat), point(u.lon, u.lat)) AS b
     FROM unnest(%(lons)s::text::float8[], %(lats)s::text::float8[]) WITH ORDINALITY AS u(lon, lat, ord)
 ),
-loc AS MATERIALIZED (
-    SELECT pts.ord, pts.g,
-           c.id AS county_id, c.code AS county_code, c.name AS county_name,
-           t.id AS township_id, t.code AS township_code, t.name AS township_name,
-           t.kind AS township_kind, t.n AS townships,
-           v.id AS village_id, v.code AS village_code, v.name AS village_name,
-           v.kind AS village_kind, v.n AS villages,
-           gr.id AS grid_id, gr.code AS grid_code, gr.name AS grid_name, gr.n AS grids,
-           z.ids AS zone_ids
+settled AS MATERIALIZED (
+    SELECT pts.ord, pts.g, b.county_id, b.township_id, b.village_id, b.grid_id,
+           CASE WHEN b.zone_ids IS NOT NULL THEN b.zone_ids ELSE
+               (SELECT array_agg(pa.id ORDER BY pa.code, pa.zone)
+                FROM boundaries_protectedarea pa
+                WHERE pa.county_id = b.county_id AND ST_Covers(pa.geom, pts.g)) END AS zone_ids
+    FROM pts
+    JOIN LATERAL (
+        -- Every grid covering the point, found through the plain `box` GiST index on the
+        -- grids' boxes (migration boundaries 0003): 5 us a point where PostGIS's own index
+        -- costs 17-23. `_ST_Covers` is ST_Covers without the index condition it would add.
+        SELECT min(gr.id) AS id, count(*) AS n, bool_and(ST_Contains(gr.geom, pts.g)) AS inside
+        FROM boundaries_grid gr
+        WHERE gr.geom::box @> pts.b AND _ST_Covers(gr.geom, pts.g)
+    ) one ON one.n = 1 AND one.inside
+    JOIN boundaries_gridbranch b ON b.grid_id = one.id
+),
+walked AS MATERIALIZED (
+    SELECT pts.ord, pts.g, c.id AS county_id, t.id AS township_id, t.n AS townships,
+           v.id AS village_id, v.n AS villages, gr.id AS grid_id, gr.n AS grids, z.ids AS zone_ids
     FROM pts
     LEFT JOIN LATERAL (
-        SELECT c.id, c.code, c.name
+        SELECT c.id, c.code
         FROM boundaries_countypart cp JOIN boundaries_county c ON c.id = cp.county_id
         WHERE ST_Covers(cp.geom, pts.g)
         ORDER BY c.code LIMIT 1
     ) c ON true
     LEFT JOIN LATERAL (
-        SELECT t.id, t.code, t.name, t.kind, count(*) OVER () AS n
+        SELECT t.id, count(*) OVER () AS n
         FROM boundaries_township t
-        WHERE t.county_id = c.id AND ST_Covers(t.geom, pts.g)
+        WHERE c.id IS NOT NULL AND t.county_id = c.id AND ST_Covers(t.geom, pts.g)
         ORDER BY t.code LIMIT 1
     ) t ON true
     LEFT JOIN LATERAL (
-        SELECT v.id, v.code, v.name, v.kind, count(*) OVER () AS n
+        SELECT v.id, count(*) OVER () AS n
         FROM boundaries_village v
-        WHERE v.township_id = t.id AND ST_Covers(v.geom, pts.g)
+        WHERE t.id IS NOT NULL AND v.township_id = t.id AND ST_Covers(v.geom, pts.g)
         ORDER BY v.code LIMIT 1
     ) v ON true
     LEFT JOIN LATERAL (
         -- `+ 0` keeps the planner on the spatial index alone: combining it with the
         -- village_id index builds a bitmap per point, about 8 percent slower.
-        SELECT gr.id, gr.code, gr.name, count(*) OVER () AS n
+        SELECT gr.id, count(*) OVER () AS n
         FROM boundaries_grid gr
-        WHERE gr.village_id + 0 = v.id AND ST_Covers(gr.geom, pts.g)
+        WHERE v.id IS NOT NULL AND gr.village_id + 0 = v.id AND ST_Covers(gr.geom, pts.g)
         ORDER BY gr.code LIMIT 1
     ) gr ON true
     LEFT JOIN LATERAL (
         SELECT array_agg(pa.id ORDER BY pa.code, pa.zone) AS ids
         FROM boundaries_protectedarea pa
-        WHERE pa.county_id = c.id AND ST_Covers(pa.geom, pts.g)
+        WHERE c.id IS NOT NULL AND pa.county_id = c.id AND ST_Covers(pa.geom, pts.g)
     ) z ON true
+    WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.ord = pts.ord)
 ),
+loc AS MATERIALIZED (
+    SELECT ord, g, county_id, township_id, 1 AS townships, village_id, 1 AS villages,
+           grid_id, 1 AS grids, zone_ids
+    FROM settled
+    UNION ALL
+    SELECT ord, g, county_id, township_id, townships, village_id, villages, grid_id, grids, zone_ids
+    FROM walked
+),
+-- The units found, each once; the rule rows below are read for these, by `= ANY(ARRAY(...))`
+-- so that the one generic plan probes indexes for a single point (a hash join with a full
+-- scan of every table cost 0.6 ms there) and still scales to a batch.
+counties AS MATERIALIZED (SELECT DISTINCT county_id AS id FROM loc WHERE county_id IS NOT NULL),
+townships AS MATERIALIZED (SELECT DISTINCT township_id AS id FROM loc WHERE township_id IS NOT NULL),
 items AS MATERIALIZED (
     SELECT i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id
     FROM enforcement_catalogitem i
-    WHERE i.code = ANY(%(codes)s::text[]) AND i.county_id IN (SELECT county_id FROM loc)
+    WHERE i.code = ANY(%(codes)s::text[]) AND i.county_id = ANY(ARRAY(SELECT id FROM counties))
+),
+hubs AS MATERIALIZED (
+    SELECT hc.township_id, h.hub_id, ht.code, ht.name, ht.kind
+    FROM boundaries_hubarea_covered hc
+    JOIN boundaries_hubarea h ON h.id = hc.hubarea_id
+    JOIN boundaries_township ht ON ht.id = h.hub_id
+    WHERE hc.township_id = ANY(ARRAY(SELECT id FROM townships))
 ),
 dims AS (
     SELECT json_build_object(
+        'counties', (SELECT json_agg(json_build_array(c.id, c.code, c.name))
+                     FROM boundaries_county c WHERE c.id = ANY(ARRAY(SELECT id FROM counties))),
+        'townships', (SELECT json_agg(json_build_array(t.id, t.code, t.name, t.kind))
+                      FROM boundaries_township t WHERE t.id = ANY(ARRAY(SELECT id FROM townships))),
+        'villages', (SELECT json_agg(json_build_array(v.id, v.code, v.name, v.kind))
+                     FROM boundaries_village v
+                     WHERE v.id = ANY(ARRAY(SELECT DISTINCT village_id FROM loc
+                                            WHERE village_id IS NOT NULL))),
+        'grids', (SELECT json_agg(json_build_array(gr.id, gr.code, gr.name))
+                  FROM boundaries_grid gr
+                  WHERE gr.id = ANY(ARRAY(SELECT DISTINCT grid_id FROM loc WHERE grid_id IS NOT NULL))),
         'departments', (SELECT json_agg(json_build_array(d.id, d.county_id, d.code, d.name, d.kind))
                         FROM enforcement_department d
-                        WHERE d.county_id IN (SELECT county_id FROM loc)),
+                        WHERE d.county_id = ANY(ARRAY(SELECT id FROM counties))),
+        -- Only the teams that may act at these points: the townships' own and their hubs',
+        -- the items' departments', the marine teams (each with every rival for its role, so
+        -- that the smallest code still wins).
         'teams', (SELECT json_agg(json_build_array(tm.county_id, tm.id, tm.code, tm.name, tm.kind,
                                                    tm.township_id, tm.department_id) ORDER BY tm.code)
                   FROM enforcement_team tm
-                  WHERE tm.county_id IN (SELECT county_id FROM loc)),
+                  WHERE tm.county_id = ANY(ARRAY(SELECT id FROM counties))
+                    AND tm.id IN (
+                        SELECT id FROM enforcement_team WHERE township_id = ANY(ARRAY(
+                            SELECT id FROM townships UNION SELECT hub_id FROM hubs))
+                        UNION SELECT id FROM enforcement_team
+                        WHERE department_id = ANY(ARRAY(SELECT department_id FROM items))
+                        UNION SELECT id FROM enforcement_team
+                        WHERE kind = 'marine' AND county_id = ANY(ARRAY(SELECT id FROM counties)))),
         'items', (SELECT json_agg(json_build_array(
                             i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id,
                             ARRAY(SELECT s.department_id
@@ -159,24 +236,19 @@ dims AS (
         'authorities', (SELECT json_agg(json_build_array(a.township_id, a.item_id, a.authority,
                                                          a.entrusting_department_id))
                         FROM enforcement_authority a
-                        WHERE a.item_id IN (SELECT id FROM items)
-                          AND a.township_id IN (SELECT township_id FROM loc)),
-        'hubs', (SELECT json_agg(json_build_array(hc.township_id, h.hub_id, ht.code, ht.name,
-                                                  ht.kind) ORDER BY ht.code)
-                 FROM boundaries_hubarea_covered hc
-                 JOIN boundaries_hubarea h ON h.id = hc.hubarea_id
-                 JOIN boundaries_township ht ON ht.id = h.hub_id
-                 WHERE hc.township_id IN (SELECT township_id FROM loc)),
+                        WHERE a.item_id = ANY(ARRAY(SELECT id FROM items))
+                          AND a.township_id = ANY(ARRAY(SELECT id FROM townships))),
+        'hubs', (SELECT json_agg(json_build_array(h.township_id, h.hub_id, h.code, h.name, h.kind)
+                                 ORDER BY h.code)
+                 FROM hubs h),
         'zones', (SELECT json_agg(json_build_array(pa.id, pa.code, pa.name, pa.kind, pa.level,
                                                    pa.zone, pa.authority_code))
                   FROM boundaries_protectedarea pa
-                  WHERE pa.id IN (SELECT unnest(zone_ids) FROM loc))
+                  WHERE pa.id = ANY(ARRAY(SELECT DISTINCT unnest(zone_ids) FROM loc)))
     ) AS doc
 )
-SELECT loc.ord, loc.county_id, loc.county_code, loc.county_name,
-       loc.township_id, loc.township_code, loc.township_name, loc.township_kind, loc.townships,
-       loc.village_id, loc.village_code, loc.village_name, loc.village_kind, loc.villages,
-       loc.grid_id, loc.grid_code, loc.grid_name, loc.grids, loc.zone_ids,
+SELECT loc.ord, loc.county_id, loc.township_id, loc.townships, loc.village_id, loc.villages,
+       loc.grid_id, loc.grids, loc.zone_ids,
        -- CASE, not a WHERE in a lateral: the planner may evaluate a lateral's SELECT list
        -- before its filter; CASE runs the nearest-unit search only for points outside.
        CASE WHEN loc.county_id IS NULL THEN
@@ -245,16 +317,25 @@ _EXECUTE_TUNED = f"SELECT {_SETTINGS.format(repr('force_generic_plan'), repr('of
 
 
 def _forget_prepared(sender, connection, **kwargs):
-    connection._router_prepared = False
+    connection._router_prepared = set()
 
 
 connection_created.connect(_forget_prepared, dispatch_uid="router_read_territory")
 
 
+def prepare_once(cursor, name: str, prepare_sql: str) -> None:
+    """PREPARE `name` (the statement `prepare_sql`) unless this database session already has
+    it: prepared statements live as long as the session, and survive a rollback."""
+    prepared = getattr(connection, "_router_prepared", None)
+    if prepared is None:
+        prepared = connection._router_prepared = set()
+    if name not in prepared:
+        cursor.execute(prepare_sql)
+        prepared.add(name)
+
+
 def _prepare(cursor) -> None:
-    if not getattr(connection, "_router_prepared", False):
-        cursor.execute(_PREPARE)
-        connection._router_prepared = True
+    prepare_once(cursor, _STATEMENT, _PREPARE)
 
 
 def _float_array(values) -> str:
@@ -284,33 +365,34 @@ def read_territory(lons, lats, item_codes=()) -> TerritoryRead:
             cursor.execute(_EXECUTE, params)
             rows = cursor.fetchall()
             cursor.execute("SELECT " + _SETTINGS.format("%s", "%s"), list(previous))
-    # Rows come in no guaranteed order (no ORDER BY: sorting wide rows costs more than
-    # placing them by their ordinal here).
+    # Rows come in no guaranteed order (no ORDER BY: sorting costs more than placing them by
+    # their ordinal here); the row of the first point carries the dimension document.
+    dims_doc = next((row[11] for row in rows if row[11] is not None), None) or {}
+    dims = {key: value or [] for key, value in dims_doc.items()}
+    # One Unit object per unit, shared by its points.
+    counties = {row[0]: Unit(*row) for row in dims.pop("counties", ())}
+    townships = {row[0]: Unit(*row) for row in dims.pop("townships", ())}
+    villages = {row[0]: Unit(*row) for row in dims.pop("villages", ())}
+    grids = {row[0]: Unit(*row) for row in dims.pop("grids", ())}
+    zone_sets: dict[tuple, tuple] = {}     # one tuple per zone set, shared too
     locations: list[Location | None] = [None] * len(lons)
-    dims_doc = None
-    units: dict[tuple, Unit] = {}     # one Unit object per unit, shared by its points
-
-    def unit(level, *fields):
-        key = (level, fields[0])
-        found = units.get(key)
-        if found is None:
-            found = units[key] = Unit(*fields)
-        return found
-
-    for row in rows:
-        i = row[0] - 1
-        if row[21] is not None:
-            dims_doc = row[21]
-        if row[1] is None:
-            locations[i] = Location(lons[i], lats[i], None, nearest=_nearest(row[19], row[20]))
+    for (ord_, county_id, township_id, n_townships, village_id, n_villages, grid_id, n_grids,
+         zone_ids, near_county, near_township, _) in rows:
+        i = ord_ - 1
+        if county_id is None:
+            locations[i] = Location(lons[i], lats[i], None,
+                                    nearest=_nearest(near_county, near_township))
             continue
+        zones = ()
+        if zone_ids:
+            zones = tuple(zone_ids)
+            zones = zone_sets.setdefault(zones, zones)
         locations[i] = Location(
-            lons[i], lats[i], unit("c", row[1], row[2], row[3]),
-            unit("t", row[4], row[5], row[6], row[7]) if row[4] is not None else None,
-            unit("v", row[9], row[10], row[11], row[12]) if row[9] is not None else None,
-            unit("g", row[14], row[15], row[16]) if row[14] is not None else None,
-            row[8] or 0, row[13] or 0, row[17] or 0, tuple(row[18]) if row[18] else ())
-    dims = {key: value or [] for key, value in (dims_doc or {}).items()}
+            lons[i], lats[i], counties[county_id],
+            townships[township_id] if township_id is not None else None,
+            villages[village_id] if village_id is not None else None,
+            grids[grid_id] if grid_id is not None else None,
+            n_townships or 0, n_villages or 0, n_grids or 0, zones)
     return TerritoryRead(locations, dims)
 
 
@@ -322,3 +404,121 @@ def locate_points(lons, lats) -> list[Location]:
 def locate_point(lon: float, lat: float) -> Location:
     """Locate one WGS84 point (the same statement as for many)."""
     return locate_points([lon], [lat])[0]
+
+
+# --- grid branches: the one-lookup answer inside settled grids ----------------------------------
+
+# Raw SQL because it is set-based predicates over a county's grids that the ORM cannot express.
+# A grid g (chain: village V = g.village, township T = V.township, county C = T.county) gets a
+# branch row when, exactly (GEOS predicates on the stored coordinates):
+# - a part of C covers g, and no part of another county reaches into g's interior;
+# - T covers g and no other township of C reaches into g's interior;
+# - V covers g and no other village of T reaches into g's interior.
+# Then a point p strictly inside g (the router checks ST_Contains) that no other grid covers
+# (the router counts the covering grids) is covered by C and by no other county, so the county
+# level finds C; among C's townships only T covers p, so the township level finds T (count 1);
+# among T's villages only V; among V's grids only g. These are the units the level-by-level
+# search ("smallest code, inside the chosen parent") finds, whatever the codes, so the rule
+# also holds for bundles whose parent_code overrides the code prefixes.
+# Zones: each zone of C meeting g either covers g (listed, ordered like the router's zone
+# lookup), or stays out of its interior (not listed); if a zone boundary crosses g, zone_ids
+# is null and the router looks zones up per point.
+# A polygon GEOS calls invalid is never trusted (the importer refuses them; predicates on one
+# may fail): its grid gets no row, and as a neighbour it counts as reaching in.
+# (Exact, that is, up to PostGIS's point-in-polygon test, which the level-by-level search uses
+# too: for a point within ~1e-15 degree of an edge its rounding may differ between polygons.)
+_REFRESH_BRANCHES_SQL = """
+WITH chain AS MATERIALIZED (
+    SELECT g.id AS grid_id, g.geom, v.id AS village_id, v.geom AS village_geom,
+           t.id AS township_id, t.geom AS township_geom, t.county_id
+    FROM boundaries_grid g
+    JOIN boundaries_village v ON v.id = g.village_id
+    JOIN boundaries_township t ON t.id = v.township_id
+    WHERE g.id = ANY(%(grids)s)
+),
+bad_townships AS MATERIALIZED (
+    SELECT id FROM boundaries_township
+    WHERE county_id IN (SELECT county_id FROM chain) AND NOT ST_IsValid(geom)
+),
+bad_villages AS MATERIALIZED (
+    SELECT id FROM boundaries_village
+    WHERE township_id IN (SELECT township_id FROM chain) AND NOT ST_IsValid(geom)
+),
+bad_zones AS MATERIALIZED (
+    SELECT id FROM boundaries_protectedarea
+    WHERE county_id IN (SELECT county_id FROM chain) AND NOT ST_IsValid(geom)
+),
+settled AS (
+    -- One CASE so that the predicates run in this order (invalid polygons never reach GEOS).
+    SELECT c.* FROM chain c
+    WHERE CASE
+        WHEN NOT ST_IsValid(c.geom) OR c.village_id IN (SELECT id FROM bad_villages)
+             OR c.township_id IN (SELECT id FROM bad_townships) THEN false
+        WHEN NOT (ST_Covers(c.village_geom, c.geom) AND ST_Covers(c.township_geom, c.geom)) THEN false
+        WHEN NOT EXISTS (SELECT 1 FROM boundaries_countypart p
+                         WHERE p.county_id = c.county_id AND p.geom ~ c.geom
+                           AND CASE WHEN ST_IsValid(p.geom) THEN ST_Covers(p.geom, c.geom)
+                                    ELSE false END) THEN false
+        WHEN EXISTS (SELECT 1 FROM boundaries_countypart p
+                     WHERE p.county_id <> c.county_id AND p.geom && c.geom
+                       AND CASE WHEN ST_IsValid(p.geom) THEN ST_Relate(c.geom, p.geom, 'T********')
+                                ELSE true END) THEN false
+        WHEN EXISTS (SELECT 1 FROM boundaries_township t
+                     WHERE t.county_id = c.county_id AND t.id <> c.township_id AND t.geom && c.geom
+                       AND CASE WHEN t.id IN (SELECT id FROM bad_townships) THEN true
+                                ELSE ST_Relate(c.geom, t.geom, 'T********') END) THEN false
+        WHEN EXISTS (SELECT 1 FROM boundaries_village v
+                     WHERE v.township_id = c.township_id AND v.id <> c.village_id
+                       AND v.geom && c.geom
+                       AND CASE WHEN v.id IN (SELECT id FROM bad_villages) THEN true
+                                ELSE ST_Relate(c.geom, v.geom, 'T********') END) THEN false
+        ELSE true END
+)
+INSERT INTO boundaries_gridbranch (grid_id, county_id, township_id, village_id, zone_ids)
+SELECT s.grid_id, s.county_id, s.township_id, s.village_id,
+       CASE WHEN bool_or(z.reaches AND NOT z.covers) THEN NULL
+            ELSE coalesce(array_agg(z.id ORDER BY z.code, z.zone) FILTER (WHERE z.covers), '{}')
+       END
+FROM settled s
+LEFT JOIN LATERAL (
+    SELECT pa.id, pa.code, pa.zone,
+           CASE WHEN pa.id IN (SELECT id FROM bad_zones) THEN false
+                ELSE ST_Covers(pa.geom, s.geom) END AS covers,
+           CASE WHEN pa.id IN (SELECT id FROM bad_zones) THEN true
+                ELSE ST_Relate(s.geom, pa.geom, 'T********') END AS reaches
+    FROM boundaries_protectedarea pa
+    WHERE pa.county_id = s.county_id AND pa.geom && s.geom
+) z ON true
+GROUP BY s.grid_id, s.county_id, s.township_id, s.village_id
+"""
+
+
+# The grids a county's refresh (re)builds: its own, and those of other counties that have no
+# row and meet its parts (its arrival deleted them, see migration boundaries 0003).
+_BRANCH_CANDIDATES_SQL = """
+SELECT g.id FROM boundaries_grid g
+JOIN boundaries_village v ON v.id = g.village_id
+JOIN boundaries_township t ON t.id = v.township_id
+WHERE t.county_id = %(county)s
+UNION
+SELECT g.id FROM boundaries_countypart p JOIN boundaries_grid g ON g.geom && p.geom
+WHERE p.county_id = %(county)s
+  AND NOT EXISTS (SELECT 1 FROM boundaries_gridbranch b WHERE b.grid_id = g.id)
+"""
+
+
+def refresh_grid_branches(county) -> int:
+    """Rebuild the GridBranch rows of a county's grids (a County or its id), and of the grids
+    next door that lost theirs when the county arrived; returns how many rows were written.
+    Call it after the county's units and CountyPart pieces are written (the bundle importer
+    does); until then the router walks the levels for those points."""
+    from boundaries.models import GridBranch
+
+    county_id = int(getattr(county, "pk", county))
+    with connection.cursor() as cursor:
+        cursor.execute(_BRANCH_CANDIDATES_SQL, {"county": county_id})
+        grids = [row[0] for row in cursor.fetchall()]
+        GridBranch.objects.filter(county_id=county_id).delete()
+        GridBranch.objects.filter(grid_id__in=grids).delete()
+        cursor.execute(_REFRESH_BRANCHES_SQL, {"grids": grids})
+        return cursor.rowcount

@@ -198,6 +198,7 @@ def _entries(raw_points, default_item: str | None, crs: CRS) -> list[BatchPoint]
         raise ParameterError("points", "no points given")
     entries: list[BatchPoint] = []
     xs, ys, numbered = [], [], []
+    isfinite = math.isfinite
     for i, raw in enumerate(raw_points):
         entry = BatchPoint(id=None)
         entries.append(entry)
@@ -207,13 +208,19 @@ def _entries(raw_points, default_item: str | None, crs: CRS) -> list[BatchPoint]
             if not isinstance(raw, dict):
                 raise ParameterError(f"points[{i}]", "must be an object with lon and lat")
             entry.id = _batch_id(raw.get("id"), i)
-            item = parse_item(raw.get("item"), f"points[{i}].item", required=False)
+            item = raw.get("item")
+            # The common case checked inline: the parameter names are only built for errors.
+            if not (type(item) is str and 0 < len(item) <= MAX_ITEM_LENGTH
+                    and item.isprintable() and not item[0].isspace() and not item[-1].isspace()):
+                item = parse_item(item, f"points[{i}].item", required=False)
             entry.item = item or default_item
             if entry.item is None:
                 raise ParameterError(f"points[{i}].item", "required: give it per point or as "
                                                           "the request's `item`")
-            x = parse_number(raw.get("lon"), f"points[{i}].lon")
-            y = parse_number(raw.get("lat"), f"points[{i}].lat")
+            x, y = raw.get("lon"), raw.get("lat")
+            if not (type(x) is float and type(y) is float and isfinite(x) and isfinite(y)):
+                x = parse_number(x, f"points[{i}].lon")
+                y = parse_number(y, f"points[{i}].lat")
         except ParameterError as exc:
             entry.error = exc
             continue

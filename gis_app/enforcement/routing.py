@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -187,12 +188,11 @@ class RoutingDecision:
 
 
 def _ref(unit: Unit | None, kind: bool = False) -> dict | None:
+    """The unit as an answer field: one dict per unit, shared by every answer that names it
+    (answers are read-only; a batch names the same township thousands of times)."""
     if unit is None:
         return None
-    out = {"code": unit.code, "name": unit.name}
-    if kind and unit.kind:
-        out["kind"] = unit.kind
-    return out
+    return unit.ref_with_kind if kind else unit.ref_plain
 
 
 # --- the rule tables involved, fetched once ------------------------------------------------
@@ -208,6 +208,11 @@ class _Dept:
     def ref(self) -> dict:
         return {"code": self.code, "name": self.name}
 
+    @cached_property
+    def as_subject(self) -> dict:
+        """The department as an answer's `subject`; built once, shared (read-only)."""
+        return {"code": self.code, "name": self.name, "type": "department"}
+
 
 @dataclass(frozen=True)
 class _Team:
@@ -218,7 +223,9 @@ class _Team:
     township_id: int | None
     department_id: int | None
 
-    def ref(self) -> dict:
+    @cached_property
+    def as_ref(self) -> dict:
+        """The team as an answer's `team`; built once, shared (read-only)."""
         return {"code": self.code, "name": self.name, "kind": self.kind}
 
 
@@ -251,6 +258,8 @@ class RuleBook:
     _zone_memo: dict = field(default_factory=dict)
     _rule_memo: dict = field(default_factory=dict)
     _deadline_memo: dict = field(default_factory=dict)
+    _line_memo: dict = field(default_factory=dict)
+    _place_memo: dict = field(default_factory=dict)
 
     def departments_to_notify(self, item: _Item, county_id: int, zone_ids, zone_departments):
         """(departments sorted by code, trace line): the item's supporting departments plus
@@ -392,7 +401,7 @@ class RuleBook:
             trace.append(f"team: {team.code} {team.name}, the department's team")
         else:
             trace.append(f"team: the department {item_dept_label} has no team recorded")
-        rule = (mode, subject, team.ref() if team else None, trace)
+        rule = (mode, subject, team.as_ref if team else None, trace)
         self._rule_memo[key] = rule
         return rule
 
@@ -412,7 +421,7 @@ class RuleBook:
             trace.append(f"subject: the marine team's department {dept.code} {dept.name}")
         else:
             trace.append("subject: the marine team has no department recorded")
-        rule = ("marine", _dept_subject(dept), team.ref() if team else None, trace)
+        rule = ("marine", _dept_subject(dept), team.as_ref if team else None, trace)
         self._rule_memo[key] = rule
         return rule
 
@@ -423,39 +432,59 @@ def _dept_label(dept: _Dept | None, dept_id: int) -> str:
 
 
 def _dept_subject(dept: _Dept | None) -> dict | None:
-    if dept is None:
-        return None
-    return {"code": dept.code, "name": dept.name, "type": "department"}
+    return dept.as_subject if dept is not None else None
 
 
 # --- placing and routing -------------------------------------------------------------------
 
-def _location_trace(query: PointQuery, loc: Location) -> list[str]:
-    trace = [query.describe(), f"county {loc.county.code} {loc.county.name} covers the point"]
-    for level, unit, n in (("township", loc.township, loc.covering_townships),
-                           ("village", loc.village, loc.covering_villages),
-                           ("grid", loc.grid, loc.covering_grids)):
-        if unit is None:
-            if level == "township":
-                trace.append("no township covers the point")
-                break
-            trace.append(f"no {level} of the chosen unit covers the point")
-            break
-        line = f"{level} {unit.code} {unit.name} covers the point"
-        if n > 1:
-            line += f" (on a border shared by {n} {level}s: the smallest code wins)"
-        trace.append(line)
-    return trace
+def _unit_line(level: str, unit: Unit, n: int) -> str:
+    line = f"{level} {unit.code} {unit.name} covers the point"
+    if n > 1:
+        line += f" (on a border shared by {n} {level}s: the smallest code wins)"
+    return line
+
+
+def _location_lines(loc: Location) -> tuple[list[str], bool]:
+    """The trace lines for county, township and village, and whether a grid line follows."""
+    lines = [_unit_line("county", loc.county, 1)]
+    if loc.township is None:
+        lines.append("no township covers the point")
+        return lines, False
+    lines.append(_unit_line("township", loc.township, loc.covering_townships))
+    if loc.village is None:
+        lines.append("no village of the chosen unit covers the point")
+        return lines, False
+    lines.append(_unit_line("village", loc.village, loc.covering_villages))
+    return lines, True
 
 
 def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
-    trace = _location_trace(query, loc)
-    areas, zone_depts, severity, zone_trace = book.zone_facts(loc.county.id, loc.zone_ids)
-    trace.extend(zone_trace)
-    hub = book.hubs.get(loc.township.id) if loc.township else None
-    if hub:
-        trace.append(f"{loc.township.name} is covered by hub {hub.code} {hub.name} (1+X): "
-                     f"the hub's team serves it")
+    """Where the point is, what protects it, whose hub it is in. All but the point's own trace
+    line and its grid's are shared by the points of one village and zone set: computed once."""
+    t, v = loc.township, loc.village
+    key = (loc.county.id, t.id if t else None, loc.covering_townships,
+           v.id if v else None, loc.covering_villages, loc.zone_ids)
+    shared = book._place_memo.get(key)
+    if shared is None:
+        head, grid_follows = _location_lines(loc)
+        areas, zone_depts, severity, zone_trace = book.zone_facts(loc.county.id, loc.zone_ids)
+        tail = list(zone_trace)
+        hub = book.hubs.get(t.id) if t else None
+        if hub:
+            tail.append(f"{t.name} is covered by hub {hub.code} {hub.name} (1+X): "
+                        f"the hub's team serves it")
+        shared = book._place_memo[key] = (head, grid_follows, tail, hub, areas, zone_depts, severity)
+    head, grid_follows, tail, hub, areas, zone_depts, severity = shared
+    if grid_follows:
+        g = loc.grid
+        gkey = (g.id, loc.covering_grids) if g else None
+        line = book._line_memo.get(gkey)
+        if line is None:
+            line = book._line_memo[gkey] = (_unit_line("grid", g, loc.covering_grids) if g
+                                            else "no grid of the chosen unit covers the point")
+        trace = [query.describe(), *head, line, *tail]
+    else:
+        trace = [query.describe(), *head, *tail]
     return Placement(query, loc, hub, areas, zone_depts, severity, trace)
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from gis_app.enforcement.locate import refresh_grid_branches
 from tests.enforcement.helpers import NOW
 
 
@@ -13,3 +14,14 @@ def fast_password_hashing(settings):
 def now():
     """The router's clock in these tests."""
     return NOW
+
+
+@pytest.fixture
+def territory(db):
+    """The generated 2x2-township county, with its grid branches built as the bundle importer
+    builds them: points inside a grid are answered from its branch, the others walk the levels."""
+    from tests.territory import make_territory
+
+    t = make_territory()
+    refresh_grid_branches(t.county)
+    return t

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from boundaries.models import County
 from django.test.utils import CaptureQueriesContext
 
+from gis_app.enforcement.locate import refresh_grid_branches
 from gis_app.enforcement.routing import Refused, route
 from tests.enforcement.helpers import at
 from tests.territory import grant, make_hub, make_territory, make_zone
@@ -25,14 +26,16 @@ NEW = ("新测试县", "whistle", "TZHZF")           # after: new name, no autho
 def _load_old():
     t = make_territory()
     grant(t.townships[0], t.items["I001"], "statutory")
+    refresh_grid_branches(t.county)
     return t
 
 
 def _replace():
-    """The county deleted and loaded again with another name and no authority rows."""
+    """The county deleted and loaded again with another name and no authority rows (and its
+    grid branches rebuilt, as the importer does)."""
     with transaction.atomic():
         County.objects.filter(code="990101").delete()
-        make_territory(name="新测试县")
+        refresh_grid_branches(make_territory(name="新测试县").county)
 
 
 def _answer():

@@ -3,6 +3,7 @@ import pytest
 from pyproj import Transformer
 
 from boundaries.crs import wgs84_to_gcj02
+from gis_app.enforcement.locate import refresh_grid_branches
 from tests.territory import grant, make_territory
 from tests.users import auth_header, make_user
 
@@ -13,10 +14,12 @@ IN_EAST = (121.005, 30.005)       # inside the second county, 990102
 
 @pytest.fixture
 def counties(db):
-    """Two generated counties: 990101 at (120, 30) and 990102 at (121, 30)."""
+    """Two generated counties: 990101 at (120, 30) and 990102 at (121, 30), grid branches built."""
     west = make_territory(code="990101")
     east = make_territory(code="990102", name="东县", origin=(121.0, 30.0))
     grant(west.townships[0], west.items["I001"], "statutory")
+    for t in (west, east):
+        refresh_grid_branches(t.county)
     return west, east
 
 

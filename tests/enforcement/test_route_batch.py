@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from boundaries.crs import wgs84_to_gcj02
+from gis_app.enforcement.locate import refresh_grid_branches
 from gis_app.enforcement.routing import MAX_BATCH, Refused, route
 from tests.enforcement.helpers import at
 from tests.territory import grant, make_hub, make_territory, make_zone
@@ -29,6 +30,8 @@ def counties(db):
     make_hub(t[0], [t[1], t[4]])
     make_zone(west.county, "NR1", "core", (120.02, 30.02, 120.05, 30.05), "STHJ")
     make_zone(west.county, "FP1", "buffer", (120.0, 30.0, 120.06, 30.06), "ZYGH", kind="forest_park")
+    for county in (west, east):
+        refresh_grid_branches(county.county)
     return west, east
 
 

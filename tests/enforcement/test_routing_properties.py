@@ -2,7 +2,8 @@
 
 The reference (`reference.py`) is shapely `covers` + smallest code per level and the DESIGN §4
 rules read straight off the ORM; the router answers from PostGIS. They must agree everywhere:
-random interior points, shared vertices and edges, the shoreline, the sea, GCJ-02 input.
+random interior points, shared vertices and edges, the shoreline, the sea, GCJ-02 input; with
+grid branches built (the one-lookup path) and without (every point walks the levels).
 """
 import json
 import random
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from boundaries.crs import CRS, wgs84_to_gcj02
+from gis_app.enforcement.locate import refresh_grid_branches
 from gis_app.enforcement.models import Authority
 from gis_app.enforcement.route_params import make_point
 from gis_app.enforcement.routing import Refused, route, route_points
@@ -49,17 +51,29 @@ def _organise(t, seed):
               "NOPE", kind="water_source")
 
 
-@pytest.fixture(params=[11, 29], ids=["voronoi11", "voronoi29"])
+def _branches(t, built):
+    """With grid branches (as imported) points inside grids take the one-lookup path; without,
+    every point walks the levels. Both must agree with the reference."""
+    if built:
+        settled = refresh_grid_branches(t.county)
+        assert settled >= len(t.grids) // 2       # the one-lookup path is really exercised
+
+
+@pytest.fixture(params=[(11, False), (11, True), (29, True)],
+                ids=["voronoi11", "voronoi11-branches", "voronoi29-branches"])
 def voronoi(request, db):
-    t = make_territory(cols=3, rows=3, partition="voronoi", seed=request.param)
-    _organise(t, request.param)
+    seed, built = request.param
+    t = make_territory(cols=3, rows=3, partition="voronoi", seed=seed)
+    _organise(t, seed)
+    _branches(t, built)
     return t, Reference()
 
 
-@pytest.fixture
-def lattice(db):
+@pytest.fixture(params=[False, True], ids=["lattice", "lattice-branches"])
+def lattice(request, db):
     t = make_territory(cols=3, rows=2)
     _organise(t, 5)
+    _branches(t, request.param)
     return t, Reference()
 
 
