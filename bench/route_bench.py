@@ -291,14 +291,14 @@ def bench_http_batch(port, token, points):
 
 def bench_bare(url: str, single_points, batch_points):
     """The router's statement through a bare psycopg2 connection, same points, sent the way
-    the router sends it (prepared once, generic plan, JIT off, arrays as text literals);
+    the router sends it (prepared once, generic plan, JIT off, the points as one WKB value);
     plus the same statement planned on every call, to show what preparing saves."""
     from urllib.parse import urlparse
 
     import psycopg2
 
-    from gis_app.enforcement.locate import (_EXECUTE_TUNED, _KNN_CANDIDATES, _PREPARE,
-                                            _TERRITORY_SQL, _float_array)
+    from gis_app.enforcement.locate import (_EXECUTE_TUNED, _PREPARE, _TERRITORY_SQL,
+                                            statement_params)
 
     u = urlparse(url)
     conn = psycopg2.connect(host=u.hostname, port=u.port, user=u.username, password=u.password,
@@ -309,18 +309,17 @@ def bench_bare(url: str, single_points, batch_points):
     prepared, planned = [], []
     for k, (x, y, item) in enumerate(single_points):
         t0 = time.perf_counter()
-        cur.execute(_EXECUTE_TUNED, [_float_array([x]), _float_array([y]), [item], _KNN_CANDIDATES])
+        cur.execute(_EXECUTE_TUNED, list(statement_params([x], [y], [item]).values()))
         cur.fetchall()
         t1 = time.perf_counter()
-        cur.execute(_TERRITORY_SQL, {"lons": _float_array([x]), "lats": _float_array([y]),
-                                     "codes": [item], "knn": _KNN_CANDIDATES})
+        cur.execute(_TERRITORY_SQL, statement_params([x], [y], [item]))
         cur.fetchall()
         if k >= WARMUP:
             prepared.append((t1 - t0) * 1000)
             planned.append((time.perf_counter() - t1) * 1000)
     batch_times = []
-    params = [_float_array(p[0] for p in batch_points), _float_array(p[1] for p in batch_points),
-              sorted({p[2] for p in batch_points}), _KNN_CANDIDATES]
+    params = list(statement_params([p[0] for p in batch_points], [p[1] for p in batch_points],
+                                   [p[2] for p in batch_points]).values())
     for run in range(BATCH_RUNS + 1):
         t0 = time.perf_counter()
         cur.execute(_EXECUTE_TUNED, params)

@@ -114,7 +114,7 @@ class Refused(Exception):
 OUTSIDE = "outside_jurisdiction"
 
 
-@dataclass
+@dataclass(slots=True)
 class Placement:
     """Where a point is, what protects it and whose hub it is in (the `/api/locate` answer)."""
 
@@ -142,7 +142,7 @@ class Placement:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class RoutingDecision:
     """The router's answer for one point and item (DESIGN §4 response fields)."""
 
@@ -164,10 +164,14 @@ class RoutingDecision:
     def severity(self) -> str:
         return self.placement.severity
 
-    def as_dict(self) -> dict:
+    def as_dict(self, **head) -> dict:
+        """The answer's JSON fields, after `head` (e.g. a batch's index, id and status).
+        Parts shared with other answers (unit, team and department objects, lists of zones and
+        departments) are shared objects: read the answer, do not change it in place."""
         p = self.placement
         loc = p.location
         return {
+            **head,
             "county": _ref(loc.county),
             "township": _ref(loc.township, kind=True),
             "village": _ref(loc.village, kind=True),
@@ -358,52 +362,64 @@ class RuleBook:
         return facts
 
     def authority_rule(self, township: Unit, acting: Unit, item: _Item):
-        """(mode, subject, team, trace) from the township's authority for the item."""
+        """(mode, subject, team, trace) from the township's authority for the item.
+
+        Only the first trace line names both the township and the item; everything else is
+        shared by every township with the same authority kind and acting team for the item's
+        department, and computed once (a batch meets each township x item pair about once).
+        """
         key = (township.id, acting.id, item.id)
-        if key in self._rule_memo:
-            return self._rule_memo[key]
+        rule = self._rule_memo.get(key)
+        if rule is not None:
+            return rule
         kind, entrusting_id = self.authorities.get((township.id, item.id), (None, None))
+        shared_key = (kind, entrusting_id, acting.id, acting.id != township.id, item.department_id,
+                      township.id if kind in _OWN_NAME else None)
+        shared = self._rule_memo.get(shared_key)
+        if shared is None:
+            shared = self._rule_memo[shared_key] = self._authority_outcome(
+                kind, entrusting_id, township, acting, item)
+        mode, subject, team, suffix, team_line = shared
+        held = (f"{township.name} holds {item.code} as {kind}" if kind else
+                f"{township.name} has no authority row for {item.code} -> none")
+        rule = self._rule_memo[key] = (mode, subject, team, [held + suffix, team_line])
+        return rule
+
+    def _authority_outcome(self, kind, entrusting_id, township: Unit, acting: Unit, item: _Item):
+        """(mode, subject, team, end of the first trace line, team trace line)."""
         item_dept = self.departments.get(item.department_id)
         item_dept_label = _dept_label(item_dept, item.department_id)
         local_team = self.township_teams.get(acting.id)
-        held = f"{township.name} holds {item.code} as {kind}" if kind else \
-            f"{township.name} has no authority row for {item.code} -> none"
-        trace = []
-        if kind in (Authority.Kind.STATUTORY, Authority.Kind.GRANTED):
-            mode, subject, team = "township", {"code": township.code, "name": township.name,
-                                               "type": "township"}, local_team
-            trace.append(f"{held} -> mode township, in the township's own name")
+        if kind in _OWN_NAME:
+            mode, team = "township", local_team
+            subject = {"code": township.code, "name": township.name, "type": "township"}
+            suffix = " -> mode township, in the township's own name"
         elif kind == Authority.Kind.ENTRUSTED:
             dept = self.departments.get(entrusting_id) if entrusting_id else None
             mode, subject, team = "entrusted", _dept_subject(dept), local_team
-            if dept:
-                trace.append(f"{held} -> mode entrusted, in the name of the entrusting "
-                             f"department {dept.code} {dept.name}")
-            else:
-                trace.append(f"{held} but no entrusting department is recorded -> mode "
-                             f"entrusted, subject unknown")
+            suffix = (f" -> mode entrusted, in the name of the entrusting department "
+                      f"{dept.code} {dept.name}" if dept else
+                      " but no entrusting department is recorded -> mode entrusted, subject unknown")
         elif kind == Authority.Kind.COUNTY:
             mode, subject, team = "county", _dept_subject(item_dept), local_team
-            trace.append(f"{held} -> mode county, in the name of the item's department "
-                         f"{item_dept_label}, the local team acting as dispatched staff")
+            suffix = (f" -> mode county, in the name of the item's department {item_dept_label}, "
+                      f"the local team acting as dispatched staff")
         else:
             mode, subject = "whistle", _dept_subject(item_dept)
             team = self.department_teams.get(item.department_id)
-            trace.append(f"{held} -> mode whistle: the township reports, the item's department "
-                         f"{item_dept_label} acts")
+            suffix = (f" -> mode whistle: the township reports, the item's department "
+                      f"{item_dept_label} acts")
         if mode != "whistle":
             if team:
                 via = f" (hub {acting.name} of the 1+X area)" if acting.id != township.id else ""
-                trace.append(f"team: {team.code} {team.name}{via}")
+                team_line = f"team: {team.code} {team.name}{via}"
             else:
-                trace.append(f"team: none recorded for {acting.name} ({acting.code})")
+                team_line = f"team: none recorded for {acting.name} ({acting.code})"
         elif team:
-            trace.append(f"team: {team.code} {team.name}, the department's team")
+            team_line = f"team: {team.code} {team.name}, the department's team"
         else:
-            trace.append(f"team: the department {item_dept_label} has no team recorded")
-        rule = (mode, subject, team.as_ref if team else None, trace)
-        self._rule_memo[key] = rule
-        return rule
+            team_line = f"team: the department {item_dept_label} has no team recorded"
+        return mode, subject, team.as_ref if team else None, suffix, team_line
 
     def marine_rule(self, county: Unit):
         """(mode, subject, team, trace) at sea: the county's marine team in its department's name."""
@@ -424,6 +440,9 @@ class RuleBook:
         rule = ("marine", _dept_subject(dept), team.as_ref if team else None, trace)
         self._rule_memo[key] = rule
         return rule
+
+
+_OWN_NAME = (Authority.Kind.STATUTORY, Authority.Kind.GRANTED)
 
 
 def _dept_label(dept: _Dept | None, dept_id: int) -> str:

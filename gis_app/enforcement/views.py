@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
@@ -142,9 +143,21 @@ class ORJSONParser(BaseParser):
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
 
 
+class JSONOnly(BaseContentNegotiation):
+    """The router answers JSON whatever the Accept header says (it has one renderer); DRF's
+    negotiation would parse the header and match media types on every request for nothing."""
+
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class _RouterView(APIView):
     authentication_classes = [MemberTokenAuthentication, SessionAuthentication]
     renderer_classes = [ORJSONRenderer]
+    content_negotiation_class = JSONOnly
 
 
 def _bad(exc: ParameterError) -> Response:
@@ -238,14 +251,15 @@ class RouteBatchView(_RouterView):
                                     county_ids=county_ids))
         results = []
         for index, entry in enumerate(entries):
-            head = {"index": index, "id": entry.id}
             if entry.error is not None:
-                results.append({**head, "status": 400, **entry.error.as_dict()})
+                results.append({"index": index, "id": entry.id, "status": 400,
+                                **entry.error.as_dict()})
                 continue
             answer = next(answers)
             if isinstance(answer, Refusal):
-                results.append({**head, "status": answer.status, **answer.as_dict()})
+                results.append({"index": index, "id": entry.id, "status": answer.status,
+                                **answer.as_dict()})
             else:
-                results.append({**head, "status": 200, **answer.as_dict()})
+                results.append(answer.as_dict(index=index, id=entry.id, status=200))
         return {"count": len(results), "max_points": MAX_BATCH, "received_crs": crs.name,
                 "crs": "EPSG:4326", "results": results}
