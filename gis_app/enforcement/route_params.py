@@ -18,6 +18,9 @@ from gis_app.enforcement.routing import MAX_BATCH, PointQuery
 
 MAX_ITEM_LENGTH = 40
 MAX_ID_LENGTH = 100
+# CRSs whose coordinates are stored unchanged (CGCS2000 is WGS84 within centimetres; see
+# boundaries.crs.to_wgs84).
+_STORED_AS_IS = (WGS84, "EPSG:4490")
 # Web Mercator's valid square (metres): beyond it the inverse projection has no latitude.
 _MERCATOR_LIMIT = 20037508.3428
 
@@ -101,6 +104,9 @@ def _check_converted(lon: float, lat: float, x: float, y: float, crs: CRS,
 def make_point(x: float, y: float, crs: CRS, names=("lon", "lat")) -> PointQuery:
     """One checked point in `crs` -> PointQuery with its stored WGS84 twin."""
     _check_received(x, y, crs, names)
+    if crs.name in _STORED_AS_IS:
+        # Finite (parse_number) and in range (_check_received): nothing to convert or check.
+        return PointQuery(float(x), float(y), x, y, crs.name)
     lon, lat = to_wgs84(x, y, crs)
     lon, lat = float(lon), float(lat)
     _check_converted(lon, lat, x, y, crs, names)

@@ -138,6 +138,56 @@ def test_anonymous_request_is_refused_with_401(client, counties):
     assert route(client, None, *IN_001).status_code == 401
 
 
+def test_an_unknown_token_is_refused_with_401(client, counties):
+    res = client.get("/api/route", {"lon": 120.005, "lat": 30.005, "item": "I001"},
+                     HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert res.status_code == 401
+
+
+def test_the_token_of_an_inactive_user_is_refused_with_401(client, member):
+    headers = auth_header(member)
+    member.is_active = False
+    member.save()
+    assert client.get("/api/route", {"lon": 120.005, "lat": 30.005, "item": "I001"},
+                      **headers).status_code == 401
+
+
+def test_token_authentication_loads_the_user_and_membership_in_one_query(member):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gis_app.enforcement.views import MemberTokenAuthentication
+
+    key = auth_header(member)["HTTP_AUTHORIZATION"].split()[1]
+    auth = MemberTokenAuthentication()
+    auth.authenticate_credentials(key)               # the first call also prepares the query
+    with CaptureQueriesContext(connection) as queries:
+        user, token = auth.authenticate_credentials(key)
+        assert (user.pk, token.key, token.user is user) == (member.pk, key, True)
+        assert user.member.county_id == member.member.county_id
+        assert user.member.user is user
+    assert len(queries) == 1
+
+
+def test_token_authentication_of_a_user_without_membership_knows_there_is_none(counties):
+    from gis_app.enforcement.access import NotAMember, visible_county_ids
+    from gis_app.enforcement.views import MemberTokenAuthentication
+
+    nobody = make_user("nobody")
+    user, _ = MemberTokenAuthentication().authenticate_credentials(
+        auth_header(nobody)["HTTP_AUTHORIZATION"].split()[1])
+    with pytest.raises(NotAMember):
+        visible_county_ids(user)
+
+
+def test_answers_are_json_whatever_the_client_accepts(client, member):
+    res = client.get("/api/route", {"lon": 120.005, "lat": 30.005, "item": "I001"},
+                     HTTP_ACCEPT="text/html", **auth_header(member))
+    assert res.status_code == 200
+    assert res["Content-Type"] == "application/json"
+    assert res.json()["county"]["code"] == "990101"
+
+
 def test_user_without_membership_is_forbidden(client, counties):
     res = route(client, make_user("nobody"), *IN_001)
     assert res.status_code == 403

@@ -178,6 +178,14 @@ def test_superuser_batch_spans_counties(client, counties):
     assert [x["county"]["code"] for x in r] == ["990101", "990102"]
 
 
+def test_a_large_batch_leaves_the_cyclic_collector_running(client, member):
+    import gc
+
+    points = [{"lon": 120.005 + i * 1e-5, "lat": 30.005} for i in range(150)]
+    assert post(client, member, {"item": "I001", "points": points}).status_code == 200
+    assert gc.isenabled()
+
+
 def test_batch_query_count_does_not_grow_with_the_points(client, member):
     # Every kind of point: plain land, hub-covered, in zones, at sea, outside, other county.
     kinds = [(120.005, 30.005), (120.045, 30.005), (120.03, 30.03), (120.13, 30.01),
