@@ -217,6 +217,17 @@ def test_moving_a_grid_to_another_village_forgets_its_own_branch(territory):
     assert GridBranch.objects.count() == 63
 
 
+def test_grids_overlapping_by_a_sliver_keep_their_branches_and_the_sliver_walks(db):
+    # Boundaries cut from one another in floating point overlap by slivers: here grid 001
+    # reaches 1e-9 degree into grid 002 (east of it).
+    t = make_territory()
+    Grid.objects.filter(code=GRID_001).update(geom=box(120.0, 30.0, 120.01 + 1e-9, 30.01))
+    refresh_grid_branches(t.county)
+    assert {GRID_001, "990101001001002"} <= settled_codes()
+    _misplace(GRID_001, t.townships[3])
+    _misplace("990101001001002", t.townships[3])
+    d = decide((120.01 + 5e-10, 30.005))                 # in the sliver: covered by both
+    assert (d["township"]["code"], d["grid"]["code"]) == ("990101001", GRID_001)
 def test_deleting_a_grid_deletes_its_branch(territory):
     Grid.objects.filter(code=GRID_001).delete()
     assert GridBranch.objects.count() == 63
