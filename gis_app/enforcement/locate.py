@@ -23,6 +23,7 @@ county from before and a township or an authority row from after.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -388,6 +389,58 @@ def read_territory(lons, lats, item_codes=()) -> TerritoryRead:
             cursor.execute(_EXECUTE, params)
             rows_text, dims_text = cursor.fetchone()
             cursor.execute("SELECT " + _SETTINGS.format("%s", "%s"), list(previous))
+    return _territory_read(lons, lats, rows_text, dims_text)
+
+
+#: Batches of more points than this are read in pieces of about this many points, so that
+#: Python works on one piece while the database reads the next (see `read_territory_pieces`).
+PIECE_POINTS = 3400
+
+
+def read_territory_pieces(lons, lats, item_codes, piece: int | None = None):
+    """Yield (offset, TerritoryRead) for consecutive pieces of the points, in order, the way
+    `read_territory` reads them all at once; while the caller works on one piece, the
+    database reads the next (one statement ahead, on a helper thread; the statements run one
+    after another on the request's connection).
+
+    All pieces come from one REPEATABLE READ READ ONLY transaction, i.e. one snapshot, as one
+    statement would: a concurrent `import_bundle --replace` commit can never mix old and new
+    rows in the answers. Call it outside any transaction (it opens its own).
+    `item_codes` has one code per point (each piece reads the rule rows of its own).
+    """
+    if connection.in_atomic_block:
+        raise RuntimeError("read_territory_pieces needs autocommit: it opens its own transaction")
+    piece = piece or PIECE_POINTS
+    lons = [float(x) for x in lons]
+    lats = [float(y) for y in lats]
+    offsets = range(0, len(lons), piece)
+    params = [list(statement_params(lons[o:o + piece], lats[o:o + piece],
+                                    item_codes[o:o + piece]).values()) for o in offsets]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        _prepare(cursor)
+        # The snapshot is taken here, by the transaction's first query.
+        cursor.execute("SELECT " + _SETTINGS.format("'force_generic_plan'", "'off'"))
+        raw = connection.connection          # the helper thread must not open a connection of its own
+
+        def execute(statement_params_):
+            with raw.cursor() as raw_cursor:
+                raw_cursor.execute(_EXECUTE, statement_params_)
+                return raw_cursor.fetchone()
+
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            pending = helper.submit(execute, params[0])
+            for k, offset in enumerate(offsets):
+                with connection.wrap_database_errors:
+                    rows_text, dims_text = pending.result()
+                if k + 1 < len(params):
+                    pending = helper.submit(execute, params[k + 1])
+                yield offset, _territory_read(lons[offset:offset + piece],
+                                              lats[offset:offset + piece], rows_text, dims_text)
+
+
+def _territory_read(lons, lats, rows_text: str, dims_text: str) -> TerritoryRead:
+    """The statement's two text values -> Locations (in the order of the points) and dims."""
     dims = {key: value or [] for key, value in orjson.loads(dims_text).items()}
     # One Unit object per unit, shared by its points.
     counties = {row[0]: Unit(*row) for row in dims.pop("counties", ())}

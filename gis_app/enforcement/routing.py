@@ -25,10 +25,12 @@ from functools import cached_property
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from boundaries.models import ProtectedArea
-from gis_app.enforcement.locate import Location, Nearest, Unit, read_territory
+from gis_app.enforcement.locate import (PIECE_POINTS, Location, Nearest, TerritoryRead, Unit,
+                                        read_territory, read_territory_pieces)
 from gis_app.enforcement.models import Authority, Team
 
 WGS84 = "EPSG:4326"
@@ -66,12 +68,12 @@ class PointQuery:
     received_crs: str = WGS84
 
     def as_dict(self) -> dict:
-        return {
-            "received": {"lon": self.lon if self.received_lon is None else self.received_lon,
-                         "lat": self.lat if self.received_lat is None else self.received_lat,
-                         "crs": self.received_crs},
-            "stored": {"lon": self.lon, "lat": self.lat, "crs": WGS84},
-        }
+        stored = {"lon": self.lon, "lat": self.lat, "crs": WGS84}
+        lon = self.lon if self.received_lon is None else self.received_lon
+        lat = self.lat if self.received_lat is None else self.received_lat
+        if self.received_crs == WGS84 and lon == self.lon and lat == self.lat:
+            return {"received": stored, "stored": stored}     # the same, shared (read-only)
+        return {"received": {"lon": lon, "lat": lat, "crs": self.received_crs}, "stored": stored}
 
     def describe(self) -> str:
         stored = f"({self.lon:.7f}, {self.lat:.7f}) {WGS84}"
@@ -242,6 +244,11 @@ class _Item:
     department_id: int
     supporting_ids: tuple[int, ...]
 
+    @cached_property
+    def as_ref(self) -> dict:
+        """The item as an answer's `item`; built once, shared (read-only)."""
+        return {"code": self.code, "name": self.name, "whistle_kind": self.whistle_kind}
+
 
 @dataclass
 class RuleBook:
@@ -263,13 +270,15 @@ class RuleBook:
     _rule_memo: dict = field(default_factory=dict)
     _deadline_memo: dict = field(default_factory=dict)
     _line_memo: dict = field(default_factory=dict)
+    _departments_memo: dict = field(default_factory=dict)
     _place_memo: dict = field(default_factory=dict)
 
     def departments_to_notify(self, item: _Item, county_id: int, zone_ids, zone_departments):
         """(departments sorted by code, trace line): the item's supporting departments plus
         the covering zones' authorities, each once; computed once per item and zone set."""
-        key = ("departments", item.id, county_id, zone_ids)
-        if key not in self._rule_memo:
+        key = (item.id, county_id, zone_ids)
+        found = self._departments_memo.get(key)
+        if found is None:
             departments = {}
             for dept_id in item.supporting_ids:
                 dept = self.departments.get(dept_id)
@@ -277,29 +286,24 @@ class RuleBook:
                     departments[dept.code] = dept.ref()
             for ref in zone_departments:
                 departments.setdefault(ref["code"], ref)
-            self._rule_memo[key] = (
+            found = self._departments_memo[key] = (
                 [departments[c] for c in sorted(departments)],
                 "departments to notify: " + (", ".join(sorted(departments)) or "none")
                 + " (supporting departments and zone authorities)")
-        return self._rule_memo[key]
-
-    def item_ref(self, item: _Item) -> dict:
-        key = ("item", item.id)
-        if key not in self._rule_memo:
-            self._rule_memo[key] = {"code": item.code, "name": item.name,
-                                    "whistle_kind": item.whistle_kind}
-        return self._rule_memo[key]
+        return found
 
     def deadline(self, whistle_kind: str, now: datetime):
         """(deadline, its ISO 8601 text, trace line) for a whistle kind; settings and the
         local time zone are read once per call, not once per point."""
-        if whistle_kind not in self._deadline_memo:
+        found = self._deadline_memo.get(whistle_kind)
+        if found is None:
+            tz = timezone.get_current_timezone()
             hours = settings.WHISTLE_DEADLINE_HOURS[whistle_kind]
             deadline = now + timedelta(hours=hours)
-            self._deadline_memo[whistle_kind] = (
-                deadline, timezone.localtime(deadline).isoformat(),
-                f"deadline: {whistle_kind} whistle = {hours} h from {timezone.localtime(now).isoformat()}")
-        return self._deadline_memo[whistle_kind]
+            found = self._deadline_memo[whistle_kind] = (
+                deadline, deadline.astimezone(tz).isoformat(),
+                f"deadline: {whistle_kind} whistle = {hours} h from {now.astimezone(tz).isoformat()}")
+        return found
 
     @classmethod
     def from_dims(cls, dims: dict) -> "RuleBook":
@@ -509,19 +513,18 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
 
 def _decide(placement: Placement, item: _Item, book: RuleBook, now: datetime) -> RoutingDecision:
     loc = placement.location
-    if loc.at_sea:
+    township = loc.township
+    if township is None:                    # at sea (the county is known here)
         mode, subject, team, rule_trace = book.marine_rule(loc.county)
     else:
-        acting = placement.hub or loc.township
-        mode, subject, team, rule_trace = book.authority_rule(loc.township, acting, item)
+        mode, subject, team, rule_trace = book.authority_rule(township, placement.hub or township,
+                                                              item)
     departments, departments_line = book.departments_to_notify(item, loc.county.id, loc.zone_ids,
                                                                placement.zone_departments)
     deadline, deadline_text, deadline_line = book.deadline(item.whistle_kind, now)
-    return RoutingDecision(
-        placement=placement, item=book.item_ref(item), team=team, subject=subject, mode=mode,
-        departments=departments, deadline=deadline,
-        trace=[*placement.trace, *rule_trace, departments_line, deadline_line],
-        deadline_text=deadline_text)
+    return RoutingDecision(placement, item.as_ref, team, subject, mode, departments, deadline,
+                           [*placement.trace, *rule_trace, departments_line, deadline_line],
+                           deadline_text)
 
 
 def _allowed(loc: Location, county_ids) -> bool:
@@ -533,13 +536,10 @@ def _forbidden(loc: Location) -> Refusal:
                                      f"{loc.county.name}, which this account may not act in")
 
 
-def _read(queries: list[PointQuery], item_codes, county_ids):
-    """Locate every point and fetch the rule rows (one statement); refuse those outside every
-    county (422) or outside the caller's counties (403). Returns (locations, refusals by
-    index, RuleBook)."""
-    read = read_territory([q.lon for q in queries], [q.lat for q in queries], item_codes)
+def _refusals(locations: list[Location], county_ids) -> dict[int, Refusal]:
+    """Points outside every county (422) or outside the caller's counties (403), by index."""
     refusals: dict[int, Refusal] = {}
-    for i, loc in enumerate(read.locations):
+    for i, loc in enumerate(locations):
         if not loc.inside:
             near = loc.nearest
             where = (f"{near.distance_m:.2f} m from {near.level} {near.unit.code} {near.unit.name}"
@@ -548,7 +548,55 @@ def _read(queries: list[PointQuery], item_codes, county_ids):
                                   nearest=near)
         elif not _allowed(loc, county_ids):
             refusals[i] = _forbidden(loc)
-    return read.locations, refusals, RuleBook.from_dims(read.dims)
+    return refusals
+
+
+def _read(queries: list[PointQuery], item_codes, county_ids):
+    """Locate every point and fetch the rule rows (one statement); refuse those outside every
+    county (422) or outside the caller's counties (403). Returns (locations, refusals by
+    index, RuleBook)."""
+    read = read_territory([q.lon for q in queries], [q.lat for q in queries], item_codes)
+    return read.locations, _refusals(read.locations, county_ids), RuleBook.from_dims(read.dims)
+
+
+def _route_read(queries, item_codes, read: TerritoryRead, now: datetime,
+                county_ids) -> list[RoutingDecision | Refusal]:
+    """The answers for points whose territory and rule rows `read` holds, in order."""
+    refusals = _refusals(read.locations, county_ids)
+    book = RuleBook.from_dims(read.dims)
+    out: list[RoutingDecision | Refusal] = []
+    for i, (query, loc, code) in enumerate(zip(queries, read.locations, item_codes)):
+        if i in refusals:
+            out.append(refusals[i])
+            continue
+        item = book.items.get((loc.county.id, code)) if code else None
+        if item is None:
+            reason = (f"unknown item {code!r} in the catalogue of county {loc.county.code} "
+                      f"{loc.county.name}") if code else "required"
+            out.append(Refusal(400, "bad_parameter", f"item: {reason}", parameter="item"))
+            continue
+        out.append(_decide(_place(query, loc, book), item, book, now))
+    return out
+
+
+def iter_route_points(queries: list[PointQuery], item_codes: list[str | None],
+                      now: datetime | None = None, county_ids=None):
+    """`route_points`, one answer at a time. A batch of more than `PIECE_POINTS` points is
+    read in pieces from one snapshot (`locate.read_territory_pieces`): the database reads the
+    next piece while the answers of this one are worked out and consumed, so a caller that
+    turns each answer into JSON as it comes overlaps its work with the database's too."""
+    if len(queries) != len(item_codes):
+        raise ValueError("one item code per point")
+    now = now or timezone.now()
+    lons, lats = [q.lon for q in queries], [q.lat for q in queries]
+    if len(queries) > PIECE_POINTS and not connection.in_atomic_block:
+        for offset, read in read_territory_pieces(lons, lats, item_codes):
+            end = offset + len(read.locations)
+            yield from _route_read(queries[offset:end], item_codes[offset:end], read, now,
+                                   county_ids)
+    else:
+        yield from _route_read(queries, item_codes, read_territory(lons, lats, item_codes), now,
+                               county_ids)
 
 
 def route_points(queries: list[PointQuery], item_codes: list[str | None],
@@ -558,24 +606,8 @@ def route_points(queries: list[PointQuery], item_codes: list[str | None],
     `item_codes[i]` is looked up in the county covering point i; `county_ids` limits where
     the caller may act (None: anywhere). `now` fixes the clock for deadlines.
     """
-    if len(queries) != len(item_codes):
-        raise ValueError("one item code per point")
-    now = now or timezone.now()
     with gc_paused(len(queries) > 100):
-        locations, refusals, book = _read(queries, item_codes, county_ids)
-        out: list[RoutingDecision | Refusal] = []
-        for i, (query, loc, code) in enumerate(zip(queries, locations, item_codes)):
-            if i in refusals:
-                out.append(refusals[i])
-                continue
-            item = book.items.get((loc.county.id, code)) if code else None
-            if item is None:
-                reason = (f"unknown item {code!r} in the catalogue of county {loc.county.code} "
-                          f"{loc.county.name}") if code else "required"
-                out.append(Refusal(400, "bad_parameter", f"item: {reason}", parameter="item"))
-                continue
-            out.append(_decide(_place(query, loc, book), item, book, now))
-    return out
+        return list(iter_route_points(queries, item_codes, now=now, county_ids=county_ids))
 
 
 def route(query: PointQuery, item_code: str, now: datetime | None = None,

@@ -33,8 +33,8 @@ from gis_app.enforcement.locate import prepare_once
 from gis_app.enforcement.models import Member
 from gis_app.enforcement.route_params import (LOCATE_PARAMS, ParameterError, parse_batch_csv,
                                               parse_batch_json, parse_point_query)
-from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, place, route,
-                                         route_points)
+from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused,
+                                         iter_route_points, place, route)
 
 _POINT_PARAMS = [
     OpenApiParameter("lon", OpenApiTypes.NUMBER, description="x in `crs` (longitude for "
@@ -247,8 +247,9 @@ class RouteBatchView(_RouterView):
             return _bad(exc)
 
         routable = [e for e in entries if e.error is None]
-        answers = iter(route_points([e.query for e in routable], [e.item for e in routable],
-                                    county_ids=county_ids))
+        # One answer at a time: each becomes JSON fields while the database reads ahead.
+        answers = iter_route_points([e.query for e in routable], [e.item for e in routable],
+                                    county_ids=county_ids)
         results = []
         for index, entry in enumerate(entries):
             if entry.error is not None:
@@ -261,5 +262,6 @@ class RouteBatchView(_RouterView):
                                 **answer.as_dict()})
             else:
                 results.append(answer.as_dict(index=index, id=entry.id, status=200))
+        next(answers, None)      # run the generator to its end: it closes its read transaction
         return {"count": len(results), "max_points": MAX_BATCH, "received_crs": crs.name,
                 "crs": "EPSG:4326", "results": results}

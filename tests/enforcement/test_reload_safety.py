@@ -98,3 +98,32 @@ def test_answers_during_repeated_replacements_are_each_entirely_old_or_new():
     thread.join(30)
     assert "error" not in out, out.get("error")
     assert set(out["value"]) <= {OLD, NEW}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_read_in_pieces_answers_from_one_snapshot(monkeypatch):
+    # A large batch is read in several statements (pieces) in one REPEATABLE READ transaction;
+    # a replacement committed between two pieces must not show in the later ones.
+    import gis_app.enforcement.locate as locate
+    import gis_app.enforcement.routing as routing
+    from gis_app.enforcement.routing import iter_route_points
+
+    monkeypatch.setattr(locate, "PIECE_POINTS", 2)
+    monkeypatch.setattr(routing, "PIECE_POINTS", 2)
+    _load_old()
+    answers = iter_route_points([at(*POINT)] * 6, ["I001"] * 6)
+    first = [next(answers), next(answers)]               # the first piece, read
+    thread, out = _in_thread(_replace)
+    thread.join(30)
+    assert "error" not in out, out.get("error")
+    assert _answer_now() == NEW                          # committed: a new read sees it
+    rest = list(answers)
+    got = {(d.placement.location.county.name, d.mode, d.team["code"]) for d in first + rest}
+    assert got == {OLD}
+
+
+def _answer_now():
+    """A fresh answer, on a connection of its own (the test's is inside the batch's read)."""
+    thread, out = _in_thread(_answer)
+    thread.join(30)
+    return out["value"]

@@ -218,7 +218,32 @@ def _special_points(west):
     return pts
 
 
-def test_batch_answers_match_single_point_routing(client, counties):
+@pytest.fixture(params=["one read", "read in pieces"])
+def pieces(request, monkeypatch):
+    """Batches read in one statement, or (as batches of more than PIECE_POINTS are) in pieces."""
+    if request.param == "one read":
+        yield
+        return
+    import gis_app.enforcement.locate as locate
+    import gis_app.enforcement.routing as routing
+    monkeypatch.setattr(locate, "PIECE_POINTS", 37)
+    monkeypatch.setattr(routing, "PIECE_POINTS", 37)
+    offsets = []
+    real = routing.read_territory_pieces
+
+    def spy(*args, **kwargs):
+        for offset, read in real(*args, **kwargs):
+            offsets.append(offset)
+            yield offset, read
+
+    monkeypatch.setattr(routing, "read_territory_pieces", spy)
+    yield
+    assert len(offsets) > 5                # the batch really was read in pieces
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batch_answers_match_single_point_routing(client, counties, pieces):
+    # transaction=True: pieces are read in a transaction of their own, as in a request.
     west, _ = counties
     admin = make_user("root", superuser=True)
     rng = random.Random(4)

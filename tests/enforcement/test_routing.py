@@ -445,3 +445,21 @@ def test_many_points_are_routed_with_the_cyclic_collector_paused_and_it_comes_ba
     route_points([at(*IN_001)], ["I001"], now=now)
     assert seen == [False, True]
     assert gc.isenabled()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_read_in_pieces_answers_like_one_read_and_leaves_the_session_as_it_was(
+        now, monkeypatch):
+    import gis_app.enforcement.locate as locate
+    import gis_app.enforcement.routing as routing
+
+    make_territory()
+    points = [at(120.0005 + i * 0.0013, 30.0005 + (i % 7) * 0.011) for i in range(90)]
+    items = ["I001", "I002", "I003"] * 30
+    whole = [d.as_dict() for d in route_points(points, items, now=now)]
+    before = _planner_settings()
+    monkeypatch.setattr(locate, "PIECE_POINTS", 20)
+    monkeypatch.setattr(routing, "PIECE_POINTS", 20)
+    assert [d.as_dict() for d in route_points(points, items, now=now)] == whole
+    assert _planner_settings() == before
+    assert not connection.in_atomic_block
