@@ -21,7 +21,6 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -30,7 +29,7 @@ from django.utils import timezone
 
 from boundaries.models import ProtectedArea
 from gis_app.enforcement.locate import (PIECE_POINTS, Location, Nearest, TerritoryRead, Unit,
-                                        read_territory, read_territory_pieces)
+                                        built_once, read_territory, read_territory_pieces)
 from gis_app.enforcement.models import Authority, Team
 
 WGS84 = "EPSG:4326"
@@ -214,7 +213,7 @@ class _Dept:
     def ref(self) -> dict:
         return {"code": self.code, "name": self.name}
 
-    @cached_property
+    @built_once
     def as_subject(self) -> dict:
         """The department as an answer's `subject`; built once, shared (read-only)."""
         return {"code": self.code, "name": self.name, "type": "department"}
@@ -229,7 +228,7 @@ class _Team:
     township_id: int | None
     department_id: int | None
 
-    @cached_property
+    @built_once
     def as_ref(self) -> dict:
         """The team as an answer's `team`; built once, shared (read-only)."""
         return {"code": self.code, "name": self.name, "kind": self.kind}
@@ -244,7 +243,7 @@ class _Item:
     department_id: int
     supporting_ids: tuple[int, ...]
 
-    @cached_property
+    @built_once
     def as_ref(self) -> dict:
         """The item as an answer's `item`; built once, shared (read-only)."""
         return {"code": self.code, "name": self.name, "whistle_kind": self.whistle_kind}

@@ -220,14 +220,17 @@ def _special_points(west):
 
 @pytest.fixture(params=["one read", "read in pieces"])
 def pieces(request, monkeypatch):
-    """Batches read in one statement, or (as batches of more than PIECE_POINTS are) in pieces."""
+    """Batches read in one statement, or (as batches of more than PIECE_POINTS are) in pieces
+    and their answers written to JSON a few at a time."""
     if request.param == "one read":
         yield
         return
     import gis_app.enforcement.locate as locate
     import gis_app.enforcement.routing as routing
+    import gis_app.enforcement.views as views
     monkeypatch.setattr(locate, "PIECE_POINTS", 37)
     monkeypatch.setattr(routing, "PIECE_POINTS", 37)
+    monkeypatch.setattr(views, "_ENCODE_EVERY", 7)       # and written to JSON 7 at a time
     offsets = []
     real = routing.read_territory_pieces
 
