@@ -13,8 +13,12 @@ DESIGN §4, step by step, with a trace of why:
 
 One code path serves one point or ten thousand: one statement locates all points and fetches
 every rule row they may need (`locate.read_territory`: one snapshot, one round trip), and the
-rules are applied in Python over those small tables (`RuleBook`). Pieces shared by many
-points (zones, the authority answer of a township for an item) are computed once per call.
+rules are applied in Python over those small tables (`RuleBook`). Parts shared by many
+points (zones, trace lines, the authority answer of a township for an item, the answer's
+unit and team dicts) are computed once per call and shared: answers are read-only.
+Batches of more than `locate.PIECE_POINTS` points are read in pieces from one snapshot
+(`locate.read_territory_pieces`), so that the rules of one piece run while the database
+reads the next.
 """
 from __future__ import annotations
 

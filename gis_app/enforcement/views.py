@@ -7,6 +7,10 @@
 Coordinates: received in `crs` (default EPSG:4326), stored and answered in WGS84 EPSG:4326;
 every answer's `query` echoes both. Any authenticated user with a Member row acts in their own
 county, a superuser anywhere: a point elsewhere is 403, as is an account without membership.
+
+Speed (bench/route_bench.py): JSON in and out by orjson, no content negotiation (JSON only),
+token and membership in one prepared query, and a batch written to JSON while the database
+reads its next piece.
 """
 from __future__ import annotations
 
