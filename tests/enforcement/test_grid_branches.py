@@ -122,6 +122,18 @@ def test_refreshing_one_county_leaves_the_others_branches_alone(db):
     assert GridBranch.objects.count() == 128
 
 
+def test_importing_a_bundle_builds_its_grid_branches_and_replacing_it_rebuilds_them(db, tmp_path):
+    from gis_app.bundles.importer import import_bundle
+    from tests.bundle_writer import write_bundle
+
+    bundle = write_bundle(tmp_path / "b")              # county 990201, a lattice of 64 grids
+    for replace in (False, True):
+        import_bundle(bundle, replace=replace)
+        county = County.objects.get(code="990201")
+        assert GridBranch.objects.filter(county=county).count() == \
+            Grid.objects.filter(county=county).count() == 64
+
+
 # --- the router reads them, where it may -----------------------------------------------------
 
 def _misplace(code, township):
