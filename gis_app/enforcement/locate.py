@@ -18,8 +18,9 @@ level-by-level search would find. Every other point (sea, borders, grids without
 the levels.
 
 Reload safety: every level, and every rule row the router then needs, comes from one SQL
-statement, i.e. one snapshot, so a concurrent `import_bundle --replace` commit can never give a
-county from before and a township or an authority row from after.
+statement, i.e. one snapshot (or, for a large batch read in pieces, one REPEATABLE READ
+transaction), so a concurrent `import_bundle --replace` commit can never give a county from
+before and a township or an authority row from after.
 """
 from __future__ import annotations
 
@@ -134,7 +135,8 @@ class Nearest:
 #   hubs, zones), as one JSON document.
 # One statement reads one snapshot, so a concurrent `import_bundle --replace` commit can never
 # mix old and new rows in an answer (no REPEATABLE READ transaction, no extra round trips);
-# and it is one round trip whether for 1 point or 10,000.
+# and it is one round trip whether for 1 point or 3,400 (larger batches are read in pieces,
+# from one REPEATABLE READ snapshot: `read_territory_pieces`).
 _TERRITORY_SQL = """
 WITH pts AS MATERIALIZED (
     SELECT u.ord, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g,
