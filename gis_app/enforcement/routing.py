@@ -134,11 +134,7 @@ class Placement:
     def as_dict(self) -> dict:
         loc = self.location
         return {
-            "county": _ref(loc.county),
-            "township": _ref(loc.township, kind=True),
-            "village": _ref(loc.village, kind=True),
-            "grid": _ref(loc.grid),
-            "hub": _ref(self.hub),
+            **_unit_refs(loc, self.hub),
             "at_sea": loc.at_sea,
             "severity": self.severity,
             "protected_areas": self.protected_areas,
@@ -177,11 +173,7 @@ class RoutingDecision:
         loc = p.location
         return {
             **head,
-            "county": _ref(loc.county),
-            "township": _ref(loc.township, kind=True),
-            "village": _ref(loc.village, kind=True),
-            "grid": _ref(loc.grid),
-            "hub": _ref(p.hub),
+            **_unit_refs(loc, p.hub),
             "team": self.team,
             "subject": self.subject,
             "at_sea": loc.at_sea,
@@ -194,6 +186,12 @@ class RoutingDecision:
             "trace": self.trace,
             "query": p.query.as_dict(),
         }
+
+
+def _unit_refs(loc, hub) -> dict:
+    """The located units and the hub, as both the locate and the route answers give them."""
+    return {"county": _ref(loc.county), "township": _ref(loc.township, kind=True),
+            "village": _ref(loc.village, kind=True), "grid": _ref(loc.grid), "hub": _ref(hub)}
 
 
 def _ref(unit: Unit | None, kind: bool = False) -> dict | None:
