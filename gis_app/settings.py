@@ -149,3 +149,9 @@ PATROL_HUB_MAX_MINUTES = float(os.environ.get("PATROL_HUB_MAX_MINUTES", "30"))  
 PATROL_HUB_DETOUR = float(os.environ.get("PATROL_HUB_DETOUR", "1.4"))  # road km per straight km
 PATROL_HUB_SPEED_KMH = float(os.environ.get("PATROL_HUB_SPEED_KMH", "30"))  # straight-line speed
 PATROL_HUB_SNAP_METRES = float(os.environ.get("PATROL_HUB_SNAP_METRES", "2000"))  # to the network
+
+# Territory bundles (gis_app/bundles): what one bundle may make the server unpack and read.
+BUNDLE_ZIP_MAX_ENTRIES = int(os.environ.get("BUNDLE_ZIP_MAX_ENTRIES", "2000"))
+BUNDLE_ZIP_MAX_BYTES = int(os.environ.get("BUNDLE_ZIP_MAX_BYTES", str(2 * 1024 ** 3)))  # unpacked
+BUNDLE_ZIP_MAX_RATIO = float(os.environ.get("BUNDLE_ZIP_MAX_RATIO", "200"))  # per member
+BUNDLE_TEAM_BASE_TOLERANCE_M = float(os.environ.get("BUNDLE_TEAM_BASE_TOLERANCE_M", "5000"))

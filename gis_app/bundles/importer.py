@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import ProtectedError, RestrictedError
 
 from boundaries.models import County
 from boundaries.network import replace_network
 from boundaries.subdivide import refresh_county_parts
-from gis_app.bundles import checks, organisation, staging
+from gis_app.bundles import checks, dependants, organisation, staging
 from gis_app.bundles.problems import BundleRejected, Problem, Report
 from gis_app.bundles.reader import LAYERS, TABLES, opened, read_layer, read_manifest, read_table
 from gis_app.enforcement.locate import refresh_grid_branches
@@ -32,6 +33,7 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
     replaced: bool = False
     dry_run: bool = False
+    rerouted: list[str] = field(default_factory=list)  # numbers of open cases routed again
 
 
 class _DryRun(Exception):
@@ -39,11 +41,15 @@ class _DryRun(Exception):
 
 
 def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair: bool = False,
-                  overlap_tolerance_pct: float = 1.0) -> ImportResult:
-    """Import the bundle at `path` (folder or zip); raise BundleRejected listing every problem."""
+                  overlap_tolerance_pct: float = 1.0, reassign: bool = False) -> ImportResult:
+    """Import the bundle at `path` (folder or zip); raise BundleRejected listing every problem.
+
+    `reassign`: a replace that drops territory or teams holding open cases re-routes those
+    cases (each with an audit event) instead of being refused (see `dependants`).
+    """
     report = Report()
-    with opened(path) as root:
-        bundle = read_manifest(root, report)
+    with opened(path, report) as root:
+        bundle = read_manifest(root, report) if root is not None else None
         if bundle is None:
             raise BundleRejected(report)
         layers = {name: read_layer(bundle, name, report) for name in LAYERS}
@@ -86,6 +92,13 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
                 if county_code:
                     staging.check_zones_in_county(cursor, report)
                     staging.codes_owned_elsewhere(cursor, county_code, report)
+                    staging.check_team_bases(cursor, org.get("teams"), tables, report)
+                detached = {}
+                if existing and not report:
+                    dropped = dependants.dropped_rows(cursor, existing, org)
+                    dependants.check(dropped, report, reassign=reassign)
+                    if not report:
+                        detached = dependants.detach_open_cases(dropped)
                 if report:
                     raise BundleRejected(report)
                 county_id = staging.merge_territory(cursor, bundle_name=bundle.name,
@@ -99,12 +112,36 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
             result.counts.update(_territory_counts(county_obj))
             refresh_county_parts(county_obj)
             refresh_grid_branches(county_obj)   # the router's one-lookup index (after the parts)
+            result.rerouted = _reroute(detached, f"{bundle.name} {bundle.version}", report)
             result.warnings = report.warnings
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
+    except (ProtectedError, RestrictedError, IntegrityError, DataError) as exc:
+        # The checks above should have named the cause; if one slips through, it is still
+        # a named refusal of the bundle (rolled back whole), never a traceback.
+        report.problem("bundle", "", "", f"the database refused the import: {exc}")
+        raise BundleRejected(report) from exc
     return result
+
+
+def _reroute(detached: dict[int, str | None], bundle: str, report: Report) -> list[str]:
+    """Route the detached open cases again on the new territory; a case the router can no
+    longer place (e.g. now outside the county) refuses the whole import, named."""
+    from gis_app.enforcement.routing import Refused
+    from gis_app.incidents.services import case_reroute_after_import
+
+    numbers = []
+    for case_id, team_before in detached.items():
+        try:
+            numbers.append(case_reroute_after_import(case_id=case_id, bundle=bundle,
+                                                     team_before=team_before).number)
+        except Refused as exc:
+            report.problem("replace", f"case id {case_id}", "", f"cannot be re-routed: {exc}")
+    if report:
+        raise BundleRejected(report)
+    return numbers
 
 
 def _network_args(network: dict | None) -> tuple:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from boundaries.crs import CRS, CRSError, GCJ02, WGS84, parse_crs
+from gis_app.bundles import safety
 from gis_app.bundles.problems import Report
 
 MANIFEST = "manifest.json"
@@ -62,28 +63,28 @@ class Bundle:
 
 
 @contextmanager
-def opened(path: str | Path):
-    """Yield the bundle's folder; a zip is unpacked into a temporary folder first."""
+def opened(path: str | Path, report: Report):
+    """Yield the bundle's folder; a zip is unpacked into a temporary folder first, within the
+    limits of `safety` (a refused zip yields None, its problem in `report`)."""
     path = Path(path)
     if path.is_file() and zipfile.is_zipfile(path):
         with tempfile.TemporaryDirectory(prefix="bundle-") as tmp:
-            with zipfile.ZipFile(path) as archive:
-                _safe_extract(archive, Path(tmp))
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    safety.extract(archive, Path(tmp))
+            except safety.Unsafe as exc:
+                report.problem(path.name, "", "", str(exc))
+                yield None
+                return
+            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                report.problem(path.name, "", "", f"cannot be unpacked as a zip: {exc}")
+                yield None
+                return
             root = Path(tmp)
             manifests = sorted(root.rglob(MANIFEST), key=lambda p: len(p.parts))
             yield manifests[0].parent if manifests else root
     else:
         yield path
-
-
-def _safe_extract(archive: zipfile.ZipFile, dest: Path) -> None:
-    """Refuse members that would land outside `dest` (../ or absolute names)."""
-    dest = dest.resolve()
-    for member in archive.namelist():
-        target = (dest / member).resolve()
-        if dest != target and dest not in target.parents:
-            raise ValueError(f"zip member {member!r} points outside the bundle")
-    archive.extractall(dest)
 
 
 def read_manifest(root: Path, report: Report) -> Bundle | None:
@@ -121,6 +122,8 @@ def read_manifest(root: Path, report: Report) -> Bundle | None:
                 report.problem(MANIFEST, key, name, f"unknown {key[:-1]}; expected one of {', '.join(known)}")
             elif not isinstance(section[name], str) or not section[name]:
                 report.problem(MANIFEST, key, name, "must name a file")
+            elif not _inside(root, section[name], key, name, report):
+                ok = False
             elif not (root / section[name]).exists():
                 report.problem(section[name], "", "", f"missing: the manifest names it as {key[:-1]} {name!r}")
     for name in REQUIRED_LAYERS:
@@ -144,6 +147,15 @@ def read_manifest(root: Path, report: Report) -> Bundle | None:
         # Team bases are lon/lat: in the manifest CRS when it is geographic, else WGS84.
         table_crs = crs if crs.is_geographic else CRS(WGS84)
     return Bundle(root=root, manifest=manifest, crs=crs, table_crs=table_crs)
+
+
+def _inside(root: Path, file: str, key: str, name: str, report: Report) -> bool:
+    try:
+        safety.inside(root, file)
+    except safety.Unsafe as exc:
+        report.problem(MANIFEST, key, name, f"{file!r} {exc}")
+        return False
+    return True
 
 
 def _stated_crs(path: Path, info_crs: str | None) -> str | None:
@@ -187,9 +199,18 @@ def read_layer(bundle: Bundle, name: str, report: Report) -> Layer | None:
     if not path.exists():
         return None  # reported with the manifest
     try:
+        drivers = safety.check_layer_file(path)
+    except safety.Unsafe as exc:
+        report.problem(file, "", "", str(exc))
+        return None
+    try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             info = pyogrio.read_info(path)
+            if info.get("driver") not in drivers:
+                report.problem(file, "", "", f"opened as {info.get('driver')}, not {drivers[0]} as "
+                               "its suffix says; not accepted")
+                return None
             frame = pyogrio.read_dataframe(path, on_invalid="ignore", use_arrow=False)
     except Exception as exc:  # GDAL says why in its message; any failure is the file's
         report.problem(file, "", "", f"cannot be read as a map layer: {exc}")
@@ -218,7 +239,12 @@ def read_table(bundle: Bundle, name: str, report: Report) -> tuple[str, pd.DataF
     if not path.exists():
         return None
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
+        safety.check_table_file(path)
+    except safety.Unsafe as exc:
+        report.problem(file, "", "", str(exc))
+        return None
+    try:
+        if path.suffix.lower() == ".xlsx":
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",

@@ -119,6 +119,33 @@ def check_zones_in_county(cursor, report: Report) -> None:
                            f"({100 * (1 - inside / area):.1f}% outside)")
 
 
+def check_team_bases(cursor, teams: pd.DataFrame | None, tables: dict, report: Report) -> None:
+    """A team's base lies in its county (within BUNDLE_TEAM_BASE_TOLERANCE_M, for a
+    station on the shore or just over a border); farther is a typo or a wrong CRS."""
+    from django.conf import settings
+
+    if teams is None or tables.get("teams") is None:
+        return
+    placed = teams[teams["x"].notna()]
+    if placed.empty:
+        return
+    file = tables["teams"][0]
+    tolerance = settings.BUNDLE_TEAM_BASE_TOLERANCE_M
+    cursor.execute("""
+        SELECT t.i, t.code, ST_Distance(c.geom::geography, t.p::geography)
+        FROM unnest(%s::int[], %s::text[], %s::float8[], %s::float8[]) AS u(i, code, x, y)
+        CROSS JOIN LATERAL (SELECT u.i, u.code, ST_SetSRID(ST_MakePoint(u.x, u.y), 4326) AS p) t
+        JOIN stage_unit c ON c.level = 'county'
+        WHERE NOT ST_DWithin(c.geom::geography, t.p::geography, %s)
+        ORDER BY t.i
+    """, [[int(i) for i in placed.index], list(placed["code"]), [float(x) for x in placed["x"]],
+          [float(y) for y in placed["y"]], tolerance])
+    for i, code, metres in cursor.fetchall():
+        report.problem(file, f"row {i + 2} (code {code})", "lon/lat",
+                       f"the team's base lies {metres / 1000:,.1f} km outside the county "
+                       f"(tolerance {tolerance:g} m, setting BUNDLE_TEAM_BASE_TOLERANCE_M)")
+
+
 def codes_owned_elsewhere(cursor, county_code: str, report: Report) -> None:
     """Unit codes are unique per level across counties: a code another county already uses
     would otherwise be silently moved to this one."""

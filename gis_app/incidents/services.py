@@ -190,6 +190,25 @@ def _reroute(case: Case, now) -> dict:
     return {"before": before, "after": _routing_changes(case)}
 
 
+def case_reroute_after_import(*, case_id: int, bundle: str, team_before: str | None = None,
+                              now=None) -> Case:
+    """A territory `--replace --reassign` moved this open case's ground or team away: route it
+    again through the router on the new territory, in the same state, and say so in the trail."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("item").get(pk=case_id)
+        changes = _reroute(case, now)
+        changes["before"]["team"] = team_before   # the importer had to detach it first
+        changes["bundle"] = bundle
+        case.version += 1
+        case.updated_at = now
+        case.save()
+        append_event(case, kind="reroute", from_state=case.state, to_state=case.state, user=None,
+                     role="importer", at=now, changes=changes,
+                     note=f"territory replaced by bundle {bundle}: routed again")
+    return case
+
+
 def case_accept(*, case, user, version, note="", where=None, now=None):
     return _take("accept", case=case, user=user, version=version, note=note, where=where, now=now)
 

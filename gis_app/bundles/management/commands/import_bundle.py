@@ -12,6 +12,9 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--replace", action="store_true",
                             help="swap a county that is already loaded (atomically)")
+        parser.add_argument("--reassign", action="store_true",
+                            help="with --replace: re-route open cases whose territory or team the "
+                                 "new bundle drops (each with an audit event) instead of refusing")
         parser.add_argument("--dry-run", action="store_true",
                             help="check everything and report counts, then roll back")
         parser.add_argument("--repair", action="store_true",
@@ -20,10 +23,10 @@ class Command(BaseCommand):
                             help="overlap allowed between units of one level, as a share of the "
                                  "smaller one's area (default 1)")
 
-    def handle(self, *args, path, replace, dry_run, repair, overlap_tolerance, **opts):
+    def handle(self, *args, path, replace, reassign, dry_run, repair, overlap_tolerance, **opts):
         try:
             result = import_bundle(path, replace=replace, dry_run=dry_run, repair=repair,
-                                   overlap_tolerance_pct=overlap_tolerance)
+                                   overlap_tolerance_pct=overlap_tolerance, reassign=reassign)
         except BundleRejected as exc:
             for warning in exc.report.warnings:
                 self.stderr.write(f"warning: {warning}")
@@ -33,5 +36,8 @@ class Command(BaseCommand):
         verb = "would import" if dry_run else ("replaced" if result.replaced else "imported")
         self.stdout.write(f"{verb} county {result.county_code} {result.county_name}"
                           + (" (dry run, nothing written)" if dry_run else ""))
+        if result.rerouted:
+            self.stdout.write(f"  re-routed {len(result.rerouted)} open case(s): "
+                              + ", ".join(result.rerouted))
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:16} {count}")
