@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "gis_app",
     "boundaries",
     "gis_app.enforcement",
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "gis_app.patrols",
     "gis_app.bundles",
     "layers",
+    "gis_app.pages",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +54,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "gis_app.pages.context.shell",
     ]},
 }]
 WSGI_APPLICATION = "gis_app.wsgi.application"
@@ -93,7 +96,8 @@ STATICFILES_DIRS = [BASE_DIR / "layers" / "static"] if (BASE_DIR / "layers" / "s
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"  # the pages' login (gis_app/pages/shell.py); afterwards `/` picks the role's home
+LOGIN_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -111,6 +115,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Territory, routing, cases, patrols and map layers. Coordinates are WGS84 "
                    "(EPSG:4326) unless a response says otherwise.",
     "VERSION": "0.1.0",
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static copies: intranets have no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Deadlines per whistle kind, in hours (快捷哨 quick, 攻坚哨 tough, 应急哨 emergency).
@@ -128,7 +136,7 @@ CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(
 MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "")
 MAP_BASEMAP_ATTRIBUTION = os.environ.get("MAP_BASEMAP_ATTRIBUTION", "")
 MAP_REFRESH_SECONDS = int(os.environ.get("MAP_REFRESH_SECONDS", "30"))  # live layers on map pages
-MAP_LOGIN_URL = "/map/login/"  # map pages send anonymous visitors here (any role may log in)
+MAP_LOGIN_URL = "/login/"  # map pages send anonymous visitors here (any role may log in)
 
 LOGGING = {
     "version": 1,
@@ -155,3 +163,10 @@ BUNDLE_ZIP_MAX_ENTRIES = int(os.environ.get("BUNDLE_ZIP_MAX_ENTRIES", "2000"))
 BUNDLE_ZIP_MAX_BYTES = int(os.environ.get("BUNDLE_ZIP_MAX_BYTES", str(2 * 1024 ** 3)))  # unpacked
 BUNDLE_ZIP_MAX_RATIO = float(os.environ.get("BUNDLE_ZIP_MAX_RATIO", "200"))  # per member
 BUNDLE_TEAM_BASE_TOLERANCE_M = float(os.environ.get("BUNDLE_TEAM_BASE_TOLERANCE_M", "5000"))
+
+# People's pages (gis_app/pages): the case queue's page size and refresh, the most rows an
+# export writes, the big screen's refresh.
+PAGES_QUEUE_PAGE_SIZE = int(os.environ.get("PAGES_QUEUE_PAGE_SIZE", "50"))
+PAGES_QUEUE_REFRESH_SECONDS = int(os.environ.get("PAGES_QUEUE_REFRESH_SECONDS", "30"))
+PAGES_EXPORT_MAX_ROWS = int(os.environ.get("PAGES_EXPORT_MAX_ROWS", "100000"))
+PAGES_SCREEN_REFRESH_SECONDS = int(os.environ.get("PAGES_SCREEN_REFRESH_SECONDS", "60"))

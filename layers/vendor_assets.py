@@ -8,7 +8,10 @@ points folium at these copies. Versions follow folium 0.20's pins where npm has 
 (Leaflet.awesome-markers 2.0.2 is not on npm: 2.0.5, the same API, is used; Bootstrap 3's
 glyphicons, which folium takes from a CDN copy of Bootstrap 3.0, come from bootstrap 3.4.1).
 
-    python -m layers.vendor_assets [--from DIR_WITH_TARBALLS]
+    python -m layers.vendor_assets [--from DIR_WITH_TARBALLS] [--only FOLDER ...]
+
+The people's pages (gis_app/pages) use Apache ECharts for charts and htmx for small server
+round trips; they are vendored here too, so there is one recipe for every browser asset.
 """
 from __future__ import annotations
 
@@ -40,6 +43,10 @@ PACKAGES = {
     "bootstrap@3.4.1": ("glyphicons", [("dist/fonts/", "fonts/"), ("LICENSE", "LICENSE")]),
     "leaflet.vectorgrid@1.3.0": ("vectorgrid", [
         ("dist/Leaflet.VectorGrid.bundled.min.js", "Leaflet.VectorGrid.bundled.min.js")]),
+    # The people's pages (gis_app/pages): charts and small server round trips.
+    "echarts@6.1.0": ("echarts", [("dist/echarts.min.js", "echarts.min.js"), ("LICENSE", "LICENSE"),
+                                  ("NOTICE", "NOTICE")]),
+    "htmx.org@2.0.11": ("htmx", [("dist/htmx.min.js", "htmx.min.js"), ("LICENSE", "LICENSE")]),
 }
 
 
@@ -58,10 +65,12 @@ def _glyphicons_css(bootstrap3_css: str) -> str:
     return "/* Glyphicons rules extracted from Bootstrap 3.4.1 (MIT, see LICENSE) */\n" + "\n".join(rules) + "\n"
 
 
-def vendor(source: Path | None = None) -> None:
+def vendor(source: Path | None = None, only: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for spec, (folder, files) in PACKAGES.items():
+            if only and folder not in only:
+                continue
             unpacked = work / folder
             with tarfile.open(_tarball(spec, source, work)) as tar:
                 tar.extractall(unpacked, filter="data")
@@ -88,4 +97,6 @@ def vendor(source: Path | None = None) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from", dest="source", type=Path, help="folder holding npm pack tarballs")
-    vendor(parser.parse_args().source)
+    parser.add_argument("--only", nargs="*", help="vendor only these target folders (e.g. echarts htmx)")
+    args = parser.parse_args()
+    vendor(args.source, args.only)

@@ -12,7 +12,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.views import LoginView, redirect_to_login
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import render
@@ -34,6 +34,7 @@ from gis_app.api.geometry import content_crs
 from gis_app.api.params import check_known, parse_crs_param
 from gis_app.enforcement.views import MemberTokenAuthentication
 from gis_app.incidents.models import OPEN_STATES
+from gis_app.pages.shell import LoginView as PagesLoginView
 from gis_app.patrols import access as patrol_access
 from layers import ogc, pages, tiles
 from layers.features import no_jit
@@ -389,8 +390,8 @@ protected_areas_map = map_page("protected")
 coverage_map = map_page("coverage")
 
 
-class MapLoginView(LoginView):
-    template_name = "layers/login.html"
+class MapLoginView(PagesLoginView):
+    """/map/login/ kept for old links and bookmarks: the site's login page, landing on the map."""
 
     def get_default_redirect_url(self):
         return "/map/"

@@ -226,7 +226,7 @@ def test_browser_accept_header_gets_html(world, client):
 def test_anonymous_json_is_401_and_html_redirects_to_login(world, client):
     assert client.get("/ogc/collections").status_code == 401
     response = client.get("/ogc/collections", {"f": "html"})
-    assert response.status_code == 302 and response["Location"].startswith("/map/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
 def test_account_without_county_is_403(get):

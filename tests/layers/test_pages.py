@@ -24,7 +24,7 @@ def _open(world, role, path, **params):
 @pytest.mark.parametrize("path", PAGES)
 def test_anonymous_visitor_is_sent_to_login(world, path):
     response = _open(world, None, path)
-    assert response.status_code == 302 and response["Location"] == f"/map/login/?next={path}"
+    assert response.status_code == 302 and response["Location"] == f"/login/?next={path}"
 
 
 @pytest.mark.parametrize("role", ["grid", "team", "department", "command", "planner"])

@@ -1,0 +1,114 @@
+"""指挥中心工作台 (/workspace/): the case queue, list and map in step, and its exports.
+
+- `/workspace/`: the page (filters with counts, one page of cases, the map);
+- `/workspace/rows/`: the same filters' rows, counts and pager as an HTML fragment, which the
+  page fetches when a filter changes and every PAGES_QUEUE_REFRESH_SECONDS (keeping the page,
+  the selection and the scroll position);
+- `/workspace/export.csv`, `/workspace/export.xlsx`: every case of the filtered list (up to
+  PAGES_EXPORT_MAX_ROWS), in the list's order and words.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from openpyxl import Workbook
+
+from gis_app.pages import labels, queue
+from gis_app.pages.access import CASE_READERS, page_for
+from gis_app.pages.rows import EXPORT_COLUMNS, export_values, row
+
+
+def _context(request):
+    now = timezone.now()
+    f = queue.parse_filters(request.GET)
+    cases = queue.filtered(request.user, f, now)
+    page = queue.page_of(cases, f.page)
+    f.page = page.number
+    return {
+        "filters": f, "page": page, "rows": [row(c, now) for c in page.rows],
+        "counts": queue.facet_counts(request.user, f, now),
+        "query": f.query(), "now": timezone.localtime(now),
+        "refresh_seconds": settings.PAGES_QUEUE_REFRESH_SECONDS,
+        "state_labels": labels.STATE_LABELS,
+    }
+
+
+def _refused(request, exc: queue.QueueError, template: str):
+    return render(request, template, {"error": exc.detail, "parameter": exc.parameter}, status=400)
+
+
+@page_for(CASE_READERS)
+def workspace(request):
+    try:
+        context = _context(request)
+    except queue.QueueError as exc:
+        return _refused(request, exc, "pages/workspace_error.html")
+    return render(request, "pages/workspace.html", {**context, "title": "指挥中心工作台"})
+
+
+@page_for(CASE_READERS)
+def workspace_rows(request):
+    try:
+        context = _context(request)
+    except queue.QueueError as exc:
+        return _refused(request, exc, "pages/workspace_error_fragment.html")
+    return render(request, "pages/workspace_rows.html", context)
+
+
+def _export_rows(request):
+    now = timezone.now()
+    f = queue.parse_filters(request.GET)
+    cases = queue.filtered(request.user, f, now)[:settings.PAGES_EXPORT_MAX_ROWS]
+    for case in cases.iterator(chunk_size=2000):
+        yield export_values(row(case, now))
+
+
+def _filename(ext: str) -> str:
+    return f"cases-{timezone.localtime():%Y%m%d-%H%M}.{ext}"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@page_for(CASE_READERS)
+def export_csv(request):
+    try:
+        queue.parse_filters(request.GET)
+    except queue.QueueError as exc:
+        return _refused(request, exc, "pages/workspace_error.html")
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow([title for _, title in EXPORT_COLUMNS])  # BOM: Excel reads UTF-8
+        for values in _export_rows(request):
+            yield writer.writerow(values)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+@page_for(CASE_READERS)
+def export_xlsx(request):
+    try:
+        queue.parse_filters(request.GET)
+    except queue.QueueError as exc:
+        return _refused(request, exc, "pages/workspace_error.html")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("案件")
+    sheet.append([title for _, title in EXPORT_COLUMNS])
+    for values in _export_rows(request):
+        sheet.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    return response
