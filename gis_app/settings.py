@@ -157,6 +157,10 @@ PATROL_HUB_MAX_MINUTES = float(os.environ.get("PATROL_HUB_MAX_MINUTES", "30"))  
 PATROL_HUB_DETOUR = float(os.environ.get("PATROL_HUB_DETOUR", "1.4"))  # road km per straight km
 PATROL_HUB_SPEED_KMH = float(os.environ.get("PATROL_HUB_SPEED_KMH", "30"))  # straight-line speed
 PATROL_HUB_SNAP_METRES = float(os.environ.get("PATROL_HUB_SNAP_METRES", "2000"))  # to the network
+PATROL_DUPLICATE_METRES = float(os.environ.get("PATROL_DUPLICATE_METRES", "5"))  # same fix again
+FOOTPRINT_MAX_AREA_M2 = float(os.environ.get("FOOTPRINT_MAX_AREA_M2", "100000000"))  # 100 km2
+FOOTPRINT_MAX_VERTICES = int(os.environ.get("FOOTPRINT_MAX_VERTICES", "20000"))
+FOOTPRINT_MAX_UPLOAD_BYTES = int(os.environ.get("FOOTPRINT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
 # Territory bundles (gis_app/bundles): what one bundle may make the server unpack and read.
 BUNDLE_ZIP_MAX_ENTRIES = int(os.environ.get("BUNDLE_ZIP_MAX_ENTRIES", "2000"))

@@ -230,6 +230,24 @@ REGISTRY.register(Layer(
 ))
 
 
+def _case_footprint_rows(user, options):
+    return _case_rows(user, options).filter(footprint__isnull=False)
+
+
+REGISTRY.register(Layer(
+    id="case-footprints", title="案件范围", description="The reported areas of area cases (a "
+    "building, a farm; see the footprint check): the same cases, rights and attributes as the "
+    "`cases` layer, drawn as their footprint instead of their point.",
+    geometry_type=POLYGON, rows=_case_footprint_rows, geometry="footprint",
+    attributes=REGISTRY.get("cases").attributes,
+    style=Style(base={"color": "#c0392b", "weight": 2, "fillColor": "#e74c3c", "fillOpacity": 0.35},
+                rules=({"when": {"severity": "high"}, "style": {"color": "#7b241c", "weight": 3},
+                        "label": "涉及核心区"},)),
+    id_field="number", id_type=STRING, summary_only=_is_planner, datetime=("created_at", None), max_age=0,
+    ordering=("-id",), params=REGISTRY.get("cases").params, parse_options=_case_options,
+))
+
+
 # --- patrols --------------------------------------------------------------------------------
 
 def _track_rows(user, options):

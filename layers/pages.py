@@ -88,7 +88,8 @@ PAGES = {
                         ("counties", "townships", "hubs", "teams", "live-positions", "cases"),
                         refresh=("cases", "live-positions"), hidden=("hubs",)),
     "protected": PageSpec("protected", "自然保护地 · 分区与案件",
-                          ("counties", "townships", "protected-areas", "cases"), click="route"),
+                          ("counties", "townships", "protected-areas", "case-footprints", "cases"),
+                          click="route"),
     "coverage": PageSpec("coverage", "巡查覆盖 · 网格与轨迹",
                          ("counties", "townships", "coverage", "hubs", "tracks"), readers="patrols"),
 }

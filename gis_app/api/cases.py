@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, time
 
 from django.contrib.gis.geos import Point
@@ -36,6 +37,7 @@ from rest_framework.views import APIView
 from gis_app.api import filters
 from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet
 from gis_app.api.errors import BadParameter
+from gis_app.api.footprint import area_field, parse_crs_field
 from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
 from gis_app.api.params import Param, check_known, get_one, parse_choice, parse_code
 from gis_app.enforcement.route_params import ParameterError, make_point, parse_crs_value, parse_number
@@ -119,8 +121,18 @@ class CaseDetailSerializer(CaseSerializer):
     allowed_steps = serializers.SerializerMethodField()
     trace = serializers.SerializerMethodField()
 
+    footprint = serializers.SerializerMethodField()
+
     class Meta(CaseSerializer.Meta):
-        fields = CaseSerializer.Meta.fields + ["trace", "allowed_steps", "events", "attachments"]
+        fields = CaseSerializer.Meta.fields + ["footprint", "trace", "allowed_steps", "events",
+                                               "attachments"]
+
+    def get_footprint(self, case) -> dict | None:
+        """The reported area of an area case (always WGS84, said here), else null."""
+        if case.footprint is None:
+            return None
+        return {"crs": "EPSG:4326", "geometry": json.loads(case.footprint.json),
+                "area_m2": case.received.get("area_m2")}
 
     def get_trace(self, case) -> list[str]:
         return case.routing.get("trace", [])
@@ -258,6 +270,8 @@ class CaseViewSet(FeatureViewSet):
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CaseDetailSerializer})
     def create(self, request):
         """一口受理: report a problem at a point; it is routed and assigned at once."""
+        if request.data.get("footprint") is not None:
+            return self._create_from_footprint(request)
         try:
             query = body_point(request.data, required=True)
             item = request.data.get("item")
@@ -267,6 +281,23 @@ class CaseViewSet(FeatureViewSet):
                                         description=request.data.get("description", ""),
                                         source=Case.Source.HOTLINE if _role(request) == "command_centre"
                                         else Case.Source.APP)
+        except REFUSALS as exc:
+            return refusal_response(exc)
+        return self._detail(case, status.HTTP_201_CREATED)
+
+    def _create_from_footprint(self, request):
+        """An area case: `footprint` (GeoJSON Polygon/MultiPolygon in `crs`) instead of lon/lat;
+        the footprint check routes it (gis_app/enforcement/footprint.py) and the case keeps it."""
+        crs = parse_crs_field(request.data)
+        footprint = area_field(request.data, "footprint", crs)
+        try:
+            item = request.data.get("item")
+            if not item:
+                raise ParameterError("item", "required (a catalogue item code)")
+            case = services.case_report_footprint(
+                user=request.user, footprint=footprint, received_crs=crs.name, item_code=str(item),
+                description=request.data.get("description", ""),
+                source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP)
         except REFUSALS as exc:
             return refusal_response(exc)
         return self._detail(case, status.HTTP_201_CREATED)

@@ -1,8 +1,9 @@
 """The territory and organisation read API and the case loop, mounted under /api/ by gis_app/urls.py."""
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from gis_app.api.cases import CaseViewSet, JointInspectionView
+from gis_app.api.footprint import FootprintView
 from gis_app.api.organisation import CatalogueViewSet, DepartmentViewSet, TeamViewSet
 from gis_app.api.territory import (CountyViewSet, GridViewSet, HubAreaViewSet, ProtectedAreaViewSet,
                                    TownshipViewSet, VillageViewSet)
@@ -21,4 +22,5 @@ router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = router.urls + [
     path("joint-inspections/", JointInspectionView.as_view(), name="joint-inspections"),
+    re_path(r"^footprint/?$", FootprintView.as_view(), name="footprint"),
 ]

@@ -61,6 +61,10 @@ class Case(models.Model):
     item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="cases")
     description = models.TextField()
     location = models.PointField(srid=4326)
+    footprint = models.MultiPolygonField(srid=4326, null=True, blank=True,
+                                         help_text="the area reported (a building, a farm), when "
+                                                   "the case is about an area; `location` is then a "
+                                                   "point inside its acting township's part")
     received = models.JSONField(help_text="the point as received: lon, lat, crs")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                  related_name="reported_cases")

@@ -49,12 +49,7 @@ def case_report(*, user, query: PointQuery, item_code: str, description: str,
     member = _member(user)
     if member.role not in REPORTER_ROLES:
         raise StepError(403, "forbidden", f"a {member.role} account does not report cases")
-    description = (description or "").strip()
-    if not description:
-        raise StepError(400, "bad_parameter", "description: required", parameter="description")
-    if len(description) > MAX_DESCRIPTION:
-        raise StepError(400, "bad_parameter", f"description: longer than {MAX_DESCRIPTION} characters",
-                        parameter="description")
+    description = _checked_description(description)
     decision = route(query, item_code, now=now, county_ids=[member.county_id])
     grid = decision.placement.location.grid
     if member.role == "grid_member" and (grid is None or not member.grids.filter(pk=grid.id).exists()):
@@ -82,15 +77,67 @@ def case_report(*, user, query: PointQuery, item_code: str, description: str,
     return case
 
 
+@transaction.atomic
+def case_report_footprint(*, user, footprint, received_crs: str, item_code: str, description: str,
+                          source: str = Case.Source.APP, now=None) -> Case:
+    """一口受理 of an area (a building, a farm): the footprint check decides (the township
+    with the largest share acts; every touched zone's authority is told; a core zone makes
+    it high), and the case keeps its footprint, pinned at a point inside the acting part.
+
+    Raises routing.Refused (400/403/422) or StepError, as `case_report` does.
+    """
+    from gis_app.enforcement.footprint import check_footprint
+
+    now = now or timezone.now()
+    member = _member(user)
+    if member.role not in REPORTER_ROLES or member.role == "grid_member":
+        raise StepError(403, "forbidden", f"a {member.role} account does not report area cases")
+    description = _checked_description(description)
+    check = check_footprint(footprint, item_code=item_code, county_ids=[member.county_id], now=now)
+    decision = check.decision
+    loc = decision.placement.location
+    item = CatalogItem.objects.get(county_id=loc.county.id, code=decision.item["code"])
+    received = {"footprint": True, "crs": received_crs, "area_m2": round(check.area_m2, 2)}
+    case = Case(county_id=loc.county.id, item=item, description=description,
+                location=check.acting_point, footprint=footprint, reporter=user, source=source,
+                received=received, created_at=now, updated_at=now, state=State.REPORTED, number="")
+    _apply_routing(case, decision, check.decision_dict())
+    case.save()
+    case.number = f"{loc.county.code}-{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    _set_supports(case, decision)
+    append_event(case, kind="reported", from_state="", to_state=State.REPORTED, user=user,
+                 role=member.role, at=now, where=case.location, note=description,
+                 changes={"item": item_code, "received": received, "source": source,
+                          "zones": check.zone_dicts()})
+    case.state = State.ASSIGNED
+    Case.objects.filter(pk=case.pk).update(state=case.state)
+    append_event(case, kind="routed", from_state=State.REPORTED, to_state=State.ASSIGNED, user=None,
+                 role="router", at=now, changes=_routing_changes(case),
+                 note="; ".join(case.routing["trace"]))
+    return case
+
+
+def _checked_description(description: str) -> str:
+    description = (description or "").strip()
+    if not description:
+        raise StepError(400, "bad_parameter", "description: required", parameter="description")
+    if len(description) > MAX_DESCRIPTION:
+        raise StepError(400, "bad_parameter", f"description: longer than {MAX_DESCRIPTION} characters",
+                        parameter="description")
+    return description
+
+
 def query_point(query: PointQuery) -> Point:
     return Point(query.lon, query.lat, srid=4326)
 
 
-def _apply_routing(case: Case, decision: RoutingDecision) -> None:
-    """Freeze the router's answer on the case."""
+def _apply_routing(case: Case, decision: RoutingDecision, answer: dict | None = None) -> None:
+    """Freeze the router's answer on the case (`answer`: the whole answer when it is wider
+    than the point's, as a footprint's is: its zones, severity and departments)."""
     loc = decision.placement.location
     county_id = loc.county.id
-    answer = decision.as_dict()
+    answer = answer or decision.as_dict()
     case.township_id = loc.township.id if loc.township else None
     case.village_id = loc.village.id if loc.village else None
     case.grid_id = loc.grid.id if loc.grid else None
@@ -99,7 +146,7 @@ def _apply_routing(case: Case, decision: RoutingDecision) -> None:
     case.department_id = case.item.department_id
     case.mode = decision.mode
     case.subject = decision.subject or {}
-    case.severity = decision.severity
+    case.severity = answer["severity"]
     case.at_sea = decision.at_sea
     case.whistle_kind = case.item.whistle_kind
     case.deadline = decision.deadline
@@ -107,7 +154,7 @@ def _apply_routing(case: Case, decision: RoutingDecision) -> None:
 
 
 def _set_supports(case: Case, decision: RoutingDecision) -> None:
-    codes = [d["code"] for d in decision.departments]
+    codes = [d["code"] for d in case.routing.get("departments", decision.departments)]
     departments = Department.objects.filter(county_id=case.county_id, code__in=codes)
     CaseSupport.objects.filter(case=case).exclude(department__in=departments).delete()
     for department in departments:
@@ -182,10 +229,19 @@ def _transfer_to(case: Case, team_code: str | None) -> dict:
 
 
 def _reroute(case: Case, now) -> dict:
-    query = PointQuery(lon=case.location.x, lat=case.location.y)
-    decision = route(query, case.item.code, now=now, county_ids=[case.county_id])
     before = _routing_changes(case)
-    _apply_routing(case, decision)
+    if case.footprint is not None:   # an area case is routed as its footprint, again
+        from gis_app.enforcement.footprint import check_footprint
+
+        check = check_footprint(case.footprint, item_code=case.item.code,
+                                county_ids=[case.county_id], now=now)
+        decision = check.decision
+        case.location = check.acting_point
+        _apply_routing(case, decision, check.decision_dict())
+    else:
+        query = PointQuery(lon=case.location.x, lat=case.location.y)
+        decision = route(query, case.item.code, now=now, county_ids=[case.county_id])
+        _apply_routing(case, decision)
     _set_supports(case, decision)
     return {"before": before, "after": _routing_changes(case)}
 

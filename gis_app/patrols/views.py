@@ -17,9 +17,7 @@ import io
 import json
 from datetime import time
 
-import shapely
 from django.conf import settings
-from django.contrib.gis.geos import GEOSGeometry
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -33,7 +31,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
 
-from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, check_lonlat, parse_crs, transform_geometry
+from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, parse_crs
+from boundaries.shapes import AREAS, LINES, ShapeError, as_multi, read_geojson
 from gis_app.api import filters
 from gis_app.api.access import NoMembership
 from gis_app.api.base import PAGE, FeatureSerializer, FeatureViewSet
@@ -359,7 +358,7 @@ COMPARISON = (FROM, TO, Param("tolerance_m", "Metres from the planned route with
 class PlanInput:
     """The body of `POST /api/patrol-plans/`, checked field by field (400 naming the field)."""
 
-    GEOMETRY_TYPES = {"route": ("LineString", "MultiLineString"), "area": ("Polygon", "MultiPolygon")}
+    GEOMETRY_TYPES = {"route": LINES, "area": AREAS}
 
     def __init__(self, data, user):
         if not isinstance(data, dict):
@@ -387,25 +386,13 @@ class PlanInput:
         value = self.data.get(name)
         if value is None:
             return None
-        if not isinstance(value, dict) or value.get("type") not in self.GEOMETRY_TYPES[name]:
-            raise BadParameter(name, f"must be a GeoJSON {' or '.join(self.GEOMETRY_TYPES[name])} geometry")
         try:
-            shape = shapely.geometry.shape(value)
-            shape = transform_geometry(shape, crs)
-            coords = shapely.get_coordinates(shape)
-            check_lonlat(coords[:, 0], coords[:, 1])
-        except CRSError as exc:
-            raise BadParameter(name, f"{exc} (crs {crs})") from None
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError,
-                shapely.errors.GEOSException) as exc:
-            raise BadParameter(name, f"not a valid GeoJSON geometry ({exc})") from None
-        if shape.is_empty or not shape.is_valid:
-            raise BadParameter(name, f"invalid geometry: {shapely.is_valid_reason(shape)}")
+            shape = read_geojson(value, crs, self.GEOMETRY_TYPES[name])
+        except ShapeError as exc:
+            raise BadParameter(name, str(exc)) from None
         if name == "route" and shape.length == 0:
             raise BadParameter(name, "has zero length")
-        multi = shapely.MultiLineString([shape]) if shape.geom_type == "LineString" else (
-            shapely.MultiPolygon([shape]) if shape.geom_type == "Polygon" else shape)
-        geom = GEOSGeometry(memoryview(shapely.to_wkb(multi)), srid=4326)
+        geom = as_multi(shape)
         if not type(county).objects.filter(pk=county.pk, geom__intersects=geom).exists():
             raise BadParameter(name, f"lies outside county {county.code} (coordinates in {crs}?)")
         return geom

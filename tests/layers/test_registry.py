@@ -8,6 +8,7 @@ from layers.registry import POLYGON, REGISTRY, Attribute, Layer, Registry, Style
 from tests.layers.conftest import decode, tile_path
 
 LAYER_IDS = ["counties", "townships", "villages", "grids", "protected-areas", "hubs", "teams", "cases",
+             "case-footprints",
              "tracks", "coverage", "live-positions"]
 
 
