@@ -78,6 +78,16 @@ def build_world() -> World:
     return World(t=t, other=other, users=users, cases=cases, track=track)
 
 
+def add_area_case(world):
+    """An area case (a footprint, see gis_app/enforcement/footprint.py) across the home reserve's
+    core and buffer: the `case-footprints` layer's one feature."""
+    from tests.territory import box
+
+    return services.case_report_footprint(
+        user=world.users["command"], footprint=box(120.012, 30.008, 120.018, 30.011),
+        received_crs="EPSG:4326", item_code="I001", description="未批先建养殖场")
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -8,7 +8,7 @@ from shapely.geometry import box, shape
 
 from boundaries.crs import wgs84_to_gcj02
 from layers.registry import layers
-from tests.layers.conftest import PATROLLED
+from tests.layers.conftest import PATROLLED, add_area_case
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +247,7 @@ def test_query_token_is_carried_in_links(world, client):
 
 
 def test_every_collection_items_have_code_and_name(get, world):
+    add_area_case(world)
     for layer in layers():
         doc = get("admin", f"/ogc/collections/{layer.id}/items", limit=5).json()
         assert doc["features"], layer.id

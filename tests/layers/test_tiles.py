@@ -6,7 +6,7 @@ import pytest
 
 from gis_app.patrols.coverage import compute_coverage
 from layers.registry import layers
-from tests.layers.conftest import PATROLLED, decode, lonlat_in_tile, tile_of, tile_path
+from tests.layers.conftest import PATROLLED, add_area_case, decode, lonlat_in_tile, tile_of, tile_path
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ def test_grid_tile_holds_the_grid_at_a_known_point_with_code_and_name(get):
 
 
 def test_every_layer_tile_features_carry_code_and_name(get, world):
+    add_area_case(world)
     with_features = set()
     for layer in layers():
         for lon, lat in [(120.01, 30.01), (120.028, 30.005), (120.02, 30.02)]:
