@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import BinaryField, F, Func, QuerySet
 
-from layers.registry import Attribute, Layer
+from django.utils import timezone
+
+from layers.registry import DATETIME, Attribute, Layer
 
 
 class RawGeometry(Func):
@@ -64,4 +66,29 @@ def no_jit(needed: bool = True):
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def has_times(layer: Layer) -> bool:
+    return any(a.type == DATETIME for a in layer.attributes)
+
+
+@contextmanager
+def layer_queries(layer: Layer, jit_off: bool | None = None):
+    """Where a layer's features are written by PostgreSQL (OGC JSON, tile attributes): JIT off
+    when the layer needs it (see no_jit), and datetimes written in the output time zone (the
+    county's, Asia/Shanghai, unless the client asked for `tz=UTC`; gis_app/api/timezones.py),
+    since PostgreSQL writes a timestamptz in its session time zone, which Django keeps at UTC.
+    A layer without datetimes and JIT needs no transaction."""
+    jit_off = layer.jit_off if jit_off is None else jit_off
+    if not (jit_off or has_times(layer)):
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if jit_off:
+                cursor.execute("SET LOCAL jit = off")
+            if has_times(layer):
+                cursor.execute("SELECT set_config('TimeZone', %s, true)",
+                               [timezone.get_current_timezone_name()])
         yield

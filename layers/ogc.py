@@ -29,7 +29,7 @@ from gis_app.api.access import visible_counties
 from gis_app.api.errors import BadParameter
 from gis_app.api.geometry import GeometryOutput, crs_member, crs_urn, shift_to_gcj02
 from gis_app.api.params import Param, parse_whole
-from layers.features import id_expression, no_jit, with_attributes
+from layers.features import id_expression, layer_queries, no_jit, with_attributes
 from layers.registry import Layer
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -177,7 +177,8 @@ def temporal_extent(layer: Layer, user, options: dict) -> list | None:
 
 
 def _iso(value):
-    return value.astimezone(ZoneInfo("UTC")).isoformat().replace("+00:00", "Z") if value else None
+    """Times in the output time zone: the county's (+08:00) unless the client asked for UTC."""
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def collection(layer: Layer, user, url, options: dict, bbox=None) -> dict:
@@ -289,7 +290,7 @@ def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, lim
         rows = layer.within(rows, polygon, exact=True)
     rows = filter_datetime(layer, rows, interval)
     output = GeometryOutput(crs=crs)
-    with no_jit(layer.jit_off):
+    with layer_queries(layer):
         matched = rows.count()
         features = list(_features_sql(layer, user, rows.order_by(*layer.ordering, "pk"), output)
                         [offset:offset + limit])
@@ -302,7 +303,7 @@ def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS8
         rows = rows.filter(**{layer.id_field: int(feature_id) if layer.id_type == "integer" else feature_id})
     except ValueError:
         return None
-    with no_jit(layer.jit_off):
+    with layer_queries(layer):
         found = list(_features_sql(layer, user, rows, GeometryOutput(crs=crs))[:2])
     if len(found) != 1:
         return None

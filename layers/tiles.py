@@ -21,7 +21,7 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection
 from django.db.models import BinaryField, F, Func, QuerySet
 
-from layers.features import RawGeometry, no_jit, with_attributes
+from layers.features import RawGeometry, layer_queries, no_jit, with_attributes
 from layers.registry import BOOLEAN, DATETIME, POINT, Layer
 
 EXTENT = 4096  # MVT coordinate units per tile side
@@ -104,7 +104,7 @@ def feature_tile(layer: Layer, user, rows: QuerySet, tile: TileAddress) -> bytes
     inner, params = rows.query.sql_with_params()
     columns = ", ".join(f"{_column(alias, a)} AS {_quote(a.name)}" for alias, a in named.items())
     return _as_mvt(f"SELECT q.mvt_id, {columns}, q.mvt_geom FROM ({inner}) q WHERE q.mvt_geom IS NOT NULL",
-                   list(params), layer.id, with_id=True, jit_off=layer.jit_off)
+                   list(params), layer.id, with_id=True, jit_off=layer.jit_off, layer=layer)
 
 
 def cluster_tile(layer: Layer, user, rows: QuerySet, tile: TileAddress) -> bytes:
@@ -132,12 +132,14 @@ def cluster_tile(layer: Layer, user, rows: QuerySet, tile: TileAddress) -> bytes
                    jit_off=True)
 
 
-def _as_mvt(rows_sql: str, params: list, name: str, with_id: bool, jit_off: bool) -> bytes:
+def _as_mvt(rows_sql: str, params: list, name: str, with_id: bool, jit_off: bool,
+            layer: Layer | None = None) -> bytes:
     """The one statement that encodes: ST_AsMVT over `rows_sql` (a column `mvt_geom`, and
     `mvt_id` as feature id when `with_id`)."""
     id_arg = ", 'mvt_id'" if with_id else ""
     sql = f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt_geom'{id_arg}) FROM ({rows_sql}) t"
-    with no_jit(jit_off), connection.cursor() as cursor:
+    session = layer_queries(layer, jit_off) if layer is not None else no_jit(jit_off)
+    with session, connection.cursor() as cursor:
         cursor.execute(sql, [name, *params])  # the layer name's placeholder comes first
         data = cursor.fetchone()[0]
     return bytes(data) if data else b""

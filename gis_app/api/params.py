@@ -17,9 +17,9 @@ from drf_spectacular.utils import OpenApiParameter
 from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, check_lonlat, parse_crs, transform_geometry
 from gis_app.api.errors import BadParameter
 
-# Parameters no endpoint documents but every one tolerates: DRF's format override and the
-# cache-buster some JavaScript clients append.
-ALWAYS_ALLOWED = frozenset({"format", "_"})
+# Parameters no endpoint documents but every one tolerates: DRF's format override, the
+# cache-buster some JavaScript clients append, and `tz=UTC` (gis_app/api/timezones.py).
+ALWAYS_ALLOWED = frozenset({"format", "_", "tz"})
 
 
 @dataclass(frozen=True)

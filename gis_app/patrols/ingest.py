@@ -156,7 +156,8 @@ def us_to_datetime(us: int) -> datetime:
 
 
 def iso(us: int) -> str:
-    return us_to_datetime(us).isoformat().replace("+00:00", "Z")
+    """A fix time for the cleaning report, in the county's time zone (+08:00)."""
+    return us_to_datetime(us).astimezone(_local_zone()).isoformat()
 
 
 # --- readers -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from boundaries.models import Grid
 from gis_app.enforcement.models import Team
@@ -116,8 +117,8 @@ def compare_plan(plan: PatrolPlan, start: datetime, end: datetime,
     missed = [code for code, patrolled in grids if not patrolled]
     return {
         "plan": {"id": plan.pk, "name": plan.name, "team": plan.team.code},
-        "period": {"from": start.isoformat(), "to": end.isoformat()},
-        "scheduled_windows": [{"from": a.isoformat(), "to": b.isoformat()} for a, b in windows],
+        "period": {"from": _iso(start), "to": _iso(end)},
+        "scheduled_windows": [{"from": _iso(a), "to": _iso(b)} for a, b in windows],
         "scheduled_seconds": sum((b - a).total_seconds() for a, b in windows),
         "tracks": int(tracks),
         "seconds_on_patrol": round(float(seconds), 1),
@@ -126,3 +127,8 @@ def compare_plan(plan: PatrolPlan, start: datetime, end: datetime,
         "grids": {"planned": len(grids), "patrolled": len(grids) - len(missed), "missed": missed,
                   "share_patrolled": round((len(grids) - len(missed)) / len(grids), 4) if grids else None},
     }
+
+
+def _iso(value) -> str:
+    """In the output time zone (+08:00 unless the client asked for `tz=UTC`)."""
+    return timezone.localtime(value).isoformat()

@@ -12,19 +12,21 @@ from django.db import connection, transaction
 
 from gis_app.enforcement.models import Team
 from gis_app.patrols import segments
+from gis_app.patrols.duplicates import drop_already_stored
 from gis_app.patrols.ingest import Cleaned, Fixes, MalformedUpload, clean, iso, read_upload, us_to_datetime
 from gis_app.patrols.models import Fix, PatrolPlan, Track
 
 
 def upload_track(stream, *, team: Team, filename: str | None = None, crs=None,
                  plan: PatrolPlan | None = None, uploaded_by=None) -> Track:
-    """Read, clean and store one upload; raises MalformedUpload (nothing stored) if unreadable."""
+    """Read, clean and store one upload; raises MalformedUpload (nothing stored) if unreadable,
+    DuplicateUpload (nothing stored) if the team already has every fix of it (duplicates.py)."""
     fixes = read_upload(stream, filename=filename, crs=crs)
     limit = settings.PATROL_MAX_FIXES
     if len(fixes) > limit:
         raise MalformedUpload(fixes.format, [{"field": "file", "reason": f"{len(fixes):,} fixes; "
                                               f"at most {limit:,} per upload (PATROL_MAX_FIXES)"}])
-    cleaned = clean(fixes)
+    cleaned = drop_already_stored(team, fixes, clean(fixes))
     return store_track(fixes, cleaned, team=team, plan=plan, uploaded_by=uploaded_by,
                        filename=filename or "")
 

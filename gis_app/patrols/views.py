@@ -18,6 +18,7 @@ import json
 from datetime import time
 
 from django.conf import settings
+from django.utils import timezone
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -44,6 +45,7 @@ from gis_app.enforcement.access import NotAMember
 from gis_app.enforcement.models import Team
 from gis_app.patrols import access, selectors, services
 from gis_app.patrols.coverage import compute_coverage
+from gis_app.patrols.duplicates import DuplicateUpload
 from gis_app.patrols.hub_coverage import ReachModel, hub_coverage
 from gis_app.patrols.ingest import MalformedUpload
 from gis_app.patrols.live import latest_positions
@@ -127,11 +129,12 @@ def _forbidden(detail: str):
 
 
 def _iso(value):
-    return None if value is None else value.isoformat()
+    """In the output time zone (+08:00 unless the client asked for `tz=UTC`)."""
+    return None if value is None else timezone.localtime(value).isoformat()
 
 
 def _period(start, end) -> dict:
-    return {"from": start.isoformat(), "to": end.isoformat(), "timezone": settings.TIME_ZONE}
+    return {"from": _iso(start), "to": _iso(end), "timezone": timezone.get_current_timezone_name()}
 
 
 def _feature(geometry_json, properties) -> dict:
@@ -232,6 +235,8 @@ class TrackViewSet(FeatureViewSet):
                                           plan=plan, uploaded_by=request.user)
         except MalformedUpload as exc:
             return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+        except DuplicateUpload as exc:
+            return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
         self.geometry_output = GeometryOutput(CRS(WGS84))
         track = self.geometry_output.annotate(selectors.visible_tracks(request.user)).get(pk=track.pk)
         data = TrackDetailSerializer(track, context=self.get_serializer_context()).data
