@@ -285,7 +285,7 @@ def test_coverage_answers_grids_summaries_and_unpatrolled(home):
     assert [g["code"] for g in patrolled] == ["990101001001001", "990101001001002"]
     assert set(patrolled[0]) == {"code", "name", "township", "patrolled", "first_visit", "last_visit",
                                  "visits", "seconds_inside"}
-    assert patrolled[0]["first_visit"].startswith("2026-05-04T00:00:00")
+    assert patrolled[0]["first_visit"] == "2026-05-04T08:00:00+08:00"  # T0 (00:00 UTC), in +08:00
     assert len(body["unpatrolled"]) == 62 and body["counts"]["patrolled"] == 2
     assert body["townships"][0]["patrolled"] == 2 and body["period"]["from"].startswith("2026-05-04T00:00:00+08")
     assert any(t["code"] == team_of(home, 0).code and t["grids_patrolled"] == 2 for t in body["teams"])
