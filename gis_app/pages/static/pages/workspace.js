@@ -94,7 +94,10 @@
   }
 
   form.addEventListener("submit", function (e) { e.preventDefault(); load(query({page: null}), false); });
-  form.addEventListener("change", function () { load(query({page: null}), false); });
+  // Facet controls live in the refreshed fragment and join the form by their `form` attribute.
+  document.addEventListener("change", function (e) {
+    if (e.target.form === form) load(query({page: null}), false);
+  });
   box.addEventListener("click", function (e) {
     var pager = e.target.closest("a[data-page]");
     if (pager) { e.preventDefault(); load(query({page: pager.dataset.page}), false); return; }

@@ -1,0 +1,123 @@
+"""The case page: the decision in Chinese, 报到 state, zones, timeline, audit state, a button
+per allowed step labelled as in workflow.py, notes and teams asked for, and a stale version
+(409) shown with the fresh case and the user's note kept."""
+import pytest
+from django.test import Client
+
+from gis_app.incidents import services
+from gis_app.incidents.models import Case
+from gis_app.incidents.workflow import STEPS, allowed_steps
+from tests.pages.world import build_pages_world
+
+
+@pytest.fixture
+def world(db):
+    return build_pages_world()
+
+
+def _client(world, role) -> Client:
+    client = Client()
+    client.force_login(world.users[role])
+    return client
+
+
+def _buttons(html: str) -> list[str]:
+    return [part.split(">", 1)[1].split("<", 1)[0] for part in html.split('<button type="submit" name="step"')[1:]]
+
+
+def test_command_centre_sees_a_button_per_allowed_step_labelled_as_the_workflow(world):
+    case = world.cases["far"]
+    html = _client(world, "command").get(f"/cases/{case.pk}/").content.decode()
+    expected = [STEPS[s].label for s in allowed_steps(world.users["command"], case)]
+    assert _buttons(html) == expected and "督办" in expected
+
+
+def test_team_member_sees_accept_on_an_assigned_case_of_its_team(world):
+    case = world.cases["team_case"]
+    html = _client(world, "team").get(f"/cases/{case.pk}/").content.decode()
+    assert "受理" in _buttons(html) and "督办" not in _buttons(html)
+
+
+def test_case_outside_reach_is_404(world):
+    assert _client(world, "command").get(f"/cases/{world.cases['other'].pk}/").status_code == 404
+
+
+def test_page_tells_the_decision_in_chinese_with_zones_and_supports(world):
+    case = world.cases["in_core"]
+    html = _client(world, "command").get(f"/cases/{case.pk}/").content.decode()
+    assert "派单依据" in html and "办理方式" in html and "核心区" in html
+    for support in case.supports.all():
+        assert support.department.name in html
+    assert "未报到" in html or not case.supports.exists()
+
+
+def test_page_shows_the_audit_chain_as_verified(world):
+    html = _client(world, "command").get(f"/cases/{world.cases['far'].pk}/").content.decode()
+    assert "校验通过" in html
+
+
+def test_escalate_button_records_the_event_in_the_timeline(world):
+    case = world.cases["far"]
+    client = _client(world, "command")
+    response = client.post(f"/cases/{case.pk}/step/escalate/", {"version": case.version})
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-kind="escalate"' in html and "已办理：督办" in html
+    assert Case.objects.get(pk=case.pk).escalated_at is not None
+
+
+def test_step_that_needs_a_note_without_one_asks_for_it_and_changes_nothing(world):
+    case = world.cases["far"]
+    response = _client(world, "command").post(f"/cases/{case.pk}/step/reject/", {"version": case.version},
+                                              follow=True)
+    assert response.redirect_chain[-1][0] == f"/cases/{case.pk}/" and "请补全信息" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == case.state
+
+
+def test_transfer_asks_for_a_team_and_moves_the_case(world):
+    case = world.cases["far"]
+    target = world.t.teams[world.t.townships[0].code]
+    response = _client(world, "command").post(f"/cases/{case.pk}/step/transfer/",
+                                              {"version": case.version, "note": "辖区调整", "team": target.code})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=case.pk).team_id == target.pk
+
+
+def test_stale_version_shows_the_fresh_case_and_keeps_the_note(world):
+    case = world.cases["far"]
+    seen = case.version
+    services.case_escalate(case=case, user=world.users["command"], version=seen)
+    response = _client(world, "command").post(f"/cases/{case.pk}/step/reject/",
+                                              {"version": seen, "note": "重复上报，已合并"}, follow=True)
+    html = response.content.decode()
+    assert "其他人刚刚办理了此案件" in html and f"你看到的是第 {seen} 版" in html
+    assert f'value="{seen + 1}"' in html and "重复上报，已合并" in html
+    assert 'data-kind="escalate"' in html
+
+
+def test_step_not_the_users_job_is_refused_with_the_page(world):
+    case = world.cases["far"]
+    response = _client(world, "team").post(f"/cases/{case.pk}/step/escalate/", {"version": case.version})
+    assert response.status_code == 404  # not within the team member's reach at all
+    assert Case.objects.get(pk=case.pk).escalated_at is None
+
+
+def test_step_of_another_actor_is_refused_in_chinese(world):
+    case = world.cases["team_case"]
+    response = _client(world, "team").post(f"/cases/{case.pk}/step/escalate/", {"version": case.version},
+                                           follow=True)
+    assert "这一步不是你的职责范围" in response.content.decode()
+    assert Case.objects.get(pk=case.pk).escalated_at is None
+
+
+def test_notice_is_shown_once(world):
+    case = world.cases["far"]
+    client = _client(world, "command")
+    client.post(f"/cases/{case.pk}/step/reject/", {"version": case.version})
+    assert "请补全信息" in client.get(f"/cases/{case.pk}/").content.decode()
+    assert "请补全信息" not in client.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_unknown_step_is_404(world):
+    case = world.cases["far"]
+    assert _client(world, "command").post(f"/cases/{case.pk}/step/explode/", {"version": 1}).status_code == 404
