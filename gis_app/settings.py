@@ -175,3 +175,8 @@ PAGES_QUEUE_PAGE_SIZE = int(os.environ.get("PAGES_QUEUE_PAGE_SIZE", "50"))
 PAGES_QUEUE_REFRESH_SECONDS = int(os.environ.get("PAGES_QUEUE_REFRESH_SECONDS", "30"))
 PAGES_EXPORT_MAX_ROWS = int(os.environ.get("PAGES_EXPORT_MAX_ROWS", "100000"))
 PAGES_SCREEN_REFRESH_SECONDS = int(os.environ.get("PAGES_SCREEN_REFRESH_SECONDS", "60"))
+
+# 考核 (gis_app/incidents/assessment.py): dispatched staff are scored by the township they
+# serve and by the department that sent them (the seeds' 70 % / 30 %).
+ASSESSMENT_TOWNSHIP_WEIGHT = float(os.environ.get("ASSESSMENT_TOWNSHIP_WEIGHT", "0.7"))
+ASSESSMENT_DEPARTMENT_WEIGHT = float(os.environ.get("ASSESSMENT_DEPARTMENT_WEIGHT", "0.3"))

@@ -2,6 +2,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
+from gis_app.api.assessment import AssessmentView
 from gis_app.api.cases import CaseViewSet, JointInspectionView
 from gis_app.api.footprint import FootprintView
 from gis_app.api.organisation import CatalogueViewSet, DepartmentViewSet, TeamViewSet
@@ -21,6 +22,7 @@ router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("cases", CaseViewSet, basename="case")
 
 urlpatterns = router.urls + [
+    path("assessment/", AssessmentView.as_view(), name="assessment"),
     path("joint-inspections/", JointInspectionView.as_view(), name="joint-inspections"),
     re_path(r"^footprint/?$", FootprintView.as_view(), name="footprint"),
 ]

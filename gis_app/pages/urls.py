@@ -1,7 +1,7 @@
 """The people's pages, mounted at the site root (URL plan in shell.py and DESIGN §3)."""
 from django.urls import path
 
-from gis_app.pages import casepage, shell, workspace
+from gis_app.pages import assessment, casepage, screen, shell, workspace
 
 urlpatterns = [
     path("", shell.home, name="pages-home"),
@@ -11,6 +11,10 @@ urlpatterns = [
     path("workspace/rows/", workspace.workspace_rows, name="pages-workspace-rows"),
     path("workspace/export.csv", workspace.export_csv, name="pages-workspace-csv"),
     path("workspace/export.xlsx", workspace.export_xlsx, name="pages-workspace-xlsx"),
+    path("screen/", screen.screen, name="pages-screen"),
+    path("screen/data.json", screen.screen_json, name="pages-screen-data"),
+    path("assessment/", assessment.assessment_page, name="pages-assessment"),
+    path("assessment/export.xlsx", assessment.assessment_xlsx, name="pages-assessment-xlsx"),
     path("cases/<int:pk>/", casepage.case_page, name="pages-case"),
     path("cases/<int:pk>/step/<str:step>/", casepage.case_step, name="pages-case-step"),
 ]

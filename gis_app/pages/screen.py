@@ -1,0 +1,87 @@
+"""大屏 (/screen/): the command centre's wall screen at 1920x1080, no scrolling. Live counters
+(reported today, open, overdue, 督办, closed on time this month), the map of open cases, the
+overdue list, and charts of cases per township, item and month and of the on-time rate per
+township and team. The page draws once and then reads /screen/data.json every
+PAGES_SCREEN_REFRESH_SECONDS (a minute).
+
+Counts come from the incidents app: `statistics_cases` (the county for the command centre),
+`with_overdue` and `statistics` (on-time = closed by the deadline).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import F
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from gis_app.incidents.assessment import month_bounds
+from gis_app.incidents.models import DONE_STATES, OPEN_STATES
+from gis_app.incidents.selectors import statistics, statistics_cases, with_overdue
+from gis_app.pages import labels
+from gis_app.pages.access import SCREEN_READERS, page_for
+from gis_app.pages.rows import time_left
+
+MAP_LIMIT = 3000  # open cases drawn on the map (soonest deadline first)
+OVERDUE_LIST = 12
+
+
+def _county_name(user) -> str:
+    member = getattr(user, "member", None)
+    return member.county.name if member is not None else "全部县"
+
+
+def screen_data(user, now=None) -> dict:
+    now = now or timezone.now()
+    cases = with_overdue(statistics_cases(user), now)
+    today = timezone.make_aware(datetime.combine(timezone.localdate(now), datetime.min.time()))
+    local = timezone.localtime(now)
+    month_start, month_end = month_bounds(local.year, local.month)
+    open_cases = cases.filter(state__in=OPEN_STATES)
+    counters = {
+        "reported_today": cases.filter(created_at__gte=today).count(),
+        "open": open_cases.count(),
+        "overdue": cases.filter(overdue=True).count(),
+        "escalated": open_cases.filter(escalated_at__isnull=False).count(),
+        "closed_on_time_month": cases.filter(state__in=DONE_STATES, closed_at__gte=month_start,
+                                             closed_at__lt=month_end, closed_at__lte=F("deadline")).count(),
+    }
+    overdue = (cases.filter(overdue=True).select_related("item", "township", "team")
+               .order_by("deadline")[:OVERDUE_LIST])
+    markers = (open_cases.select_related("item").order_by("deadline")
+               .values("pk", "number", "item__name", "location", "overdue", "escalated_at")[:MAP_LIMIT])
+
+    def chart(group: str) -> list[dict]:
+        return [{"name": r["name"] or "（无）", "total": r["total"], "open": r["open"], "overdue": r["overdue"],
+                 "rate": None if r["on_time_rate"] is None else round(r["on_time_rate"] * 100, 1)}
+                for r in statistics(cases, group, now)]
+
+    items = sorted(chart("item"), key=lambda r: -r["total"])[:10]
+    return {
+        "now": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "counters": counters,
+        "overdue": [{"id": c.pk, "number": c.number, "item": c.item.name,
+                     "township": c.township.name if c.township else "海上", "team": c.team.name if c.team else "",
+                     "late": time_left(c, now), "escalated": c.escalated_at is not None} for c in overdue],
+        "markers": [{"id": m["pk"], "number": m["number"], "item": m["item__name"],
+                     "lon": round(m["location"].x, 6), "lat": round(m["location"].y, 6),
+                     "overdue": m["overdue"], "escalated": m["escalated_at"] is not None} for m in markers],
+        "townships": chart("township"), "teams": chart("team"), "items": items, "months": chart("month")[-12:],
+        "state_labels": labels.STATE_LABELS,
+    }
+
+
+@page_for(SCREEN_READERS)
+def screen(request):
+    return render(request, "pages/screen.html", {
+        "title": "指挥大屏", "county": _county_name(request.user),
+        "refresh_seconds": settings.PAGES_SCREEN_REFRESH_SECONDS})
+
+
+@page_for(SCREEN_READERS)
+def screen_json(request):
+    response = JsonResponse(screen_data(request.user), json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-cache"
+    return response
