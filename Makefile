@@ -7,6 +7,11 @@ APT_PACKAGES := python3-venv postgresql-15 postgresql-15-postgis-3 postgresql-15
 	libgdal-dev libgeos-dev libproj-dev chromium docker-compose fonts-wqy-zenhei
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Secrets of this checkout's demo (git-ignored, made once): with DEBUG off the app refuses to
+# start without them. Values already in the environment win.
+SECRETS := .secrets.mk
+-include $(SECRETS)
+export DJANGO_SECRET_KEY AUDIT_HMAC_KEY
 
 .PHONY: setup system-packages db migrate demo-data demo serve test bench clean-db
 
@@ -32,11 +37,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
+$(SECRETS):
+	@$(PYTHON) -c 'import secrets; print("DJANGO_SECRET_KEY ?= " + secrets.token_hex(32)); print("AUDIT_HMAC_KEY ?= " + secrets.token_hex(32))' > $@
+
 db: setup
 	@$(PY) manage.py embedded_db start >/dev/null && echo "database: $$($(PY) manage.py embedded_db url)"
 
+# The audit table is handed back to the app for the migration, then to its own role again.
 migrate: db
+	@$(PY) manage.py secure_audit --release >/dev/null 2>&1 || true
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py secure_audit
 
 demo-data: migrate
 	$(PY) manage.py load_demo

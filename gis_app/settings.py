@@ -1,15 +1,67 @@
-"""Settings: PostGIS from DATABASE_URL, else the embedded cluster (gis_app/embedded.py)."""
+"""Settings: PostGIS from DATABASE_URL, else the embedded cluster (gis_app/embedded.py).
+
+Everything a deployment changes comes from the environment (README, "Deploying"). Secrets
+have a development default only while DEBUG is on or the test suite runs; otherwise a
+missing DJANGO_SECRET_KEY or AUDIT_HMAC_KEY stops the app at start-up rather than letting
+it run on a key that is in the repository.
+"""
 import os
+import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
 
 from gis_app import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-change-in-deployment")
-DEBUG = os.environ.get("DJANGO_DEBUG", "0") == "1"
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value in (None, "") else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
+
+
+DEBUG = _flag("DJANGO_DEBUG")
+# pytest (or `manage.py test`) is running: development secrets are allowed, like DEBUG.
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+
+
+def _secret(name: str, dev_default: str) -> str:
+    value = os.environ.get(name, "")
+    if value:
+        return value
+    if DEBUG or TESTING:
+        return dev_default
+    raise ImproperlyConfigured(f"{name} is not set: with DJANGO_DEBUG off the app does not start "
+                               "without it (make demo generates one in .secrets.mk)")
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", "dev-only-not-secret-change-in-deployment")
+# Keys the audit trail's hash chain (HMAC-SHA256): whoever can write the events table but
+# does not hold this key cannot recompute a chain that verifies.
+AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY", "dev-only-audit-key")
+ALLOWED_HOSTS = _list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = _list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# Behind HTTPS (DJANGO_HTTPS=1) every transport setting defaults to the safe value; each may
+# still be set on its own. The proxy header is trusted only when DJANGO_PROXY_SSL_HEADER=1
+# (the proxy must overwrite X-Forwarded-Proto, or a client could claim https).
+HTTPS = _flag("DJANGO_HTTPS")
+SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = _flag("DJANGO_SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = _flag("DJANGO_CSRF_COOKIE_SECURE", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(31536000 if HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = _flag("DJANGO_HSTS_PRELOAD", HTTPS)
+if _flag("DJANGO_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -22,6 +74,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "gis_app",
@@ -44,7 +97,23 @@ MIDDLEWARE = [
     "gis_app.api.timezones.OutputTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes) on every login: admin, map and page forms, HTTP Basic.
+# LOGIN_FAILURE_LIMIT failures lock the account name, and separately the client address, for
+# LOGIN_LOCKOUT_MINUTES; a locked attempt is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "20"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gis_app.lockout.lockout_response"
+# Behind N reverse proxies the client address is the Nth from the right in X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+                                     if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"])
 
 ROOT_URLCONF = "gis_app.urls"
 TEMPLATES = [{
@@ -73,6 +142,9 @@ def database_from_url(url: str) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # The cluster is durable; only the test suite's own connections skip waiting for the
+        # commit to reach disk (a crash could lose its last commits, which nobody needs).
+        "OPTIONS": {"options": "-c synchronous_commit=off"} if TESTING else {},
         # Parallel test runs (several developers, CI) each name their own test database.
         "TEST": {"NAME": os.environ.get("GIS_TEST_DB", "test_gis_app")},
     }
@@ -85,7 +157,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # read with pyogrio's own GDAL and CRSs are parsed by boundaries.crs against a fixed list.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-AUTH_PASSWORD_VALIDATORS = []
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -129,6 +207,13 @@ WHISTLE_DEADLINE_HOURS = {
     "emergency": int(os.environ.get("WHISTLE_EMERGENCY_HOURS", "2")),
 }
 
+# Request bodies: every uploaded file is streamed to disk (never held whole in memory) and
+# refused with a 413 naming the limit once it passes UPLOAD_MAX_BYTES (gis_app/uploads.py).
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = ["gis_app.uploads.CappedUploadHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+
 # Case attachments (photos, videos, documents): the most one upload may be.
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
@@ -152,6 +237,7 @@ PATROL_MAX_SPEED_KMH = float(os.environ.get("PATROL_MAX_SPEED_KMH", "120"))  # f
 PATROL_GAP_SECONDS = int(os.environ.get("PATROL_GAP_SECONDS", "600"))  # longer breaks the line
 PATROL_GAP_METRES = float(os.environ.get("PATROL_GAP_METRES", "1000"))  # farther breaks the line
 PATROL_MAX_FIXES = int(os.environ.get("PATROL_MAX_FIXES", "500000"))  # per upload
+PATROL_MAX_PROBLEMS = int(os.environ.get("PATROL_MAX_PROBLEMS", "1000"))  # reading stops there
 PATROL_STALE_MINUTES = float(os.environ.get("PATROL_STALE_MINUTES", "15"))  # live position age
 PATROL_PLAN_TOLERANCE_M = float(os.environ.get("PATROL_PLAN_TOLERANCE_M", "30"))  # route walked
 PATROL_HUB_MAX_MINUTES = float(os.environ.get("PATROL_HUB_MAX_MINUTES", "30"))  # response time

@@ -12,6 +12,7 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.gis.db.models.functions import PointOnSurface
 from django.utils import timezone
 
@@ -61,20 +62,22 @@ DEMO_USERS = {
 
 @transaction.atomic
 def ensure_demo_users() -> list[str]:
-    """Create (or refresh) one demo user per role; returns their usernames."""
+    """Create (or refresh) one demo user per role; returns their usernames.
+
+    A new user gets the demo password; an existing user's password is left alone unless
+    DEBUG is on, so running load_demo on a server whose admin changed it resets nothing.
+    """
     User = get_user_model()
     made = []
-    admin, _ = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
-    admin.set_password(DEMO_PASSWORD)
-    admin.save()
+    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
+    _demo_password(admin, created)
     made.append("admin")
     for username, (role, county_code, find) in DEMO_USERS.items():
         county = County.objects.filter(code=county_code).first()
         if county is None:
             continue
-        user, _ = User.objects.get_or_create(username=username)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
+        user, created = User.objects.get_or_create(username=username)
+        _demo_password(user, created)
         team = department = None
         grids = []
         if "team_of_township_name" in find:
@@ -91,6 +94,12 @@ def ensure_demo_users() -> list[str]:
         member.grids.set(grids)
         made.append(username)
     return made
+
+
+def _demo_password(user, created: bool) -> None:
+    if created or settings.DEBUG:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
 
 
 DEMO_CASE_DESCRIPTION = "演示案件（demo）"

@@ -2,15 +2,22 @@
 
 Each event's hash covers its content and the previous event's hash, and the case keeps the
 hash of its last event (`audit_head`). Changing, removing or reordering any event (the
-database refuses UPDATE and DELETE anyway; a superuser could still disable the trigger)
-breaks the chain, and `verify_case` says where.
+database refuses UPDATE and DELETE anyway, and the table belongs to a role the app does
+not log in as: `secure_audit`) breaks the chain, and `verify_case` says where.
+
+The hash is an HMAC-SHA256 keyed with settings.AUDIT_HMAC_KEY (from the environment): a
+plain hash could be recomputed by whoever can write the table, a keyed one only by whoever
+also holds the key, which lives outside the database.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import timezone
+
+from django.conf import settings
 
 from gis_app.incidents.models import Case, CaseEvent
 
@@ -26,7 +33,8 @@ def event_hash(*, case_id: int, seq: int, kind: str, from_state: str, to_state: 
         "where": [round(where.x, 7), round(where.y, 7)] if where is not None else None,
         "changes": changes, "note": note, "prev": prev_hash,
     }, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    key = settings.AUDIT_HMAC_KEY.encode("utf-8")
+    return hmac.new(key, body.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def append_event(case: Case, *, kind: str, from_state: str, to_state: str, user, role: str,
@@ -73,7 +81,7 @@ def verify_case(case: Case) -> list[Break]:
             case_id=case.pk, seq=event.seq, kind=event.kind, from_state=event.from_state,
             to_state=event.to_state, actor_id=event.actor_id, actor_name=event.actor_name, at=event.at,
             where=event.where, changes=event.changes, note=event.note, prev_hash=event.prev_hash)
-        if recomputed != event.hash:
+        if not hmac.compare_digest(recomputed, event.hash):
             breaks.append(Break(case.number, event.seq, "content does not match its hash (altered)"))
         prev = event.hash
         expected_seq = event.seq + 1

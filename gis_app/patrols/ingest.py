@@ -39,18 +39,30 @@ EARTH_RADIUS_M = 6_371_008.8  # mean radius; the speed check needs metres, not e
 
 
 class MalformedUpload(Exception):
-    """The upload cannot be read as a GPS log; nothing of it may be stored."""
+    """The upload cannot be read as a GPS log; nothing of it may be stored.
 
-    def __init__(self, fmt: str | None, problems: list[dict], detail: str | None = None):
+    `stopped`: reading stopped early at a limit (PATROL_MAX_PROBLEMS problems, or more than
+    PATROL_MAX_FIXES fixes), so `problems` is not the whole file's list: a refused file
+    costs bounded memory and time however large and however bad it is.
+    """
+
+    def __init__(self, fmt: str | None, problems: list[dict], detail: str | None = None,
+                 stopped: str | None = None):
         self.format = fmt
         self.problems = problems
+        self.stopped = stopped
         self.detail = detail or _summary(fmt, problems)
+        if stopped:
+            self.detail += f"; reading stopped: {stopped}"
         super().__init__(self.detail)
 
     def as_dict(self) -> dict:
-        return {"error": "malformed_upload", "detail": self.detail, "format": self.format,
-                "problem_count": len(self.problems), "problems": self.problems[:MAX_PROBLEMS_LISTED],
-                "stored": False}
+        out = {"error": "malformed_upload", "detail": self.detail, "format": self.format,
+               "problem_count": len(self.problems), "problems": self.problems[:MAX_PROBLEMS_LISTED],
+               "stored": False}
+        if self.stopped:
+            out["stopped"] = self.stopped
+        return out
 
 
 def _summary(fmt, problems) -> str:
@@ -176,8 +188,17 @@ class _Collector:
 
     def problem(self, where: dict, field_name: str, reason: str) -> None:
         self.problems.append({**where, "field": field_name, "reason": reason})
+        limit = settings.PATROL_MAX_PROBLEMS
+        if len(self.problems) >= limit:
+            raise MalformedUpload(self.format, self.problems,
+                                  stopped=f"{limit:,} problems found (PATROL_MAX_PROBLEMS)")
 
     def add(self, where: dict, time_value, x_value, y_value, acc_value=None) -> None:
+        if len(self.times) >= settings.PATROL_MAX_FIXES:
+            limit = settings.PATROL_MAX_FIXES
+            raise MalformedUpload(self.format, [{**where, "field": "file", "reason": f"more than {limit:,} "
+                                                 "fixes; at most that many per upload (PATROL_MAX_FIXES)"}],
+                                  stopped=f"more than {limit:,} fixes")
         bad = len(self.problems)
         try:
             t = parse_time(time_value, self.zone) if time_value is not None else None

@@ -40,3 +40,20 @@ def test_loading_again_changes_nothing(loaded, capsys):
     out = capsys.readouterr().out
     assert out.count("already loaded") == 2
     assert Case.objects.count() == cases
+
+
+def test_loading_again_keeps_a_changed_password_when_debug_is_off(loaded, settings):
+    from django.contrib.auth import get_user_model
+    settings.DEBUG = False
+    admin = get_user_model().objects.get(username="admin")
+    admin.set_password("a-long-private-passphrase")
+    admin.save()
+    demo.ensure_demo_users()
+    admin.refresh_from_db()
+    assert admin.check_password("a-long-private-passphrase")
+    assert not admin.check_password(demo.DEMO_PASSWORD)
+
+
+def test_new_demo_users_get_the_demo_password(loaded):
+    from django.contrib.auth import get_user_model
+    assert get_user_model().objects.get(username="command").check_password(demo.DEMO_PASSWORD)

@@ -29,11 +29,43 @@ def test_the_database_refuses_to_delete_an_event(world):
 
 
 def tamper(sql, params):
-    """What a database superuser could still do: switch triggers off for the session."""
+    """What the table's owner could do (in the test database the app still owns it): switch
+    the append-only trigger off inside the transaction."""
     with connection.cursor() as cur:
-        cur.execute("SET session_replication_role = replica")
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")   # no pending FK checks: ALTER refuses those
+        cur.execute("ALTER TABLE incidents_caseevent DISABLE TRIGGER incidents_caseevent_append_only")
         cur.execute(sql, params)
-        cur.execute("SET session_replication_role = origin")
+        cur.execute("ALTER TABLE incidents_caseevent ENABLE TRIGGER incidents_caseevent_append_only")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_a_rewritten_chain_without_the_key_is_detected(world):
+    """Rewrite an event and recompute every hash after it, as someone with write access but
+    without AUDIT_HMAC_KEY would: plain SHA-256 (or any other key) does not verify."""
+    import hashlib
+    import json
+    from datetime import timezone
+
+    case = accepted_case(world)
+    events = list(CaseEvent.objects.filter(case=case).order_by("seq"))
+    prev = "0" * 64
+    for event in events:
+        note = "nothing happened" if event.seq == 2 else event.note
+        body = json.dumps({
+            "case": case.pk, "seq": event.seq, "kind": event.kind, "from": event.from_state,
+            "to": event.to_state, "actor": event.actor_id, "actor_name": event.actor_name,
+            "at": event.at.astimezone(timezone.utc).isoformat(),
+            "where": [round(event.where.x, 7), round(event.where.y, 7)] if event.where else None,
+            "changes": event.changes, "note": note, "prev": prev,
+        }, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        tamper("UPDATE incidents_caseevent SET note = %s, prev_hash = %s, hash = %s WHERE id = %s",
+               [note, prev, digest, event.pk])
+        prev = digest
+    Case.objects.filter(pk=case.pk).update(audit_head=prev)
+    breaks = verify_case(Case.objects.get(pk=case.pk))
+    assert {b.seq for b in breaks} == {e.seq for e in events}
+    assert all("altered" in b.reason for b in breaks)
 
 
 def test_an_altered_event_breaks_the_chain(world):
