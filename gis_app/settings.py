@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gis_app.guard.InputGuardMiddleware",   # NUL, lone surrogates, JSON shape and depth
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,6 +207,9 @@ WHISTLE_DEADLINE_HOURS = {
     "tough": int(os.environ.get("WHISTLE_TOUGH_HOURS", "168")),
     "emergency": int(os.environ.get("WHISTLE_EMERGENCY_HOURS", "2")),
 }
+
+# JSON request bodies: at most this deeply nested (gis_app/guard.py).
+JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "32"))
 
 # Request bodies: every uploaded file is streamed to disk (never held whole in memory) and
 # refused with a 413 naming the limit once it passes UPLOAD_MAX_BYTES (gis_app/uploads.py).

@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("layers.urls")),
     path("", include("gis_app.pages.urls")),
 ]
+
+# API paths answer JSON (503 when the database is down), pages a Chinese error page.
+handler500 = "gis_app.guard.server_error"

@@ -1,0 +1,149 @@
+"""One gate for every request: text the database cannot store is refused by name before any
+view reads it, and an API request that still fails answers JSON, never Django's HTML page.
+
+Input rule (one home, applied to the path, every query parameter name and value, urlencoded
+form fields and JSON bodies): no NUL character (PostgreSQL text cannot hold one) and no lone
+UTF-16 surrogate (not encodable as UTF-8). A JSON body must be an object (every endpoint
+reads named fields from one) nested at most JSON_MAX_DEPTH deep. Refusals are 400
+`{"error": "bad_parameter", "detail", "parameter"}` on API paths and a plain-text 400 on
+pages. Multipart bodies are not read here (their files stream to disk; see uploads.py); their
+text fields go through the same `check_text` where the views read them.
+
+Failures (`server_error`, the project's handler500, which also sees exceptions raised in
+middleware): on API paths a database that is down is a 503 `database_unavailable`, anything
+else unexpected a 500 `server_error`; pages get templates/500.html in Chinese (503 when the
+database is down). Django has logged the traceback by then.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+
+API_PREFIXES = ("/api/", "/ogc", "/open311/", "/tiles/")
+
+
+class BadText(ValueError):
+    def __init__(self, parameter: str, reason: str):
+        super().__init__(f"{parameter}: {reason}")
+        self.parameter = parameter
+        self.reason = reason
+
+
+def check_text(value: str, parameter: str) -> str:
+    """The one cleaning rule for text that may reach the database."""
+    if "\x00" in value:
+        raise BadText(parameter, "contains a NUL character (\\u0000), which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadText(parameter, "contains a lone UTF-16 surrogate, which is not valid text") from None
+    return value
+
+
+def check_json(data, parameter: str = "body", depth: int = 0):
+    """Walk a parsed JSON document: depth capped, every key and string checked."""
+    limit = settings.JSON_MAX_DEPTH
+    if depth > limit:
+        raise BadText("body", f"nested deeper than {limit} levels (setting JSON_MAX_DEPTH)")
+    if isinstance(data, str):
+        check_text(data, parameter)
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            name = check_text(str(key), "body")
+            check_json(value, name if depth == 0 else parameter, depth + 1)
+    elif isinstance(data, list):
+        for value in data:
+            check_json(value, parameter, depth + 1)
+    return data
+
+
+def is_api(request) -> bool:
+    return request.path.startswith(API_PREFIXES) or "application/json" in request.META.get("HTTP_ACCEPT", "")
+
+
+def _refusal(request, exc: BadText):
+    if is_api(request):
+        return JsonResponse({"error": "bad_parameter", "detail": str(exc), "parameter": exc.parameter},
+                            status=400)
+    return HttpResponse(f"请求无效 (bad request): {exc}", status=400, content_type="text/plain; charset=utf-8")
+
+
+class InputGuardMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            self._check(request)
+        except BadText as exc:
+            return _refusal(request, exc)
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(request) -> None:
+        check_text(request.path, "path")
+        for name, values in request.GET.lists():
+            check_text(name, name)
+            for value in values:
+                check_text(value, name)
+        if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            return
+        content_type = request.content_type or ""
+        if content_type == "application/x-www-form-urlencoded":
+            for name, values in request.POST.lists():
+                check_text(name, name)
+                for value in values:
+                    check_text(value, name)
+        elif content_type.endswith("json") and request.path.startswith(API_PREFIXES):
+            JSONShape.check(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, BadText):   # a view applying check_text to its own fields
+            return _refusal(request, exception)
+        return None
+
+
+def server_error(request):
+    """handler500: JSON on API paths, the Chinese page elsewhere; 503 when the database is down."""
+    exc = sys.exc_info()[1]
+    down = isinstance(exc, (OperationalError, InterfaceError))
+    if is_api(request):
+        if down:
+            return JsonResponse({"error": "database_unavailable",
+                                 "detail": "the database is not answering; try again shortly"},
+                                status=503, headers={"Retry-After": "10"})
+        return JsonResponse({"error": "server_error",
+                             "detail": "the server failed to answer this request; it has been logged"},
+                            status=500)
+    html = loader.get_template("500.html").render({"database_down": down})
+    return HttpResponse(html, status=503 if down else 500)
+
+
+class JSONShape:
+    """A JSON body is read once here (it is small: DATA_UPLOAD_MAX_MEMORY_SIZE caps it) and
+    must be an object; the views' parser reads the same bytes again from the cache."""
+
+    @staticmethod
+    def check(request) -> None:
+        body = request.body
+        if not body.strip():
+            return
+        try:
+            data = json.loads(body)
+        except RecursionError:
+            raise BadText("body", f"nested deeper than {settings.JSON_MAX_DEPTH} levels "
+                                  "(setting JSON_MAX_DEPTH)") from None
+        except (ValueError, UnicodeDecodeError):
+            return   # the parser answers malformed JSON with its own 400
+        if not isinstance(data, dict):
+            raise BadText("body", f"must be a JSON object {{...}}, not {_KINDS.get(type(data), 'that')}")
+        check_json(data)
+
+
+_KINDS = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false",
+          type(None): "null"}

@@ -1,0 +1,117 @@
+"""Bad input gets a JSON 4xx naming what is wrong before any view reads it; failures on the API
+answer JSON, pages a Chinese page."""
+import json
+
+import pytest
+from django.db import connection
+from django.test import Client, RequestFactory
+from rest_framework.test import APIClient
+
+from gis_app.guard import server_error
+from tests.users import auth_header, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    client = APIClient()
+    client.credentials(**auth_header(make_user("root", superuser=True)))
+    return client
+
+
+def refused(response, parameter):
+    assert response.status_code == 400, response.content[:300]
+    body = response.json()
+    assert body["error"] == "bad_parameter" and body["parameter"] == parameter
+    return body["detail"]
+
+
+def post_json(api, path, text):
+    return api.post(path, data=text, content_type="application/json")
+
+
+def test_nul_in_a_query_parameter_is_refused_by_name(api):
+    assert "NUL" in refused(api.get("/api/grids/?name=a%00b"), "name")
+
+
+def test_nul_in_a_parameter_name_is_refused(api):
+    refused(api.get("/api/grids/?na%00me=x"), "na\x00me")
+
+
+def test_nul_in_the_path_is_refused(api):
+    assert "NUL" in refused(api.get("/api/townships/%00/"), "path")
+
+
+def test_nul_in_a_json_field_is_refused_by_name(api):
+    detail = refused(post_json(api, "/api/cases/", '{"item": "I001", "description": "a\\u0000b"}'),
+                     "description")
+    assert "NUL" in detail
+
+
+def test_lone_surrogate_in_a_json_field_is_refused_by_name(api):
+    detail = refused(post_json(api, "/api/cases/", '{"item": "I001", "description": "\\ud800"}'),
+                     "description")
+    assert "surrogate" in detail
+
+
+def test_nul_in_a_nested_json_value_names_its_top_field(api):
+    refused(post_json(api, "/api/route/batch", '{"points": [{"lon": 1, "lat": 2, "id": "x\\u0000"}]}'),
+            "points")
+
+
+@pytest.mark.parametrize("body, kind", [("[1, 2]", "a list"), ('"text"', "a string"), ("5", "a number"),
+                                        ("null", "null")])
+def test_a_json_body_that_is_not_an_object_is_refused(api, body, kind):
+    assert f"must be a JSON object {{...}}, not {kind}" in refused(post_json(api, "/api/cases/", body), "body")
+
+
+def test_deeply_nested_json_is_refused_by_its_limit(api):
+    detail = refused(post_json(api, "/api/cases/", "[" * 100_000 + "]" * 100_000), "body")
+    assert "JSON_MAX_DEPTH" in detail
+
+
+def test_json_nested_within_the_limit_reaches_the_view(api, settings):
+    settings.JSON_MAX_DEPTH = 8
+    body = json.dumps({"points": [[[[1]]]]})
+    assert post_json(api, "/api/route/batch", body).json().get("parameter") != "body"
+
+
+def test_nul_in_a_form_field_is_refused_by_name():
+    from urllib.parse import urlencode
+    response = Client().post("/login/", urlencode({"username": "adm\x00in", "password": "x"}),
+                             content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "username" in response.content.decode()
+
+
+def test_unexpected_api_failure_is_json_server_error():
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        response = server_error(RequestFactory().get("/api/grids/"))
+    assert response.status_code == 500
+    assert json.loads(response.content)["error"] == "server_error"
+
+
+def test_unexpected_page_failure_is_a_chinese_page():
+    try:
+        raise RuntimeError("a bug")
+    except RuntimeError:
+        response = server_error(RequestFactory().get("/workspace/"))
+    assert response.status_code == 500 and "服务器错误" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_api_with_the_database_down_is_a_json_503():
+    user = make_user("root2", superuser=True)
+    client = Client(raise_request_exception=False, **auth_header(user))
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"   # nothing listens there: the database is unreachable
+    try:
+        response = client.get("/api/grids/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert response.status_code == 503
+    assert response.json()["error"] == "database_unavailable"
