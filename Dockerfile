@@ -13,4 +13,4 @@ COPY manage.py ./
 COPY deploy/gunicorn.conf.py deploy/gunicorn.conf.py
 RUN pip install --no-cache-dir . && python manage.py collectstatic --noinput -v 0 || true
 EXPOSE 8000
-CMD ["gunicorn", "gis_app.wsgi", "-c", "deploy/gunicorn.conf.py", "-b", "0.0.0.0:8000", "-w", "4"]
+CMD ["gunicorn", "gis_app.wsgi", "-c", "deploy/gunicorn.conf.py", "-b", "0.0.0.0:8000"]

@@ -55,7 +55,7 @@ demo-data: migrate
 demo: demo-data
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Serving the demo on http://$(HOST):$(PORT)/  (log in as: command / demo-password)"
-	$(VENV)/bin/gunicorn gis_app.wsgi -c deploy/gunicorn.conf.py -b $(HOST):$(PORT) -w 3
+	$(VENV)/bin/gunicorn gis_app.wsgi -c deploy/gunicorn.conf.py -b $(HOST):$(PORT)
 
 test: db
 	$(VENV)/bin/pytest -q

@@ -12,61 +12,15 @@ Pages:
 - protected areas (/map/protected-areas/): zones coloured by zone (fill) and kind (edge), the
   cases inside them; a click anywhere asks /api/locate (or /api/route for a chosen item);
 - coverage (/map/coverage/): grids patrolled or not in a period, tracks, hub areas.
+
+folium (and pandas, which it imports: ~0.6 s and ~100k objects a worker keeps for life) is
+imported by `render_page` when a page is first asked for, not when the URLs load: workers
+that only answer the API, tiles and OGC never import it (the rendering lives in
+folium_pages.py).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from urllib.parse import urlencode
-
-import folium
-from branca.element import MacroElement
-from jinja2 import Template
-from django.conf import settings
-from django.templatetags.static import static
-from django.utils.html import escape
-from folium.plugins import VectorGridProtobuf
-
-from layers.ogc import spatial_extent
-from layers.registry import Layer, layers
-
-VENDOR_JS = [
-    ("leaflet", "vendor/leaflet/leaflet.js"),
-    ("jquery", "vendor/jquery/jquery.min.js"),
-    ("bootstrap", "vendor/bootstrap/bootstrap.bundle.min.js"),
-    ("awesome_markers", "vendor/awesome-markers/leaflet.awesome-markers.js"),
-]
-VENDOR_CSS = [
-    ("leaflet_css", "vendor/leaflet/leaflet.css"),
-    ("bootstrap_css", "vendor/bootstrap/bootstrap.min.css"),
-    ("glyphicons_css", "vendor/glyphicons/css/glyphicons.css"),
-    ("awesome_markers_font_css", "vendor/fontawesome/css/all.min.css"),
-    ("awesome_markers_css", "vendor/awesome-markers/leaflet.awesome-markers.css"),
-    ("awesome_rotate_css", "layers/awesome-rotate.css"),
-    ("layers_css", "layers/maps.css"),
-]
-
-
-def _local(assets):
-    return [(name, static(path)) for name, path in assets]
-
-
-class IntranetMap(folium.Map):
-    """folium.Map whose JS/CSS come from this server, not from CDNs."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.default_js = _local(VENDOR_JS)
-        self.default_css = _local(VENDOR_CSS)
-
-
-class VectorTiles(VectorGridProtobuf):
-    """folium's Leaflet.VectorGrid layer with the plugin served locally, plus our page glue."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.default_js = _local([("vectorGrid", "vendor/vectorgrid/Leaflet.VectorGrid.bundled.min.js"),
-                                  ("layers_js", "layers/maps.js")])
 
 
 @dataclass(frozen=True)
@@ -95,100 +49,8 @@ PAGES = {
 }
 
 
-def tile_url(layer: Layer, params: dict, token: str | None) -> str:
-    query = dict(params)
-    if token:
-        query["token"] = token
-    suffix = f"?{urlencode(query)}" if query else ""
-    return f"/tiles/{layer.id}/{{z}}/{{x}}/{{y}}.pbf{suffix}"
+def render_page(spec: PageSpec, user, **kwargs) -> str:
+    """The page's HTML (folium_pages.render_page, imported on first use)."""
+    from layers import folium_pages
 
-
-def _layer_options(layer: Layer) -> str:
-    """Leaflet.VectorGrid options as JavaScript: the style is a function of each feature's
-    properties, built by maps.js from the registry's declaration."""
-    spec = json.dumps(layer.style.as_json(), ensure_ascii=False)
-    return ("{vectorTileLayerStyles: {" + json.dumps(layer.id) + ": LayersPage.styleFunction(" + spec + ")},"
-            " interactive: true, maxNativeZoom: " + str(layer.max_zoom) + ", minZoom: " + str(layer.min_zoom)
-            + ", getFeatureId: function (f) { return f.id; }}")
-
-
-def _legend(shown: list[Layer]) -> str:
-    parts = ['<div class="map-legend"><b>图例</b>']
-    for layer in shown:
-        parts.append(f"<h4>{escape(layer.title)}</h4>")
-        base = layer.style.base
-        rules = [r for r in layer.style.rules if r.get("label")]
-        if not rules:
-            parts.append(_swatch(base, layer.title))
-        for rule in rules:
-            parts.append(_swatch({**base, **rule["style"]}, rule["label"]))
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _swatch(style: dict, label: str) -> str:
-    fill = style.get("fillColor", "transparent") if style.get("fill", False) else "transparent"
-    edge = style.get("color", "#555")
-    return (f'<div><span class="swatch" style="background:{escape(fill)};border-color:{escape(edge)}">'
-            f"</span>{escape(label)}</div>")
-
-
-class PageGlue(MacroElement):
-    """Calls maps.js's LayersPage.setup once the map and its layers exist (added last, so its
-    script comes after theirs)."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        LayersPage.setup({{ this._parent.get_name() }}, {{ this.layer_vars }}, {{ this.config }},
-                         {{ this.control }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, created: dict, config: dict, control):
-        super().__init__()
-        self._name = "PageGlue"
-        self.control = control.get_name()
-        self.layer_vars = "{" + ", ".join(f"{json.dumps(i)}: {vt.get_name()}" for i, vt in created.items()) + "}"
-        self.config = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
-
-
-def render_page(spec: PageSpec, user, *, token: str | None = None, layer_params: dict | None = None,
-                header_html: str = "") -> str:
-    """The page's HTML. `layer_params` maps a layer id to its own query parameters (e.g. the
-    coverage period); `token` goes into tile and API requests when the page was opened with
-    one (otherwise the browser's session cookie authenticates them)."""
-    registry = layers()
-    shown = [registry.get(i) for i in spec.layer_ids if registry.get(i).visible(user)]
-    bounds = spatial_extent(user) or [73.5, 18.0, 135.0, 53.5]
-    m = IntranetMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=10,
-                    tiles=None, control_scale=True)
-    if settings.MAP_BASEMAP_URL:
-        folium.TileLayer(tiles=settings.MAP_BASEMAP_URL, attr=settings.MAP_BASEMAP_ATTRIBUTION or "basemap",
-                         name="底图", overlay=False, control=True).add_to(m)
-    params = layer_params or {}
-    created = {}
-    for layer in shown:
-        vt = VectorTiles(tile_url(layer, params.get(layer.id, {}), token), name=layer.title,
-                         options=_layer_options(layer), show=layer.id not in spec.hidden)
-        vt.add_to(m)
-        created[layer.id] = vt
-    control = folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-
-    config = {
-        "ogc": "/ogc",
-        "token": token,
-        "click": spec.click,
-        "refresh": [i for i in spec.refresh if i in created],
-        "refreshSeconds": settings.MAP_REFRESH_SECONDS,
-        "layers": {layer.id: {"title": layer.title, "label": layer.style.label} for layer in shown},
-    }
-    PageGlue(created, config, control).add_to(m)
-
-    who = escape(getattr(user, "username", ""))
-    title = (f'<div class="map-title"><b>{escape(spec.title)}</b><small>{who} · 刷新于 '
-             f'<span id="refreshed-at"></span></small>{header_html}</div>')
-    m.get_root().html.add_child(folium.Element(title))
-    m.get_root().html.add_child(folium.Element(_legend(shown)))
-    m.get_root().header.add_child(folium.Element(f"<title>{escape(spec.title)}</title>"))
-    return m.get_root().render()
+    return folium_pages.render_page(spec, user, **kwargs)

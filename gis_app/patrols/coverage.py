@@ -1,16 +1,17 @@
 """Which grids were patrolled in a period, computed in PostGIS.
 
 A grid is patrolled when a segment of a track's line passes through it (ST_Intersects, so a
-line along a border shared by two grids patrols both; see segments.py for the line). For
-each grid: first and last visit, number of visits and seconds inside, from the segment
-pieces clipped to the grid (ST_Intersection), with times interpolated along each segment
-at constant speed between its two fixes. A visit is a stretch of one track inside the grid:
+line along a border shared by two grids patrols both; see segments.py for the line). The
+line comes as short LINESTRING M pieces carrying each vertex's time (segments.lines_sql),
+intersected with the grids once per piece. For each grid: first and last visit, number of
+visits and seconds inside, from where the pieces fall in it, with times interpolated along
+each segment at constant speed between its two fixes. A visit is a stretch of one track inside the grid:
 leaving and re-entering within VISIT_JOIN_SECONDS counts as the same visit. A team standing
 still on a shared border is inside both grids for that time.
 
 Raw SQL (one named function per step, values as parameters) because the steps are set
-operations over segments built by window functions; the segments go into a temporary table
-so the per-grid and per-team summaries read them once.
+operations over lines built by window functions; the lines and the pieces in each grid go
+into temporary tables so the per-grid and per-team summaries read them once.
 """
 from __future__ import annotations
 
@@ -46,10 +47,22 @@ class Coverage:
 
 
 def _create_pieces(grid_filter: str, params: dict) -> None:
-    """TEMP TABLE patrol_pieces: each segment clipped to each grid it intersects, with the
-    times it entered and left and the seconds spent inside.
+    """TEMP TABLE patrol_pieces: each piece of line (segments.lines_sql) clipped to each grid
+    it intersects, with the times it entered and left and the seconds spent inside.
 
-    A segment that touches a grid where ST_Intersection finds nothing (a numerical corner
+    The grids are looked up once per piece of line, not once per segment. Then, per piece and
+    grid:
+    - a piece wholly inside the grid (most pieces) entered and left it at its own first and
+      last times;
+    - a simple piece crossing the grid's border is clipped to the grid once, and each part's
+      times are the M values where its ends fall on the piece (ST_InterpolatePoint: on a
+      simple line every point has one time); time inside is their difference, which is the
+      per-segment sum since M grows linearly along each segment;
+    - a piece that crosses or retraces itself, or stands still somewhere (where a point would
+      have several times) is taken apart into its segments, each clipped on its own (the grid
+      is the same argument for all of them, so PostGIS prepares it once): a line walked out
+      and back over the same ground is never merged with itself.
+    Something that touches a grid where ST_Intersection finds nothing (a numerical corner
     case) still counts, through its closest point, so patrolled always means ST_Intersects.
     """
     with connection.cursor() as cursor:
@@ -57,29 +70,63 @@ def _create_pieces(grid_filter: str, params: dict) -> None:
         cursor.execute(f"""
             CREATE TEMP TABLE patrol_pieces ON COMMIT DROP AS
             WITH hits AS MATERIALIZED (
-                SELECT g.id AS grid_id, g.geom AS cell, s.track_id, s.team_id, s.t0, s.t1, s.geom AS seg,
-                       GeometryType(s.geom) = 'POINT' OR ST_CoveredBy(s.geom, g.geom) AS whole
-                FROM patrol_segments s
-                JOIN {GRID} g ON ST_Intersects(g.geom, s.geom)
+                SELECT g.id AS grid_id, g.geom AS cell, l.track_id, l.team_id, l.t0, l.t1, l.line,
+                       l.shape, l.simple, ST_CoveredBy(l.shape, g.geom) AS whole
+                FROM patrol_lines l
+                JOIN {GRID} g ON ST_Intersects(g.geom, l.shape)
                 WHERE {grid_filter}
-            ), parts AS (
+            ), simple_parts AS (
+                SELECT h.grid_id, h.track_id, h.team_id, h.line,
+                       COALESCE(d.geom, ST_ClosestPoint(h.shape, h.cell)) AS part
+                FROM hits h
+                CROSS JOIN LATERAL (SELECT ST_Intersection(h.cell, h.shape) AS inter) i
+                LEFT JOIN LATERAL ST_Dump(i.inter) d ON true
+                WHERE NOT h.whole AND h.simple
+            ), simple_located AS (
+                SELECT grid_id, track_id, team_id,
+                       ST_InterpolatePoint(line, CASE WHEN GeometryType(part) = 'POINT' THEN part
+                                                      ELSE ST_StartPoint(part) END) AS ma,
+                       ST_InterpolatePoint(line, CASE WHEN GeometryType(part) = 'POINT' THEN part
+                                                      ELSE ST_EndPoint(part) END) AS mb
+                FROM simple_parts
+            ), segs AS (
+                SELECT h.grid_id, h.cell, h.track_id, h.team_id,
+                       to_timestamp(ST_M(ST_StartPoint(d.geom))) AS t0,
+                       to_timestamp(ST_M(ST_EndPoint(d.geom))) AS t1,
+                       CASE WHEN ST_Length(d.geom) = 0 THEN ST_Force2D(ST_StartPoint(d.geom))
+                            ELSE ST_Force2D(d.geom) END AS seg
+                FROM hits h CROSS JOIN LATERAL ST_DumpSegments(h.line) d
+                WHERE NOT h.whole AND NOT h.simple
+            ), seg_hits AS MATERIALIZED (
+                SELECT grid_id, cell, track_id, team_id, t0, t1, seg,
+                       GeometryType(seg) = 'POINT' OR ST_CoveredBy(seg, cell) AS whole
+                FROM segs WHERE ST_Intersects(seg, cell)
+            ), seg_parts AS (
                 SELECT h.grid_id, h.track_id, h.team_id, h.t0, h.t1, h.seg,
                        COALESCE(d.geom, ST_ClosestPoint(h.seg, h.cell)) AS part
-                FROM hits h
+                FROM seg_hits h
                 CROSS JOIN LATERAL (SELECT ST_Intersection(h.cell, h.seg) AS inter) i
                 LEFT JOIN LATERAL ST_Dump(i.inter) d ON true
                 WHERE NOT h.whole
             ), located AS (
-                -- Segments wholly inside the grid (most of them) or standing still: all of it.
+                -- Pieces of line wholly inside the grid, and segments wholly inside it or
+                -- standing still: all of it.
                 SELECT grid_id, track_id, team_id, t0, t1, 0.0::float8 AS a, 1.0::float8 AS b,
                        1.0::float8 AS share
                 FROM hits WHERE whole
+                UNION ALL
+                SELECT grid_id, track_id, team_id, t0, t1, 0.0, 1.0, 1.0
+                FROM seg_hits WHERE whole
                 UNION ALL
                 SELECT grid_id, track_id, team_id, t0, t1,
                        ST_LineLocatePoint(seg, ST_StartPoint(part)),
                        ST_LineLocatePoint(seg, ST_EndPoint(part)),
                        ST_Length(part) / NULLIF(ST_Length(seg), 0)
-                FROM parts
+                FROM seg_parts
+                UNION ALL
+                SELECT grid_id, track_id, team_id, to_timestamp(least(ma, mb)),
+                       to_timestamp(greatest(ma, mb)), 0.0, 1.0, 1.0
+                FROM simple_located
             )
             SELECT grid_id, track_id, team_id,
                    t0 + (t1 - t0) * least(a, b) AS entered,
@@ -127,10 +174,10 @@ def _team_rows(team_filter: str, params: dict) -> list[dict]:
         cursor.execute(f"""
             WITH walked AS MATERIALIZED (
                 SELECT team_id, count(DISTINCT track_id) AS tracks,
-                       sum(CASE WHEN GeometryType(geom) = 'POINT' THEN 0
-                                ELSE ST_Length(geom::geography) END) AS metres,
+                       sum(CASE WHEN GeometryType(shape) = 'POINT' THEN 0
+                                ELSE ST_Length(shape::geography) END) AS metres,
                        sum(extract(epoch FROM t1 - t0)) AS seconds
-                FROM patrol_segments GROUP BY team_id
+                FROM patrol_lines GROUP BY team_id
             ), grids AS MATERIALIZED (
                 SELECT team_id, count(DISTINCT grid_id) AS grids, sum(seconds) AS seconds_in_grids
                 FROM patrol_pieces GROUP BY team_id
@@ -178,7 +225,7 @@ def compute_coverage(county: County, start: datetime, end: datetime, *, team: Te
     grid_filter = "g.county_id = %(county)s" + (" AND g.township_id = %(township)s" if township else "")
     team_filter = "tm.id = %(team)s" if team is not None else "tm.county_id = %(county)s"
     with transaction.atomic():
-        segments.create_segments_table(track_filter, params)
+        segments.create_lines_table(track_filter, params)
         _create_pieces(grid_filter, params)
         grids = _grid_rows(grid_filter, params)
         teams = _team_rows(team_filter, params)

@@ -26,10 +26,31 @@ def gap_params(gap_seconds: float | None = None, gap_metres: float | None = None
             "gap_m": float(settings.PATROL_GAP_METRES if gap_metres is None else gap_metres)}
 
 
+#: Metres per degree, rounded up from the most a degree of latitude or longitude measures on
+#: the WGS84 spheroid (111,694 m): fixes fewer degrees apart than gap_m / this are surely
+#: within gap_m geodesic metres of each other.
+_MAX_METRES_PER_DEGREE = 112_000.0
+
+
 def joined(t0: str, t1: str, p0: str, p1: str) -> str:
-    """SQL condition: the fix (t1, p1) is joined to the one before it (t0, p0)."""
+    """SQL condition: the fix (t1, p1) is joined to the one before it (t0, p0).
+
+    The planar distance in degrees settles nearly every pair (consecutive fixes are metres
+    apart); the geodesic distance, ten times dearer, decides the rest."""
     return (f"({t1} - {t0} <= make_interval(secs => %(gap_s)s) "
-            f"AND ST_Distance({p0}::geography, {p1}::geography) <= %(gap_m)s)")
+            f"AND (ST_DWithin({p0}, {p1}, %(gap_m)s / {_MAX_METRES_PER_DEGREE}) "
+            f"OR ST_Distance({p0}::geography, {p1}::geography) <= %(gap_m)s))")
+
+
+def _fixes_in_windows(track_filter: str) -> str:
+    """FROM ... WINDOW w: the fixes (alias f, track tr) of the tracks matching `track_filter`
+    that segments within %(lo)s..%(hi)s may need, each track's in time order (window `w`)."""
+    return f"""FROM {FIX} f JOIN {TRACK} tr ON tr.id = f.track_id
+            WHERE ({track_filter})
+              AND tr.ended_at >= %(lo)s AND tr.started_at <= %(hi)s
+              AND f.time >= %(lo)s - make_interval(secs => %(gap_s)s)
+              AND f.time <= %(hi)s + make_interval(secs => %(gap_s)s)
+            WINDOW w AS (PARTITION BY f.track_id ORDER BY f.time)"""
 
 
 def segments_sql(track_filter: str) -> str:
@@ -44,12 +65,7 @@ def segments_sql(track_filter: str) -> str:
         WITH pairs AS (
             SELECT f.track_id, tr.team_id,
                    lag(f.time) OVER w AS t0, f.time AS t1, lag(f.geom) OVER w AS p0, f.geom AS p1
-            FROM {FIX} f JOIN {TRACK} tr ON tr.id = f.track_id
-            WHERE ({track_filter})
-              AND tr.ended_at >= %(lo)s AND tr.started_at <= %(hi)s
-              AND f.time >= %(lo)s - make_interval(secs => %(gap_s)s)
-              AND f.time <= %(hi)s + make_interval(secs => %(gap_s)s)
-            WINDOW w AS (PARTITION BY f.track_id ORDER BY f.time)
+            {_fixes_in_windows(track_filter)}
         ), clipped AS (
             SELECT p.track_id, p.team_id, p.t0, p.t1, p.p0, p.p1,
                    greatest(p.t0, lower(w)) AS s0, least(p.t1, upper(w)) AS s1
@@ -75,6 +91,74 @@ def window_params(windows: list[tuple[datetime, datetime]]) -> dict:
         return {"windows": ["empty"], "lo": epoch, "hi": epoch}
     return {"windows": [f"[{a.isoformat()},{b.isoformat()})" for a, b in windows],
             "lo": min(a for a, _ in windows), "hi": max(b for _, b in windows)}
+
+
+#: Segments per piece of line at most (see `lines_sql`).
+PIECE_SEGMENTS = 32
+
+
+def lines_sql(track_filter: str) -> str:
+    """SQL selecting (track_id, team_id, t0, t1, line, shape, simple) for the patrol line of
+    the tracks matching `track_filter` (SQL on alias `tr`) in ONE time window [%(lo)s, %(hi)s),
+    cut to it as `segments_sql` cuts: one LINESTRING M per unbroken piece of line, M = epoch
+    seconds of each vertex, so where a piece falls along the line says when it was walked.
+    `shape` is the line without M, or its point where the team stood still throughout;
+    `simple` says the line neither crosses, retraces nor closes on itself and never stands
+    still (a zero-length step with its duration in M): every point on it has one time.
+
+    Unbroken pieces are further cut every PIECE_SEGMENTS fixes: short pieces are mostly simple
+    and mostly inside one grid (coverage.py). Every step runs in the fixes' (track, time)
+    order, so the database sorts them once.
+    """
+    return f"""
+        WITH f AS (
+            SELECT f.track_id, tr.team_id, f.time AS t1, f.geom AS p1,
+                   lag(f.time) OVER w AS t0, lag(f.geom) OVER w AS p0,
+                   row_number() OVER w / {PIECE_SEGMENTS} AS piece
+            {_fixes_in_windows(track_filter)}
+        ), pairs AS (
+            -- `joined`: this fix is joined to the one before it; `run` numbers the unbroken
+            -- stretches of each track (a fix not joined to the one before starts a new one).
+            SELECT *, sum(CASE WHEN joined THEN 0 ELSE 1 END)
+                          OVER (PARTITION BY track_id ORDER BY t1) AS run
+            FROM (SELECT *, t0 IS NOT NULL AND {joined("t0", "t1", "p0", "p1")} AS joined FROM f) j
+        ), ends AS (
+            -- A pair partly inside the window keeps the part walked inside it (constant speed).
+            SELECT track_id, team_id, run, piece, s0 AS t0, s1 AS t1,
+                   CASE WHEN s0 = t0 THEN p0 ELSE ST_LineInterpolatePoint(ST_MakeLine(p0, p1),
+                        extract(epoch FROM s0 - t0) / extract(epoch FROM t1 - t0)) END AS a,
+                   CASE WHEN s1 = t1 THEN p1 ELSE ST_LineInterpolatePoint(ST_MakeLine(p0, p1),
+                        extract(epoch FROM s1 - t0) / extract(epoch FROM t1 - t0)) END AS b
+            FROM (SELECT *, greatest(t0, %(lo)s) AS s0, least(t1, %(hi)s) AS s1 FROM pairs
+                  WHERE joined) p
+            WHERE s1 > s0
+        ), pieces AS (
+            SELECT track_id, team_id, min(t0) AS t0, max(t1) AS t1,
+                   array_agg(ST_MakePointM(ST_X(a), ST_Y(a), extract(epoch FROM t0)::float8)
+                             ORDER BY t0) AS starts,
+                   (array_agg(b ORDER BY t0 DESC))[1] AS last
+            FROM ends GROUP BY track_id, team_id, run, piece
+        ), lines AS (
+            SELECT track_id, team_id, t0, t1,
+                   ST_SetSRID(ST_MakeLine(starts || ST_MakePointM(ST_X(last), ST_Y(last),
+                                                                  extract(epoch FROM t1)::float8)),
+                              4326) AS line
+            FROM pieces
+        )
+        SELECT track_id, team_id, t0, t1, line,
+               CASE WHEN ST_Length(line) = 0 THEN ST_StartPoint(flat) ELSE flat END AS shape,
+               -- (M counts in ST_RemoveRepeatedPoints: compare the flat line's points.)
+               ST_NPoints(ST_RemoveRepeatedPoints(flat)) = ST_NPoints(flat)
+               AND ST_IsSimple(flat) AND NOT ST_IsClosed(flat) AS simple
+        FROM (SELECT *, ST_Force2D(line) AS flat FROM lines) l
+    """
+
+
+def create_lines_table(track_filter: str, params: dict) -> int:
+    """TEMP TABLE patrol_lines (dropped at commit: call inside a transaction) holding
+    `lines_sql(track_filter)`; returns the number of pieces. JIT is switched off for the rest
+    of the transaction (see `_temp_table`)."""
+    return _temp_table("patrol_lines", lines_sql(track_filter), params)
 
 
 def derive_line_sql() -> str:
@@ -105,14 +189,20 @@ def create_segments_table(track_filter: str, params: dict) -> int:
     """TEMP TABLE patrol_segments (dropped at commit: call inside a transaction) holding
     `segments_sql(track_filter)`, spatially indexed; returns the number of segments. JIT is
     switched off for the rest of the transaction."""
+    return _temp_table("patrol_segments", segments_sql(track_filter), params, gist="geom")
+
+
+def _temp_table(name: str, sql: str, params: dict, gist: str | None = None) -> int:
+    """CREATE TEMP TABLE `name` ON COMMIT DROP AS `sql`, analysed (and with a GiST index on
+    column `gist`); returns its row count."""
     with connection.cursor() as cursor:
         # The planner's row estimates for these set-returning steps are wild (billions), which
         # triggers JIT compilation costing more than the queries; off for this transaction.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("DROP TABLE IF EXISTS patrol_segments")
-        cursor.execute(f"CREATE TEMP TABLE patrol_segments ON COMMIT DROP AS {segments_sql(track_filter)}",
-                       params)
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMP TABLE {name} ON COMMIT DROP AS {sql}", params)
         count = cursor.rowcount
-        cursor.execute("CREATE INDEX ON patrol_segments USING gist (geom)")
-        cursor.execute("ANALYZE patrol_segments")
+        if gist:
+            cursor.execute(f"CREATE INDEX ON {name} USING gist ({gist})")
+        cursor.execute(f"ANALYZE {name}")
         return count

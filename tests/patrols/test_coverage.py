@@ -209,3 +209,30 @@ def test_township_and_team_summaries_add_up(territory):
     assert team["length_m"] == pytest.approx(metres((120.005, 30.005), (120.045, 30.005)), abs=0.1)
     idle = next(t for t in coverage.teams if t["code"] == _team(territory, 1).code)
     assert idle["tracks"] == 0 and idle["grids_patrolled"] == 0
+
+
+def test_a_pause_on_a_shared_border_mid_walk_counts_in_both_grids(territory):
+    # Across the border x = 120.01, a 5-minute stop on it, then on: the stop lies inside a
+    # piece of line that crosses the border, so its time must not be lost or halved.
+    there = walk([(120.004, 30.005), (120.01, 30.005)], speed_kmh=6)
+    pause = stay((120.01, 30.005), there[-1][0] + timedelta(seconds=20), 300, step_s=30)
+    on = walk([(120.01, 30.005), (120.016, 30.005)], start=pause[-1][0] + timedelta(seconds=20),
+              speed_kmh=6)
+    fixes = there + pause + on
+    _upload(territory, fixes)
+    coverage = compute_coverage(territory.county, *DAY)
+    assert_matches_reference(coverage, reference_coverage([fixes], grid_shapes(territory)))
+    rows = _by_code(coverage)
+    west, east = _grid_at(territory, 120.005, 30.005), _grid_at(territory, 120.015, 30.005)
+    assert rows[west]["seconds_inside"] > 300 and rows[east]["seconds_inside"] > 300
+
+
+def test_a_long_loop_crossing_itself_matches_the_shapely_computation(territory):
+    # A figure of eight over four grids, walked twice: pieces of line that cross and
+    # retrace themselves.
+    eight = [(120.005, 30.005), (120.015, 30.015), (120.015, 30.005), (120.005, 30.015),
+             (120.005, 30.005)]
+    fixes = walk(eight + eight[1:], speed_kmh=8, step_s=10)
+    _upload(territory, fixes)
+    coverage = compute_coverage(territory.county, *DAY)
+    assert_matches_reference(coverage, reference_coverage([fixes], grid_shapes(territory)))

@@ -1,0 +1,46 @@
+"""What a web worker loads: nothing heavy until a page needs it; workers from the cores."""
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("folium", "branca", "pandas", "geopandas")
+
+
+def _modules_after(code: str) -> set[str]:
+    script = ("import sys\n" + code + "\n"
+              "print(' '.join(m for m in sys.modules if m.split('.')[0] in " + repr(HEAVY) + "))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_app.settings"}
+    res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True)
+    return set(res.stdout.split())
+
+
+def test_loading_the_app_and_its_urls_imports_no_folium_or_pandas():
+    assert _modules_after("import gis_app.wsgi") == set()
+
+
+def test_a_map_page_imports_folium_when_it_renders():
+    loaded = _modules_after("import django; django.setup()\n"
+                            "from layers import pages\n"
+                            "from django.contrib.auth.models import AnonymousUser\n"
+                            "try:\n    pages.render_page(pages.PAGES['command'], AnonymousUser())\n"
+                            "except Exception:\n    pass")
+    assert "folium" in loaded
+
+
+def test_gunicorn_runs_one_worker_per_core_by_default(monkeypatch):
+    monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert conf["workers"] == len(os.sched_getaffinity(0))
+    assert conf["worker_class"] == "sync"
+
+
+def test_gunicorn_threads_switch_to_the_gthread_worker(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert (conf["workers"], conf["threads"], conf["worker_class"]) == (3, 4, "gthread")
