@@ -12,7 +12,8 @@ HEAVY = ("folium", "branca", "pandas", "geopandas")
 def _modules_after(code: str) -> set[str]:
     script = ("import sys\n" + code + "\n"
               "print(' '.join(m for m in sys.modules if m.split('.')[0] in " + repr(HEAVY) + "))")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_app.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_app.settings",
+           "DJANGO_SECRET_KEY": "test-only", "AUDIT_HMAC_KEY": "test-only"}
     res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
                          text=True, check=True)
     return set(res.stdout.split())
