@@ -30,19 +30,23 @@ from gis_app.api.errors import BadParameter
 from gis_app.api.geometry import GeometryOutput, crs_member, crs_urn, shift_to_gcj02
 from gis_app.api.params import Param, parse_whole
 from layers.features import id_expression, layer_queries, no_jit, with_attributes
+from layers.ogc_crs import CRS84, advertised
 from layers.registry import Layer
 
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ]
 DEFAULT_LIMIT, MAX_LIMIT = 100, 10_000
 JSON, GEOJSON, HTML = "application/json", "application/geo+json", "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 
 ITEM_PARAMS = (
     Param("limit", f"Features per page: 1..{MAX_LIMIT} (larger is capped), default {DEFAULT_LIMIT}.", int),
@@ -197,14 +201,19 @@ def collection(layer: Layer, user, url, options: dict, bbox=None) -> dict:
         "description": description,
         "itemType": "feature",
         "extent": extent,
-        "crs": [CRS84],
+        "crs": advertised(user),
         "storageCrs": CRS84,
         "links": [
             link(url(base), "self", JSON, layer.title),
             link(url(base, f="html"), "alternate", HTML, f"{layer.title} (HTML)"),
             link(url(f"{base}/items"), "items", GEOJSON, f"{layer.title}: features"),
             link(url(f"{base}/items", f="html"), "items", HTML, f"{layer.title}: features (HTML)"),
-            link(url(f"/tiles/{layer.id}.json"), "describedby", JSON, "TileJSON of the vector tiles"),
+            link(url(f"{base}/schema"), "describedby", SCHEMA, f"{layer.title}: the schema of a feature"),
+            # The same link as GDAL up to 3.6 spells the relation (link relations are
+            # case-insensitive, RFC 8288; GDAL compared case-sensitively).
+            link(url(f"{base}/schema"), "describedBy", SCHEMA, f"{layer.title}: the schema of a feature"),
+            link(url(f"{base}/queryables"), QUERYABLES_REL, SCHEMA, f"{layer.title}: queryables"),
+            link(url(f"/tiles/{layer.id}.json"), TILESETS_REL, JSON, "TileJSON of the vector tiles"),
         ],
     }
 
@@ -283,13 +292,13 @@ _FEATURES = "\x00features\x00"
 
 
 def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, limit=DEFAULT_LIMIT,
-          offset=0, crs: CRS = CRS(WGS84)) -> Page:
+          offset=0, crs: CRS = CRS(WGS84), flip: bool = False) -> Page:
     """One page of the collection, with numberMatched."""
     rows = layer.queryset_for(user, options)
     if polygon is not None:
         rows = layer.within(rows, polygon, exact=True)
     rows = filter_datetime(layer, rows, interval)
-    output = GeometryOutput(crs=crs)
+    output = GeometryOutput(crs=crs, flip=flip)
     with layer_queries(layer):
         matched = rows.count()
         features = list(_features_sql(layer, user, rows.order_by(*layer.ordering, "pk"), output)
@@ -297,14 +306,15 @@ def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, lim
     return Page(features, crs, matched)
 
 
-def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS84)) -> dict | None:
+def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS84),
+         flip: bool = False) -> dict | None:
     rows = layer.queryset_for(user, options)
     try:
         rows = rows.filter(**{layer.id_field: int(feature_id) if layer.id_type == "integer" else feature_id})
     except ValueError:
         return None
     with layer_queries(layer):
-        found = list(_features_sql(layer, user, rows, GeometryOutput(crs=crs))[:2])
+        found = list(_features_sql(layer, user, rows, GeometryOutput(crs=crs, flip=flip))[:2])
     if len(found) != 1:
         return None
     feature = Page(found, crs, None).parsed({})["features"][0]
@@ -313,6 +323,60 @@ def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS8
 
 def output_crs_name(crs: CRS) -> str:
     return crs_urn(crs)
+
+
+# --- schemas: what a feature holds, even when there is none -------------------------------------
+
+JSON_SCHEMA_TYPES = {"string": {"type": "string"}, "integer": {"type": "integer"},
+                     "number": {"type": "number"}, "boolean": {"type": "boolean"},
+                     "datetime": {"type": "string", "format": "date-time"}}
+GEOMETRY_FORMATS = {"MultiPolygon": "geometry-multipolygon", "Point": "geometry-point",
+                    "MultiLineString": "geometry-multilinestring"}
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _property(attribute) -> dict:
+    out = dict(JSON_SCHEMA_TYPES[attribute.type])
+    out["title"] = attribute.name
+    if attribute.description:
+        out["description"] = attribute.description
+    return out
+
+
+def feature_schema(layer: Layer, user, url) -> dict:
+    """The JSON Schema of one GeoJSON feature of the collection (the `describedby` link): GDAL
+    and QGIS build the layer's fields from it, so an empty collection keeps its fields."""
+    return {
+        "$schema": DRAFT, "$id": url(f"/ogc/collections/{layer.id}/schema"),
+        "title": layer.title, "description": layer.description, "type": "object",
+        "required": ["type", "geometry", "properties"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Feature"]},
+            "id": {"type": "integer" if layer.id_type == "integer" else "string"},
+            "geometry": {"format": GEOMETRY_FORMATS[layer.geometry_type], "type": "object"},
+            "properties": {"type": "object", "properties": {
+                a.name: _property(a) for a in layer.attributes_for(user)}},
+        },
+    }
+
+
+def queryables(layer: Layer, url) -> dict:
+    """What `items` filters on (OGC API - Features Part 3 queryables): the geometry (`bbox`) and,
+    for collections with time, the instant or interval (`datetime`). Attribute filters are not
+    offered; the schema of every property is the `describedby` document."""
+    properties = {"geometry": {"format": GEOMETRY_FORMATS[layer.geometry_type],
+                               "x-ogc-role": "primary-geometry", "description": "filter with `bbox`"}}
+    if layer.datetime is not None:
+        start, end = layer.datetime
+        role = "primary-instant" if end is None else "primary-interval-start"
+        properties[start] = {"type": "string", "format": "date-time", "x-ogc-role": role,
+                             "description": "filter with `datetime`"}
+        if end:
+            properties[end] = {"type": "string", "format": "date-time",
+                               "x-ogc-role": "primary-interval-end", "description": "filter with `datetime`"}
+    return {"$schema": DRAFT, "$id": url(f"/ogc/collections/{layer.id}/queryables"),
+            "title": f"{layer.title}: queryables", "type": "object", "properties": properties,
+            "additionalProperties": False}
 
 
 # --- the API definition -----------------------------------------------------------------------

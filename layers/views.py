@@ -26,17 +26,14 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from boundaries.crs import CRS, WGS84
 from gis_app.api.access import HasCountyAccess, NoMembership, visible_county_ids
 from gis_app.api.errors import BadParameter
-from gis_app.api.filters import bbox_polygon
-from gis_app.api.geometry import content_crs
-from gis_app.api.params import check_known, parse_crs_param
-from gis_app.enforcement.views import MemberTokenAuthentication
+from gis_app.api.params import check_known
+from gis_app.enforcement.views import JSONOnly, MemberTokenAuthentication
 from gis_app.incidents.models import OPEN_STATES
 from gis_app.pages.shell import LoginView as PagesLoginView
 from gis_app.patrols import access as patrol_access
-from layers import ogc, pages, tiles
+from layers import ogc, ogc_crs, pages, tiles
 from layers.features import no_jit
 from layers.registry import Layer, layers
 
@@ -239,6 +236,29 @@ class CollectionView(OGCView):
         return self.respond(doc, "collection", title=layer.title)
 
 
+class SchemaView(OGCView):
+    """GET /ogc/collections/{layer}/schema: the JSON Schema of a feature (`describedby`)."""
+
+    params = ()
+    content_negotiation_class = JSONOnly  # clients ask for application/schema+json
+
+    def get(self, request, layer_id):
+        layer = self.layer(layer_id)
+        doc = ogc.feature_schema(layer, request.user, self.url)
+        return cache_headers(HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=ogc.SCHEMA), 60)
+
+
+class QueryablesView(OGCView):
+    """GET /ogc/collections/{layer}/queryables: what `items` filters on."""
+
+    params = ()
+    content_negotiation_class = JSONOnly  # clients ask for application/schema+json
+
+    def get(self, request, layer_id):
+        doc = ogc.queryables(self.layer(layer_id), self.url)
+        return cache_headers(HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=ogc.SCHEMA), 60)
+
+
 class ItemsView(OGCView):
     def known_params(self, layer_id, **kwargs):
         layer = layers().get(layer_id)
@@ -247,12 +267,12 @@ class ItemsView(OGCView):
     def get(self, request, layer_id):
         layer = self.layer(layer_id)
         options = layer.parse_options(request)
-        crs = parse_crs_param(request, "crs")
-        polygon = bbox_polygon(request, CRS(WGS84))
+        crs, flip = ogc_crs.output_crs(request)
+        polygon = ogc_crs.bbox_polygon(request)
         interval = ogc.parse_datetime(request, layer)
         limit, offset = ogc.parse_limit(request), ogc.parse_offset(request)
         page = ogc.items(layer, request.user, options, polygon=polygon, interval=interval,
-                         limit=limit, offset=offset, crs=crs)
+                         limit=limit, offset=offset, crs=crs, flip=flip)
         query = {k: v for k, v in request.GET.items() if k not in ("offset", TOKEN_PARAM, "f")}
         path = request.path
         links = [ogc.link(self.url(path, **query, offset=offset), "self", ogc.GEOJSON, "this page"),
@@ -273,7 +293,7 @@ class ItemsView(OGCView):
                                     prev=next((l["href"] for l in links if l["rel"] == "prev"), None))
         else:
             response = cache_headers(HttpResponse(page.dumps(doc), content_type=ogc.GEOJSON), layer.max_age)
-        response["Content-Crs"] = content_crs(crs)
+        response["Content-Crs"] = ogc_crs.content_crs(crs, flip)
         return response
 
 
@@ -286,8 +306,8 @@ class ItemView(OGCView):
 
     def get(self, request, layer_id, feature_id):
         layer = self.layer(layer_id)
-        crs = parse_crs_param(request, "crs")
-        doc = ogc.item(layer, request.user, layer.parse_options(request), feature_id, crs)
+        crs, flip = ogc_crs.output_crs(request)
+        doc = ogc.item(layer, request.user, layer.parse_options(request), feature_id, crs, flip)
         if doc is None:
             raise NotFound(f"no feature {feature_id!r} in collection {layer.id!r} among what you may see")
         base = f"/ogc/collections/{layer.id}"
@@ -297,7 +317,7 @@ class ItemView(OGCView):
                         ogc.link(self.url(base), "collection", ogc.JSON, layer.title)]
         response = self.respond(doc, "item", media_type=ogc.GEOJSON, title=f"{layer.title} {feature_id}",
                                 max_age=layer.max_age, layer=layer)
-        response["Content-Crs"] = content_crs(crs)
+        response["Content-Crs"] = ogc_crs.content_crs(crs, flip)
         return response
 
 

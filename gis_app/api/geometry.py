@@ -96,6 +96,7 @@ class GeometryOutput:
     crs: CRS
     mode: str = FULL
     tolerance_m: float | None = None
+    flip: bool = False  # y first (an EPSG CRS's own axis order, OGC API Part 2: layers/ogc_crs.py)
 
     @classmethod
     def from_request(cls, request, default_mode: str = FULL) -> "GeometryOutput":
@@ -127,6 +128,8 @@ class GeometryOutput:
             expr = SimplifyMetres(expr, self.tolerance_m)
         if not self.crs.is_geographic:
             expr = Transform(expr, self.crs.epsg)
+        if self.flip:
+            expr = Func(expr, function="ST_FlipCoordinates", output_field=GeometryField(srid=0))
         return AsGeoJSON(expr, precision=self.precision)
 
     def annotate(self, queryset, geom="geom", name="geom_json"):
