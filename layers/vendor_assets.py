@@ -47,6 +47,10 @@ PACKAGES = {
     "echarts@6.1.0": ("echarts", [("dist/echarts.min.js", "echarts.min.js"), ("LICENSE", "LICENSE"),
                                   ("NOTICE", "NOTICE")]),
     "htmx.org@2.0.11": ("htmx", [("dist/htmx.min.js", "htmx.min.js"), ("LICENSE", "LICENSE")]),
+    # Drawing footprints, routes and areas on the map (footprint check, planner pages).
+    "@geoman-io/leaflet-geoman-free@2.17.0": ("geoman", [
+        ("dist/leaflet-geoman.min.js", "leaflet-geoman.min.js"), ("dist/leaflet-geoman.css", "leaflet-geoman.css"),
+        ("LICENSE", "LICENSE")]),
 }
 
 

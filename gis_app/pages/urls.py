@@ -1,7 +1,7 @@
 """The people's pages, mounted at the site root (URL plan in shell.py and DESIGN §3)."""
 from django.urls import path
 
-from gis_app.pages import assessment, casepage, screen, shell, workspace
+from gis_app.pages import assessment, casepage, footprint, planner, screen, shell, workspace
 
 urlpatterns = [
     path("", shell.home, name="pages-home"),
@@ -16,5 +16,7 @@ urlpatterns = [
     path("assessment/", assessment.assessment_page, name="pages-assessment"),
     path("assessment/export.xlsx", assessment.assessment_xlsx, name="pages-assessment-xlsx"),
     path("cases/<int:pk>/", casepage.case_page, name="pages-case"),
+    path("footprint/", footprint.footprint_page, name="pages-footprint"),
+    path("planner/", planner.planner_page, name="pages-planner"),
     path("cases/<int:pk>/step/<str:step>/", casepage.case_step, name="pages-case-step"),
 ]

@@ -100,6 +100,19 @@ def create_plan(*, team: Team, name: str, route=None, area=None, weekdays=(), st
                                          created_by=created_by)
 
 
+def update_plan(plan: PatrolPlan, *, team: Team, name: str, route=None, area=None, weekdays=(),
+                start_time=None, end_time=None, valid_from=None, valid_to=None) -> PatrolPlan:
+    """Replace a plan's team, geometry and schedule (checked by the caller), keeping its id and
+    the tracks tied to it."""
+    with transaction.atomic():
+        for key, value in dict(team=team, name=name, route=route, area=area,
+                               weekdays=sorted(set(weekdays)), start_time=start_time,
+                               end_time=end_time, valid_from=valid_from, valid_to=valid_to).items():
+            setattr(plan, key, value)
+        plan.save()
+        return plan
+
+
 def delete_plan(plan: PatrolPlan) -> None:
     """Delete a plan; its tracks stay, no longer tied to it."""
     with transaction.atomic():

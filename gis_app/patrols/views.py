@@ -440,6 +440,8 @@ class PlanInput:
                                      "start_time?, end_time?, valid_from?, valid_to?}`; route a GeoJSON "
                                      "(Multi)LineString, area a (Multi)Polygon, in `crs` (default WGS84)."),
     destroy=extend_schema(description="Planners: delete a plan (its tracks stay)."),
+    update=extend_schema(request=OpenApiTypes.OBJECT, responses={200: PatrolPlanSerializer},
+                         description="Planners: replace a plan (the same body as a create)."),
 )
 class PatrolPlanViewSet(GenericViewSet):
     serializer_class = PatrolPlanSerializer
@@ -459,7 +461,7 @@ class PatrolPlanViewSet(GenericViewSet):
         known = {"list": PLAN_LIST, "comparison": COMPARISON}.get(self.action, ())
         if request.method == "GET":
             check_known(request, known)
-        if self.action in ("create", "destroy") and not access.can_manage_plans(request.user):
+        if self.action in ("create", "update", "destroy") and not access.can_manage_plans(request.user):
             raise _forbidden("only planners manage patrol plans")
 
     def list(self, request):
@@ -478,7 +480,8 @@ class PatrolPlanViewSet(GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response({**self.get_serializer(self.get_object()).data, "crs": WGS84_NAME})
 
-    def create(self, request):
+    def _fields(self, request) -> dict:
+        """The plan's fields from the body, every one checked (400 naming the field)."""
         body = PlanInput(request.data, request.user)
         code = body.text("team", required=True, max_length=30)
         team = selectors.visible_teams(request.user).filter(code=code).select_related("county").first()
@@ -496,12 +499,20 @@ class PatrolPlanViewSet(GenericViewSet):
         valid_from, valid_to = body.day("valid_from"), body.day("valid_to")
         if valid_from and valid_to and valid_to < valid_from:
             raise BadParameter("valid_to", "is before valid_from")
-        plan = services.create_plan(team=team, name=body.text("name", required=True), route=route,
-                                    area=area, weekdays=body.weekdays(), start_time=start_time,
-                                    end_time=end_time, valid_from=valid_from, valid_to=valid_to,
-                                    created_by=request.user)
+        return dict(team=team, name=body.text("name", required=True), route=route, area=area,
+                    weekdays=body.weekdays(), start_time=start_time, end_time=end_time,
+                    valid_from=valid_from, valid_to=valid_to)
+
+    def create(self, request):
+        plan = services.create_plan(**self._fields(request), created_by=request.user)
         plan = self.get_queryset().get(pk=plan.pk)
         return Response({**self.get_serializer(plan).data, "crs": WGS84_NAME}, status=status.HTTP_201_CREATED)
+
+    def update(self, request, pk=None):
+        """PUT: the whole plan again (the same body as a create); its tracks stay tied to it."""
+        plan = services.update_plan(self.get_object(), **self._fields(request))
+        plan = self.get_queryset().get(pk=plan.pk)
+        return Response({**self.get_serializer(plan).data, "crs": WGS84_NAME})
 
     def destroy(self, request, pk=None):
         services.delete_plan(self.get_object())
