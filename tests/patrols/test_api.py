@@ -442,3 +442,31 @@ def test_live_positions_layer(home):
     assert feature["properties"]["team"] == team_of(home, 0).code
     assert feature["properties"]["stale"] is True  # the seeded walk is in the past
     assert body["stale_after_minutes"] == 15
+
+
+def test_planner_replaces_a_plan_with_put_keeping_its_id(home):
+    planner = user("planner", home)
+    body = {"team": team_of(home, 0).code, "name": "早班", "weekdays": [1],
+            "route": {"type": "LineString", "coordinates": [[120.002, 30.005], [120.018, 30.005]]}}
+    created = client(planner).post("/api/patrol-plans/", body, format="json").json()
+    changed = {**body, "name": "早班（改）", "weekdays": [2, 4], "start_time": "08:00", "end_time": "11:00"}
+    response = client(planner).put(f"/api/patrol-plans/{created['id']}/", changed, format="json")
+    assert response.status_code == 200, response.json()
+    plan = PatrolPlan.objects.get(pk=created["id"])
+    assert (plan.name, plan.weekdays, str(plan.start_time)) == ("早班（改）", [2, 4], "08:00:00")
+
+
+def test_a_plan_put_with_a_bad_field_is_400_and_changes_nothing(home):
+    planner = user("planner", home)
+    plan = create_plan(team=team_of(home, 0), name="原计划", area=box(120.0, 30.0, 120.01, 30.01))
+    area = {"type": "Polygon", "coordinates": [[[120.0, 30.0], [120.01, 30.0], [120.01, 30.01], [120.0, 30.0]]]}
+    response = client(planner).put(f"/api/patrol-plans/{plan.pk}/", {"team": team_of(home, 0).code,
+                                   "name": "新", "area": area, "weekdays": [9]}, format="json")
+    assert response.status_code == 400 and response.json()["parameter"] == "weekdays"
+    assert PatrolPlan.objects.get(pk=plan.pk).name == "原计划"
+
+
+def test_only_planners_replace_plans(home):
+    plan = create_plan(team=team_of(home, 0), name="原计划", area=box(120.0, 30.0, 120.01, 30.01))
+    response = client(user("command_centre", home)).put(f"/api/patrol-plans/{plan.pk}/", {}, format="json")
+    assert response.status_code == 403
