@@ -219,7 +219,11 @@ REGISTRY.register(Layer(
                     + [{"when": {"escalated": True}, "style": {"color": "#8e44ad", "weight": 3},
                         "label": "督办（紫边）"},
                        {"when": {"overdue": True}, "style": {"color": "#000000", "weight": 3, "radius": 8},
-                        "label": "超期（黑边）"}]),
+                        "label": "超期（黑边）"},
+                       # both at once: neither mark may hide the other
+                       {"when": {"overdue": True, "escalated": True},
+                        "style": {"color": "#8e44ad", "weight": 4, "radius": 9, "dashArray": "4 3"},
+                        "label": "超期且督办（紫色虚边、放大）"}]),
         cluster={"color": "#ffffff", "weight": 2, "fill": True, "fillColor": "#c0392b",
                  "fillOpacity": 0.75}),
     id_field="number", id_type=STRING, summary_only=_is_planner, datetime=("created_at", None), max_age=0,

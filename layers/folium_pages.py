@@ -79,7 +79,7 @@ def _layer_options(layer: Layer) -> str:
 
 
 def _legend(shown: list[Layer]) -> str:
-    parts = ['<div class="map-legend"><b>图例</b>']
+    parts = ['<details class="map-legend" open><summary><b>图例</b></summary>']
     for layer in shown:
         parts.append(f"<h4>{escape(layer.title)}</h4>")
         base = layer.style.base
@@ -88,14 +88,15 @@ def _legend(shown: list[Layer]) -> str:
             parts.append(_swatch(base, layer.title))
         for rule in rules:
             parts.append(_swatch({**base, **rule["style"]}, rule["label"]))
-    parts.append("</div>")
+    parts.append("</details>")
     return "".join(parts)
 
 
 def _swatch(style: dict, label: str) -> str:
     fill = style.get("fillColor", "transparent") if style.get("fill", False) else "transparent"
     edge = style.get("color", "#555")
-    return (f'<div><span class="swatch" style="background:{escape(fill)};border-color:{escape(edge)}">'
+    dashed = ";border-style:dashed" if style.get("dashArray") else ""
+    return (f'<div><span class="swatch" style="background:{escape(fill)};border-color:{escape(edge)}{dashed}">'
             f"</span>{escape(label)}</div>")
 
 

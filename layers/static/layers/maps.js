@@ -41,6 +41,19 @@
                         : {"Accept": "application/json"};
   }
 
+  /* Leaflet 1.9 takes a clicked layer with getLatLng() and a radius of at most 10 px for a
+     marker and asks it for its position; Leaflet.VectorGrid's point symbolizers are such
+     circle markers, but drawn in tile pixels with no latlng, so every click on a small point
+     (a case, a team) threw "Cannot read properties of undefined (reading 'lat')" before any
+     handler ran. Without getLatLng they are clicked where the mouse is, like polygons. */
+  function fixPointClicks() {
+    if (!L.VectorGrid || !L.VectorGrid.prototype._createLayer) return;
+    var probe = L.VectorGrid.prototype._createLayer.call({options: {interactive: false}},
+      {type: 1, geometry: [[{x: 0, y: 0}]], properties: {}}, L.point(1, 1));
+    Object.getPrototypeOf(probe).getLatLng = null;
+  }
+  fixPointClicks();
+
   var drawn = {};  // layer id -> features drawn so far (tests and the status bar read it)
   window.LayersPage = {drawn: drawn, styleFunction: styleFunction};
 
@@ -52,19 +65,66 @@
     });
   }
 
+  /* The largest part of a (multi)polygon: island townships label their main island, not the
+     middle of the sea between their islands. */
+  function labelPoint(f) {
+    var best = null, bestArea = -1;
+    L.geoJSON(f).eachLayer(function (layer) {
+      var rings = layer.getLatLngs();
+      (Array.isArray(rings[0][0]) ? rings : [rings]).forEach(function (poly) {
+        var b = L.latLngBounds(poly[0]), area = (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth());
+        if (area > bestArea) { bestArea = area; best = b; }
+      });
+    });
+    return best ? {centre: best.getCenter(), area: bestArea} : null;
+  }
+
+  /* Labels never print over each other: bigger units first; a label that would overlap one
+     already shown is hidden at this zoom and comes back when there is room. */
+  function declutter(labels) {
+    var shown = [];
+    labels.forEach(function (m) {
+      var el = m.getElement();
+      if (!el) return;
+      el.style.visibility = "hidden";
+      el.style.display = "";
+      var r = el.getBoundingClientRect();
+      var clash = shown.some(function (s) {
+        return r.left < s.right + 4 && r.right + 4 > s.left && r.top < s.bottom + 2 && r.bottom + 2 > s.top;
+      });
+      if (clash) { el.style.display = "none"; } else { shown.push(r); }
+      el.style.visibility = "";
+    });
+    drawn.labelsShown = shown.length;
+  }
+
   function addLabels(map, config, layerId, attribute) {
     var group = L.layerGroup().addTo(map);
+    var labels = [];
     fetch(config.ogc + "/collections/" + layerId + "/items?limit=1000", {headers: headers(config), credentials: "same-origin"})
       .then(function (r) { return r.json(); })
       .then(function (fc) {
+        var places = [];
         (fc.features || []).forEach(function (f) {
           if (!f.geometry) return;
-          var centre = L.geoJSON(f).getBounds().getCenter();
-          L.marker(centre, {interactive: false, keyboard: false, icon: L.divIcon({
-            className: "unit-label", html: escapeHtml(f.properties[attribute]), iconSize: null})}).addTo(group);
+          var at = labelPoint(f);
+          if (at) places.push({f: f, at: at});
         });
+        places.sort(function (a, b) { return b.at.area - a.at.area; });
+        places.forEach(function (p) {
+          labels.push(L.marker(p.at.centre, {interactive: false, keyboard: false, icon: L.divIcon({
+            className: "unit-label", html: escapeHtml(p.f.properties[attribute]), iconSize: null})}).addTo(group));
+        });
+        declutter(labels);
+        map.on("zoomend moveend", function () { declutter(labels); });
         drawn[layerId + ":labels"] = (fc.features || []).length;
       });
+  }
+
+  /* The legend folds away (and starts folded on phones). */
+  function legend() {
+    var box = document.querySelector("details.map-legend");
+    if (box && window.innerWidth < 700) box.open = false;
   }
 
   function stamp() {
@@ -119,7 +179,9 @@
     if (config.click !== "route") {
       layer.on("click", function (e) {
         var props = e.layer && e.layer.properties ? e.layer.properties : {};
-        L.popup().setLatLng(e.latlng).setContent("<b>" + escapeHtml(spec.title) + "</b>" + table(props)).openOn(map);
+        var open = id === "cases" && props.code && !props.cluster
+          ? '<p><a href="/workspace/?q=' + encodeURIComponent(props.code) + '">在工作台中打开</a></p>' : "";
+        L.popup().setLatLng(e.latlng).setContent("<b>" + escapeHtml(spec.title) + "</b>" + table(props) + open).openOn(map);
       });
     }
   }
@@ -146,6 +208,7 @@
       if (config.layers[id].label) addLabels(map, config, id, config.layers[id].label);
     });
     if (config.click === "route") enableRouting(map, config);
+    legend();
     stamp();
     if (config.refresh && config.refreshSeconds > 0) {
       setInterval(function () {
