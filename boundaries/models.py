@@ -8,6 +8,8 @@ authorities are department *codes*, resolved by the enforcement layer above.
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 
+from boundaries.querysets import GridQuerySet, HubAreaQuerySet
+
 
 class Unit(models.Model):
     """Fields every administrative unit shares."""
@@ -74,6 +76,8 @@ class Grid(Unit):
     township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="grids")
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="grids")
 
+    objects = GridQuerySet.as_manager()
+
 
 class ProtectedArea(models.Model):
     """One zone of a protected area (nature reserve, forest park, water source, red line).
@@ -124,6 +128,8 @@ class HubArea(models.Model):
     hub = models.OneToOneField(Township, on_delete=models.CASCADE, related_name="hub_area")
     covered = models.ManyToManyField(Township, related_name="covering_hubs")
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="hub_areas")
+
+    objects = HubAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["hub__code"]

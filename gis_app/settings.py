@@ -181,14 +181,18 @@ LOGIN_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "gis_app.web.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "gis_app.web.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "gis_app.api.pagination.CountedPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "gis_app.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "gis_app.web.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Grid governance and enforcement map server",

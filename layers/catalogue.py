@@ -22,15 +22,14 @@ from django.db.models.functions import Cast, Concat, Now
 
 from boundaries.models import County, Grid, HubArea, ProtectedArea, Township, Village
 from gis_app.api.access import restrict, visible_county_ids
-from gis_app.api.errors import BadParameter
-from gis_app.api.params import Param, get_one
-from gis_app.api.territory import hub_geometry
+from gis_app.web.errors import BadParameter
+from gis_app.web.params import Param, get_one
 from gis_app.enforcement.models import Member, Team
 from gis_app.incidents.models import Case, State
 from gis_app.incidents.selectors import visible_cases, with_overdue
 from gis_app.patrols import access as patrol_access
 from gis_app.patrols.models import Fix, Track
-from gis_app.patrols.params import FROM, TO, parse_period
+from gis_app.api.patrol_params import FROM, TO, parse_period
 from layers.coverage import patrolled_grids
 from layers.registry import (BOOLEAN, DATETIME, INTEGER, LINESTRING, NUMBER, POINT, POLYGON,
                              REGISTRY, STRING, Attribute, Layer, Style)
@@ -117,11 +116,11 @@ REGISTRY.register(Layer(
 
 
 def _hub_bbox(queryset, polygon, exact):
-    """A hub area intersects a box when its hub or a covered township does (indexed lookups on
-    the township geometries, not on the per-row union)."""
-    lookup = "intersects" if exact else "bboverlaps"
-    through = HubArea.covered.through.objects.filter(**{f"township__geom__{lookup}": polygon})
-    return queryset.filter(Q(**{f"hub__geom__{lookup}": polygon}) | Q(pk__in=through.values("hubarea_id")))
+    return queryset.in_bbox(polygon, exact=exact)
+
+
+def _hub_geometry():
+    return HubArea.objects.geometry()
 
 
 _covered = HubArea.covered.through.objects.filter(hubarea_id=OuterRef("pk")).order_by()
@@ -129,7 +128,7 @@ _covered = HubArea.covered.through.objects.filter(hubarea_id=OuterRef("pk")).ord
 REGISTRY.register(Layer(
     id="hubs", title="1+X 片区", description="1+X hub areas: the hub township's team also serves "
                                             "the covered townships; geometry is their union.",
-    geometry_type=POLYGON, rows=_county_rows(HubArea), geometry=hub_geometry, bbox_filter=_hub_bbox,
+    geometry_type=POLYGON, rows=_county_rows(HubArea), geometry=_hub_geometry, bbox_filter=_hub_bbox,
     attributes=(
         A("code", "hub__code", description="the hub township's code"),
         A("name", Concat(F("hub__name"), Value("片区"), output_field=CharField())),

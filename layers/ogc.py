@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from boundaries.crs import ACCEPTED, WGS84, CRS
 from gis_app.api.access import visible_counties
-from gis_app.api.errors import BadParameter
+from gis_app.web.errors import BadParameter
 from gis_app.api.geometry import GeometryOutput, crs_member, crs_urn, shift_to_gcj02
-from gis_app.api.params import Param, parse_whole
+from gis_app.web.params import Param, parse_whole
 from layers.features import id_expression, layer_queries, no_jit, with_attributes
 from layers.ogc_crs import CRS84, advertised
 from layers.registry import Layer

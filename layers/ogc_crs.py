@@ -21,7 +21,7 @@ from django.http import QueryDict
 
 from boundaries.crs import CRS
 from gis_app.api.access import visible_counties
-from gis_app.api.params import get_one, parse_bbox, parse_crs_param
+from gis_app.web.params import get_one, parse_bbox, parse_crs_param
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 LONLAT_SPELLINGS = ("CRS84", "OGC:CRS84", "WGS84", "WGS-84")
@@ -78,7 +78,7 @@ class _Swapped:
 def bbox_polygon(request):
     """The `bbox` filter as a WGS84 polygon (or None); in `bbox-crs` (default CRS84), in that
     CRS's axis order."""
-    from gis_app.api.errors import BadParameter
+    from gis_app.web.errors import BadParameter
 
     crs = parse_crs_param(request, "bbox-crs", default=CRS("EPSG:4326"))
     value = get_one(request, "bbox")

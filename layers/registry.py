@@ -17,7 +17,7 @@ from typing import Any, Callable
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Expression, F, QuerySet
 
-from gis_app.api.params import Param
+from gis_app.web.params import Param
 
 STRING, INTEGER, NUMBER, BOOLEAN, DATETIME = "string", "integer", "number", "boolean", "datetime"
 POLYGON, POINT, LINESTRING = "MultiPolygon", "Point", "MultiLineString"

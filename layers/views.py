@@ -20,16 +20,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from gis_app.api.access import HasCountyAccess, NoMembership, visible_county_ids
-from gis_app.api.errors import BadParameter
-from gis_app.api.params import check_known
-from gis_app.enforcement.views import JSONOnly, MemberTokenAuthentication
+from gis_app.web.auth import TokenAuthentication
+from gis_app.web.errors import BadParameter, NotFound
+from gis_app.web.params import check_known
+from gis_app.web.renderers import JSONOnly
 from gis_app.incidents.models import OPEN_STATES
 from gis_app.pages.shell import LoginView as PagesLoginView
 from gis_app.patrols import access as patrol_access
@@ -40,7 +41,7 @@ from layers.registry import Layer, layers
 TOKEN_PARAM = "token"
 
 
-class QueryTokenAuthentication(MemberTokenAuthentication):
+class QueryTokenAuthentication(TokenAuthentication):
     """`?token=KEY`: the API token in the query string, for map libraries and kiosk screens
     that cannot send an Authorization header. Same tokens, same users as the header form."""
 
@@ -51,8 +52,8 @@ class QueryTokenAuthentication(MemberTokenAuthentication):
         return self.authenticate_credentials(key)
 
 
-# The router's token authentication loads the Member row with the user: one query, not two.
-AUTHENTICATION = [MemberTokenAuthentication, QueryTokenAuthentication, SessionAuthentication]
+# The kit's token authentication loads the Member row with the user: one query, not two.
+AUTHENTICATION = [TokenAuthentication, QueryTokenAuthentication, SessionAuthentication]
 
 
 def wants_html(request) -> bool:
@@ -328,7 +329,7 @@ def _page_user(request):
     Authorization header or `?token=` (kept for the page's own tile and API requests)."""
     if request.user.is_authenticated:
         return request.user, None
-    drf_request = Request(request, authenticators=[MemberTokenAuthentication(), QueryTokenAuthentication()])
+    drf_request = Request(request, authenticators=[TokenAuthentication(), QueryTokenAuthentication()])
     try:
         user = drf_request.user
     except AuthenticationFailed:
@@ -361,7 +362,7 @@ def map_page(key: str):
         except NoMembership as exc:
             return _page_refusal(403, str(exc.detail))
         except BadParameter as exc:
-            return _page_refusal(400, str(exc.detail["detail"]))
+            return _page_refusal(400, exc.detail)
         html = pages.render_page(spec, user, token=token, layer_params=layer_params, header_html=header)
         response = HttpResponse(html)
         return cache_headers(response, 0)

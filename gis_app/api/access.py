@@ -12,20 +12,14 @@ Every API view, cases and layers call these helpers instead of reading
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from boundaries.models import County
 from gis_app.enforcement import access as rule
+from gis_app.web.errors import NoMembership
 
 NO_MEMBERSHIP = rule.NO_MEMBERSHIP
-
-
-class NoMembership(PermissionDenied):
-    """Authenticated, but bound to no county: there is nothing this user may see."""
-
-    default_detail = NO_MEMBERSHIP
-    default_code = "no_membership"
+__all__ = ["NoMembership", "visible_county_ids", "visible_counties", "restrict", "HasCountyAccess"]
 
 
 def visible_county_ids(user) -> list[int] | None:

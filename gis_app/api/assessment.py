@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_app.api.errors import BadParameter
-from gis_app.api.params import check_known
+from gis_app.web.errors import BadParameter
+from gis_app.web.params import check_known
 from gis_app.incidents.assessment import PeriodError, assessment, parse_period
 from gis_app.incidents.selectors import statistics_cases
 

@@ -17,10 +17,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_app.api.access import HasCountyAccess
-from gis_app.api.errors import BadParameter
+from gis_app.web.errors import BadParameter
 from gis_app.api.geometry import FULL, GeometryOutput, OutputGeometryField, content_crs, finish
 from gis_app.api.pagination import FeaturePagination
-from gis_app.api.params import Param, check_known, parse_code
+from gis_app.web.params import Param, check_known, parse_code
 
 LIMIT = Param("limit", "Page size (default 100, at most 10000).", type=int)
 OFFSET = Param("offset", "Rows to skip before the page starts.", type=int)

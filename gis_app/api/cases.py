@@ -15,8 +15,6 @@ asks otherwise for the GeoJSON output; every answer states its CRS.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime, time
 
@@ -28,54 +26,30 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_app.api import filters
 from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet
-from gis_app.api.errors import BadParameter
 from gis_app.api.footprint import area_field, parse_crs_field
 from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
-from gis_app.api.params import Param, check_known, get_one, parse_choice, parse_code
-from gis_app.enforcement.route_params import ParameterError, make_point, parse_crs_value, parse_number
-from gis_app.enforcement.routing import Refused
 from gis_app.incidents import services
 from gis_app.incidents.models import Case, State
-from gis_app.incidents.selectors import GROUPINGS, statistics, statistics_cases, visible_cases, with_overdue
-from gis_app.incidents.workflow import STEPS, StepError, allowed_steps
+from gis_app.incidents.selectors import GROUPINGS, STATISTICS_COLUMNS, statistics, statistics_cases, visible_cases, with_overdue
+from gis_app.incidents.workflow import STEPS, allowed_steps
+from gis_app.web.errors import BadParameter, Forbidden, NotFound
+from gis_app.web.params import Param, check_known, get_one, parse_bool, parse_choice, parse_code, number_value
+from gis_app.web.points import body_point
+from gis_app.web.renderers import CSVRenderer, JSONErrorsMixin, ORJSONRenderer, Table, XLSXRenderer
 
 STEP_NAMES = tuple(STEPS)
-
-
-def refusal_response(exc) -> Response:
-    """Domain refusals (StepError, router Refused, ParameterError) -> the API's error shape."""
-    if isinstance(exc, StepError):
-        return Response(exc.as_dict(), status=exc.status)
-    if isinstance(exc, Refused):
-        return Response(exc.refusal.as_dict(), status=exc.refusal.status)
-    return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-
-
-REFUSALS = (StepError, Refused, ParameterError)
-
-
-def body_point(data, required: bool):
-    """lon/lat[/crs] from a request body -> (PointQuery | None)."""
-    if data.get("lon") in (None, "") and data.get("lat") in (None, ""):
-        if required:
-            raise ParameterError("lon", "required")
-        return None
-    crs = parse_crs_value(data.get("crs"))
-    return make_point(parse_number(data.get("lon"), "lon"), parse_number(data.get("lat"), "lat"), crs)
 
 
 def _no_planner(user):
     member = getattr(user, "member", None)
     if member is not None and member.role == "planner" and not user.is_superuser:
-        raise PermissionDenied("planners see maps and statistics, not case records")
+        raise Forbidden("planners see maps and statistics, not case records")
 
 
 # --- serializers -----------------------------------------------------------------------------
@@ -156,25 +130,6 @@ def attachment_dict(a, request) -> dict:
             "url": request.build_absolute_uri(f"/api/cases/{a.case_id}/attachments/{a.pk}/")}
 
 
-# --- CSV -------------------------------------------------------------------------------------
-
-class CSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        rows = data.get("rows") if isinstance(data, dict) else None
-        if rows is None:  # an error body
-            rows = [data] if isinstance(data, dict) else []
-        buf = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese text right
-
-
 # --- views -----------------------------------------------------------------------------------
 
 STATE = Param("state", "Case state(s), comma-separated: " + ", ".join(State.values))
@@ -185,6 +140,8 @@ OVERDUE = Param("overdue", "true: only open cases past their deadline; false: th
 ESCALATED = Param("escalated", "true: only escalated (督办) cases.", enum=("true", "false"))
 FROM = Param("from", "Reported at or after (ISO 8601 date or date-time).")
 TO = Param("to", "Reported before (ISO 8601 date-time; a date means the end of that day).")
+STATS_FORMAT = Param("format", "json (default), csv or xlsx (a table for spreadsheets).",
+                     enum=("json", "csv", "xlsx"))
 GROUP_BY = Param("group_by", "township, team, department, item, whistle_kind or month",
                  enum=tuple(GROUPINGS))
 
@@ -208,12 +165,7 @@ def parse_when(request, name: str, end: bool = False):
     return moment
 
 
-def parse_bool(request, name: str):
-    value = parse_choice(request, name, ("true", "false"))
-    return None if value is None else value == "true"
-
-
-class CaseViewSet(FeatureViewSet):
+class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
     """Cases within the user's reach (grid member: own reports; team: its township and hub
     area; department: in its name or supported; command centre: the county)."""
 
@@ -272,17 +224,14 @@ class CaseViewSet(FeatureViewSet):
         """一口受理: report a problem at a point; it is routed and assigned at once."""
         if request.data.get("footprint") is not None:
             return self._create_from_footprint(request)
-        try:
-            query = body_point(request.data, required=True)
-            item = request.data.get("item")
-            if not item:
-                raise ParameterError("item", "required (a catalogue item code)")
-            case = services.case_report(user=request.user, query=query, item_code=str(item),
-                                        description=request.data.get("description", ""),
-                                        source=Case.Source.HOTLINE if _role(request) == "command_centre"
-                                        else Case.Source.APP)
-        except REFUSALS as exc:
-            return refusal_response(exc)
+        query = body_point(request.data, required=True)
+        item = request.data.get("item")
+        if not item:
+            raise BadParameter("item", "required (a catalogue item code)")
+        case = services.case_report(user=request.user, query=query, item_code=str(item),
+                                    description=request.data.get("description", ""),
+                                    source=Case.Source.HOTLINE if _role(request) == "command_centre"
+                                    else Case.Source.APP)
         return self._detail(case, status.HTTP_201_CREATED)
 
     def _create_from_footprint(self, request):
@@ -290,16 +239,13 @@ class CaseViewSet(FeatureViewSet):
         the footprint check routes it (gis_app/enforcement/footprint.py) and the case keeps it."""
         crs = parse_crs_field(request.data)
         footprint = area_field(request.data, "footprint", crs)
-        try:
-            item = request.data.get("item")
-            if not item:
-                raise ParameterError("item", "required (a catalogue item code)")
-            case = services.case_report_footprint(
-                user=request.user, footprint=footprint, received_crs=crs.name, item_code=str(item),
-                description=request.data.get("description", ""),
-                source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP)
-        except REFUSALS as exc:
-            return refusal_response(exc)
+        item = request.data.get("item")
+        if not item:
+            raise BadParameter("item", "required (a catalogue item code)")
+        case = services.case_report_footprint(
+            user=request.user, footprint=footprint, received_crs=crs.name, item_code=str(item),
+            description=request.data.get("description", ""),
+            source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP)
         return self._detail(case, status.HTTP_201_CREATED)
 
     def _detail(self, case, code=status.HTTP_200_OK):
@@ -316,17 +262,14 @@ class CaseViewSet(FeatureViewSet):
     def step(self, request, pk=None, step=None):
         """Take one step of the loop; `version` is the case version you acted on."""
         case = self._reachable(pk)
-        try:
-            where = body_point(request.data, required=False)
-            version = request.data.get("version")
-            if version is not None:
-                version = int(parse_number(version, "version"))
-            kwargs = {"team_code": request.data.get("team")} if STEPS[step].needs_team else {}
-            case = services.STEP_FUNCTIONS[step](
-                case=case, user=request.user, version=version, note=request.data.get("note", ""),
-                where=Point(where.lon, where.lat, srid=4326) if where else None, **kwargs)
-        except REFUSALS as exc:
-            return refusal_response(exc)
+        where = body_point(request.data, required=False)
+        version = request.data.get("version")
+        if version is not None:
+            version = int(number_value(version, "version"))
+        kwargs = {"team_code": request.data.get("team")} if STEPS[step].needs_team else {}
+        case = services.STEP_FUNCTIONS[step](
+            case=case, user=request.user, version=version, note=request.data.get("note", ""),
+            where=Point(where.lon, where.lat, srid=4326) if where else None, **kwargs)
         return self._detail(case)
 
     def _reachable(self, pk) -> Case:
@@ -341,10 +284,7 @@ class CaseViewSet(FeatureViewSet):
         case = self._reachable(pk)
         if request.method == "GET":
             return Response([attachment_dict(a, request) for a in case.attachments.all()])
-        try:
-            attachment = services.attachment_add(case=case, user=request.user, upload=request.FILES.get("file"))
-        except REFUSALS as exc:
-            return refusal_response(exc)
+        attachment = services.attachment_add(case=case, user=request.user, upload=request.FILES.get("file"))
         return Response(attachment_dict(attachment, request), status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="cases_attachment_download", responses={200: OpenApiTypes.BINARY},
@@ -358,9 +298,9 @@ class CaseViewSet(FeatureViewSet):
         return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
                             as_attachment=False, filename=attachment.filename)
 
-    @extend_schema(parameters=[GROUP_BY.openapi(), FROM.openapi(), TO.openapi()],
+    @extend_schema(parameters=[GROUP_BY.openapi(), FROM.openapi(), TO.openapi(), STATS_FORMAT.openapi()],
                    responses={200: OpenApiTypes.OBJECT})
-    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
+    @action(detail=False, methods=["get"], renderer_classes=[ORJSONRenderer, CSVRenderer, XLSXRenderer])
     def statistics(self, request):
         """Counts and on-time rates; planners and command centres count the whole county."""
         group_by = parse_choice(request, "group_by", GROUPINGS) or "township"
@@ -370,8 +310,10 @@ class CaseViewSet(FeatureViewSet):
             cases = cases.filter(created_at__gte=start)
         if end:
             cases = cases.filter(created_at__lte=end)
-        return Response({"group_by": group_by, "rows": statistics(cases, group_by),
-                         "generated_at": timezone.now()})
+        rows = statistics(cases, group_by)
+        if self.output_format() in ("csv", "xlsx"):
+            return Response(Table([group_by, *STATISTICS_COLUMNS], rows, title="statistics"))
+        return Response({"group_by": group_by, "rows": rows, "generated_at": timezone.now()})
 
     def initial(self, request, *args, **kwargs):
         if self.action == "statistics":
@@ -389,23 +331,20 @@ class JointInspectionView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
-        try:
-            query = body_point(request.data, required=True)
-            items = request.data.get("items")
-            if isinstance(items, str):
-                items = items.split(",")
-            if not isinstance(items, list):
-                raise ParameterError("items", "a list of catalogue item codes")
-            planned = request.data.get("planned_at")
-            planned_at = parse_datetime(planned) if planned else None
-            if planned and planned_at is None:
-                raise ParameterError("planned_at", f"{planned!r} is not an ISO 8601 date-time")
-            inspection = services.joint_inspection_create(
-                user=request.user, query=query, item_codes=[str(i) for i in items],
-                name=request.data.get("name", ""), description=request.data.get("description", ""),
-                planned_at=planned_at)
-        except REFUSALS as exc:
-            return refusal_response(exc)
+        query = body_point(request.data, required=True)
+        items = request.data.get("items")
+        if isinstance(items, str):
+            items = items.split(",")
+        if not isinstance(items, list):
+            raise BadParameter("items", "a list of catalogue item codes")
+        planned = request.data.get("planned_at")
+        planned_at = parse_datetime(planned) if planned else None
+        if planned and planned_at is None:
+            raise BadParameter("planned_at", f"{planned!r} is not an ISO 8601 date-time")
+        inspection = services.joint_inspection_create(
+            user=request.user, query=query, item_codes=[str(i) for i in items],
+            name=request.data.get("name", ""), description=request.data.get("description", ""),
+            planned_at=planned_at)
         cases = inspection.cases.select_related("item", "team").order_by("item__code")
         return Response({
             "id": inspection.pk, "name": inspection.name, "lead_team": _ref(inspection.lead_team),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from boundaries.crs import ACCEPTED
 from boundaries.models import Township, Village
 from gis_app.api.access import restrict, visible_counties
-from gis_app.api.errors import BadParameter
-from gis_app.api.params import Param, parse_bbox, parse_choice, parse_code, parse_crs_param, parse_text
+from gis_app.web.errors import BadParameter
+from gis_app.web.params import Param, parse_bbox, parse_choice, parse_code, parse_crs_param, parse_text
 
 COUNTY = Param("county", "County code (6 digits); must be a county you may see.")
 TOWNSHIP = Param("township", "Township code (9 digits) in a county you may see.")

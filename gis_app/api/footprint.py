@@ -23,9 +23,8 @@ from boundaries.area_files import read_area_file
 from boundaries.crs import ACCEPTED, CRS, CRSError, parse_crs
 from boundaries.shapes import AREAS, ShapeError, as_multi, read_geojson
 from gis_app.api.access import HasCountyAccess, visible_county_ids
-from gis_app.api.errors import BadParameter
+from gis_app.web.errors import BadParameter
 from gis_app.enforcement.footprint import check_footprint
-from gis_app.enforcement.routing import Refused
 
 KNOWN = ("geometry", "crs", "item", "file")
 
@@ -106,8 +105,5 @@ class FootprintView(APIView):
     def post(self, request):
         county_ids = visible_county_ids(request.user)
         geom, crs = parse_footprint(request)
-        try:
-            check = check_footprint(geom, item_code=parse_item(request.data), county_ids=county_ids)
-        except Refused as exc:
-            return Response(exc.refusal.as_dict(), status=exc.refusal.status)
+        check = check_footprint(geom, item_code=parse_item(request.data), county_ids=county_ids)
         return Response(footprint_answer(check, crs))

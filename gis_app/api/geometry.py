@@ -19,8 +19,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from boundaries.crs import ACCEPTED, GCJ02, WGS84, CRS, from_wgs84
-from gis_app.api.errors import BadParameter
-from gis_app.api.params import Param, parse_choice, parse_crs_param, parse_number
+from gis_app.web.errors import BadParameter
+from gis_app.web.params import Param, parse_choice, parse_crs_param, parse_number
 
 FULL, SIMPLIFIED, NONE = "full", "simplified", "none"
 GEOMETRY_MODES = (FULL, SIMPLIFIED, NONE)

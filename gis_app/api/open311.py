@@ -18,17 +18,19 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.authtoken.models import Token
 
 from boundaries.crs import CRS, WGS84
 from boundaries.models import County
 from gis_app.enforcement.models import CatalogItem
-from gis_app.enforcement.route_params import ParameterError, make_point, parse_number
 from gis_app.enforcement.routing import Refused
 from gis_app.incidents import services
 from gis_app.incidents.models import OPEN_STATES, Case
 from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.workflow import StepError
+from gis_app.web.auth import user_for_key
+from gis_app.web.errors import BadParameter
+from gis_app.web.params import number_value
+from gis_app.web.points import make_point
 
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
@@ -65,10 +67,10 @@ def _user(request, data):
     key = data.get("api_key") or request.GET.get("api_key")
     if not key:
         return None
-    token = Token.objects.select_related("user").filter(key=key).first()
-    if token is None or not token.user.is_active:
+    user = user_for_key(key)
+    if user is None:
         raise Open311Error(403, "api_key: not a valid key")
-    return token.user
+    return user
 
 
 def _jurisdiction(request, data, user) -> County:
@@ -161,13 +163,13 @@ def _post_request(request, fmt):
         raise Open311Error(400, f"service_code: no service {code!r} in jurisdiction {county.code}")
     try:
         # GeoReport v2 coordinates are WGS84.
-        query = make_point(parse_number(data.get("long"), "long"), parse_number(data.get("lat"), "lat"),
+        query = make_point(number_value(data.get("long"), "long"), number_value(data.get("lat"), "lat"),
                            CRS(WGS84), names=("long", "lat"))
         description = data.get("description") or data.get("address_string") or ""
         case = services.case_report(user=user, query=query, item_code=code, description=description,
                                     source=Case.Source.OPEN311)
-    except ParameterError as exc:
-        raise Open311Error(400, str(exc)) from None
+    except BadParameter as exc:
+        raise Open311Error(400, exc.detail) from None
     except Refused as exc:
         refusal = exc.refusal
         raise Open311Error(refusal.status, refusal.detail) from None

@@ -21,10 +21,10 @@ from gis_app.api import filters
 from gis_app.api.access import restrict
 from gis_app.api.base import (PAGE, CodeNameSerializer, CountyScopedLookupMixin, FeatureSerializer,
                               FeatureViewSet, ReadOnlyViewSet)
-from gis_app.api.errors import BadParameter
+from gis_app.web.errors import BadParameter
 from gis_app.api.filters import BBOX, BBOX_CRS, COUNTY, Q as Q_PARAM, TOWNSHIP, Param, kind_param
 from gis_app.api.geometry import CRS_PARAM
-from gis_app.api.params import openapi, parse_choice, parse_code
+from gis_app.web.params import openapi, parse_choice, parse_code
 from gis_app.api.pagination import CountedPagination
 from gis_app.enforcement.models import Authority, CatalogItem, Department, Team
 

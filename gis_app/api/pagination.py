@@ -1,7 +1,7 @@
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from gis_app.api.params import parse_whole
+from gis_app.web.params import parse_whole
 
 
 class CountedPagination(LimitOffsetPagination):

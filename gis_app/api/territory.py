@@ -7,21 +7,19 @@ Detail URLs take the unit's code, unique per level: /api/townships/330922100/.
 """
 from __future__ import annotations
 
-from django.contrib.gis.db.models import MultiPolygonField, Union
-from django.db.models import F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from boundaries.models import County, Grid, HubArea, ProtectedArea, Township, Village
 from gis_app.api import filters
 from gis_app.api.access import restrict, visible_counties
 from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet
-from gis_app.api.errors import BadParameter
+from gis_app.web.errors import BadParameter, NotFound
 from gis_app.api.filters import BBOX, BBOX_CRS, COUNTY, Q as Q_PARAM, TOWNSHIP, VILLAGE, kind_param
 from gis_app.api.geometry import OUTPUT_PARAMS, SIMPLIFIED, finish
-from gis_app.api.params import openapi, parse_code
+from gis_app.web.params import openapi, parse_code
 from gis_app.enforcement.models import Department
 
 
@@ -283,19 +281,6 @@ class ProtectedAreaViewSet(FeatureViewSet):
 
 # --- hub areas (1+X) ------------------------------------------------------------------------
 
-def hub_geometry():
-    """The union of a hub area's townships (hub + covered), built by PostGIS per row.
-
-    ST_Union over a correlated subquery; ST_Multi so the type is always MultiPolygon.
-    """
-    members = HubArea.covered.through.objects.filter(hubarea_id=OuterRef(OuterRef("pk")))
-    townships = (Township.objects
-                 .filter(Q(pk=OuterRef("hub_id")) | Q(pk__in=members.values("township_id")))
-                 .order_by().values("county_id").annotate(union=Union("geom")).values("union"))
-    return Func(Subquery(townships, output_field=MultiPolygonField(srid=4326)), function="ST_Multi",
-                output_field=MultiPolygonField(srid=4326))
-
-
 class HubAreaSerializer(FeatureSerializer):
     """A 1+X hub area: the hub township's team also serves the covered townships. Geometry is
     the union of the hub and covered townships."""
@@ -338,18 +323,15 @@ class HubAreaViewSet(FeatureViewSet):
         return (_parents(queryset, "hub", "county").prefetch_related(covered).order_by("hub__code"))
 
     def get_geometry_source(self):
-        return hub_geometry()
+        return HubArea.objects.geometry()
 
     def filter_list(self, queryset):
         request = self.request
         queryset = filters.county(request, queryset)
-        through = HubArea.covered.through.objects
         township = filters.township_pk(request)
         if township is not None:
-            queryset = queryset.filter(Q(hub_id=township) | Q(pk__in=through.filter(
-                township_id=township).values("hubarea_id")))
+            queryset = queryset.serving(township)
         polygon = filters.bbox_polygon(request, self.geometry_output.crs)
         if polygon is not None:
-            queryset = queryset.filter(Q(hub__geom__intersects=polygon) | Q(pk__in=through.filter(
-                township__geom__intersects=polygon).values("hubarea_id")))
+            queryset = queryset.in_bbox(polygon)
         return queryset

@@ -1,7 +1,9 @@
-"""The territory and organisation read API and the case loop, mounted under /api/ by gis_app/urls.py."""
+"""Every REST endpoint, mounted under /api/ by gis_app/urls.py: territory, organisation, the
+router, cases and patrols (Open311 has its own mount, gis_app/api/open311_urls.py)."""
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
+from gis_app.api import patrols, route
 from gis_app.api.assessment import AssessmentView
 from gis_app.api.cases import CaseViewSet, JointInspectionView
 from gis_app.api.footprint import FootprintView
@@ -21,8 +23,20 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("catalogue", CatalogueViewSet, basename="catalogue")
 router.register("cases", CaseViewSet, basename="case")
 
+patrol_router = SimpleRouter()
+patrol_router.trailing_slash = "/?"  # /comparison and /comparison/ alike (the constructor takes a bool)
+patrol_router.register("tracks", patrols.TrackViewSet, basename="track")
+patrol_router.register("patrol-plans", patrols.PatrolPlanViewSet, basename="patrol-plan")
+
 urlpatterns = router.urls + [
     path("assessment/", AssessmentView.as_view(), name="assessment"),
     path("joint-inspections/", JointInspectionView.as_view(), name="joint-inspections"),
     re_path(r"^footprint/?$", FootprintView.as_view(), name="footprint"),
+    path("route", route.RouteView.as_view(), name="route"),
+    path("route/batch", route.RouteBatchView.as_view(), name="route-batch"),
+    path("locate", route.LocateView.as_view(), name="locate"),
+    re_path(r"^coverage/?$", patrols.CoverageView.as_view(), name="coverage"),
+    re_path(r"^hub-coverage/?$", patrols.HubCoverageView.as_view(), name="hub-coverage"),
+    re_path(r"^live-positions/?$", patrols.LivePositionsView.as_view(), name="live-positions"),
+    *patrol_router.urls,
 ]

@@ -78,6 +78,11 @@ GROUPINGS = {
 }
 
 
+#: The columns of a statistics row after the grouping value, in order (tables, CSV, XLSX).
+STATISTICS_COLUMNS = ("name", "total", "open", "finished", "on_time", "overdue", "escalated", "rejected",
+                      "on_time_rate")
+
+
 def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
     """Counts and on-time rate per group. On time = closed (or archived) by its deadline;
     the rate is over finished cases, so open ones do not drag it down before their time."""

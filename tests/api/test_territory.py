@@ -292,7 +292,7 @@ def test_bbox_lookup_uses_the_spatial_index(member, home):
     from django.db import connection
 
     from boundaries.models import Grid
-    from gis_app.api.params import parse_bbox
+    from gis_app.web.params import parse_bbox
     from boundaries.crs import CRS
     from rest_framework.test import APIRequestFactory
     from rest_framework.request import Request

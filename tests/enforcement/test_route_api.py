@@ -156,7 +156,7 @@ def test_token_authentication_loads_the_user_and_membership_in_one_query(member)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from gis_app.enforcement.views import MemberTokenAuthentication
+    from gis_app.web.auth import TokenAuthentication as MemberTokenAuthentication
 
     key = auth_header(member)["HTTP_AUTHORIZATION"].split()[1]
     auth = MemberTokenAuthentication()
@@ -171,7 +171,7 @@ def test_token_authentication_loads_the_user_and_membership_in_one_query(member)
 
 def test_token_authentication_of_a_user_without_membership_knows_there_is_none(counties):
     from gis_app.enforcement.access import NotAMember, visible_county_ids
-    from gis_app.enforcement.views import MemberTokenAuthentication
+    from gis_app.web.auth import TokenAuthentication as MemberTokenAuthentication
 
     nobody = make_user("nobody")
     user, _ = MemberTokenAuthentication().authenticate_credentials(

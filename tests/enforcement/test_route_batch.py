@@ -227,7 +227,7 @@ def pieces(request, monkeypatch):
         return
     import gis_app.enforcement.locate as locate
     import gis_app.enforcement.routing as routing
-    import gis_app.enforcement.views as views
+    import gis_app.api.route as views
     monkeypatch.setattr(locate, "PIECE_POINTS", 37)
     monkeypatch.setattr(routing, "PIECE_POINTS", 37)
     monkeypatch.setattr(views, "_ENCODE_EVERY", 7)       # and written to JSON 7 at a time

@@ -295,7 +295,8 @@ def test_coverage_as_csv(home):
     seed_track(home)
     response = client(user("planner", home)).get("/api/coverage", {**DAY, "format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
+    assert response.content.startswith("\ufeff".encode())      # BOM: Excel reads the Chinese right
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "code,name,township,patrolled,first_visit,last_visit,visits,seconds_inside"
     assert len(lines) == 65 and lines[1].startswith("990101001001001,") and ",True," in lines[1]
 

@@ -1,8 +1,13 @@
-"""Query parameters, parsed strictly: a bad value is a 400 naming the parameter.
+"""Parameters, parsed strictly and declared once: a bad value is a 400 naming the parameter.
 
-Never a 500 and never a silently ignored filter: a parameter an endpoint does not know is
-refused too (a typo such as `?knd=town` would otherwise return everything). Each endpoint
-declares its parameters as `Param`s; the same declaration feeds the OpenAPI schema.
+Never a 500 and never a silently ignored filter: a parameter an endpoint does not declare is
+refused too (a typo such as `?knd=town` would otherwise return everything). An endpoint
+declares its query parameters as `Param`s; the same declaration
+- refuses the undeclared (`check_known`),
+- parses and checks each value (`Param.parse`, or `parse_query` for all of them at once),
+- and feeds the OpenAPI schema (`openapi`).
+The value parsers (`number_value`, `crs_value`, `item_value`) read JSON bodies, form fields
+and CSV cells the same way the query-string parsers read `?name=`.
 """
 from __future__ import annotations
 
@@ -15,25 +20,53 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, check_lonlat, parse_crs, transform_geometry
-from gis_app.api.errors import BadParameter
+from gis_app.web.errors import BadParameter
 
 # Parameters no endpoint documents but every one tolerates: DRF's format override, the
 # cache-buster some JavaScript clients append, and `tz=UTC` (gis_app/api/timezones.py).
 ALWAYS_ALLOWED = frozenset({"format", "_", "tz"})
+MAX_ITEM_LENGTH = 40
 
 
 @dataclass(frozen=True)
 class Param:
-    """One query parameter an endpoint accepts: its name, what it means, its type."""
+    """One query parameter an endpoint accepts: its name, what it means, its type and limits.
+
+    `type` is the OpenAPI type and picks the parser: str (with `digits`, `max_length`,
+    `enum`), int (>= `minimum`), number (`minimum`..`maximum`), bool (true/false)."""
 
     name: str
     description: str
     type: object = OpenApiTypes.STR
     enum: tuple | None = None
+    required: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    digits: int | None = None
+    max_length: int | None = None
 
     def openapi(self) -> OpenApiParameter:
-        return OpenApiParameter(self.name, self.type, OpenApiParameter.QUERY,
+        return OpenApiParameter(self.name, self.type, OpenApiParameter.QUERY, required=self.required,
                                 description=self.description, enum=self.enum)
+
+    def parse(self, request):
+        """The checked value of this parameter in `request`; None when absent (and optional)."""
+        if self.type in (int, OpenApiTypes.INT):
+            value = parse_whole(request, self.name, int(self.minimum or 0))
+        elif self.type in (float, OpenApiTypes.NUMBER, OpenApiTypes.FLOAT, OpenApiTypes.DOUBLE):
+            value = parse_number(request, self.name, -math.inf if self.minimum is None else self.minimum,
+                                 math.inf if self.maximum is None else self.maximum)
+        elif self.type in (bool, OpenApiTypes.BOOL):
+            value = parse_bool(request, self.name)
+        elif self.enum is not None:
+            value = parse_choice(request, self.name, self.enum)
+        elif self.digits is not None:
+            value = parse_code(request, self.name, digits=self.digits)
+        else:
+            value = parse_text(request, self.name, self.max_length or 100)
+        if value is None and self.required:
+            raise BadParameter(self.name, "required")
+        return value
 
 
 def openapi(params: Iterable[Param]) -> list[OpenApiParameter]:
@@ -48,6 +81,15 @@ def check_known(request, params: Iterable[Param], extra: Iterable[str] = ()) -> 
         raise BadParameter(unknown[0], "unknown parameter for this endpoint; accepted: "
                            + ", ".join(sorted(allowed - ALWAYS_ALLOWED)))
 
+
+def parse_query(request, params: Iterable[Param], extra: Iterable[str] = ()) -> dict:
+    """Every declared parameter parsed ({name: value or None}); undeclared ones refused."""
+    params = tuple(params)
+    check_known(request, params, extra)
+    return {p.name: p.parse(request) for p in params}
+
+
+# --- values from a query string ---------------------------------------------------------------
 
 def get_one(request, name: str) -> str | None:
     """The parameter's single value, stripped; None when absent. Repeated or empty is an error."""
@@ -92,6 +134,11 @@ def parse_choice(request, name: str, choices: Iterable[str]) -> str | None:
     if value is not None and value not in choices:
         raise BadParameter(name, f"{value!r} is not one of: {', '.join(choices)}")
     return value
+
+
+def parse_bool(request, name: str) -> bool | None:
+    value = parse_choice(request, name, ("true", "false"))
+    return None if value is None else value == "true"
 
 
 def parse_code(request, name: str, digits: int | None = None, max_length: int = 40) -> str | None:
@@ -163,3 +210,47 @@ def parse_bbox(request, crs: CRS, name: str = "bbox") -> GEOSGeometry | None:
     except CRSError as exc:
         raise BadParameter(name, f"{exc} (bbox CRS {crs})") from None
     return GEOSGeometry(memoryview(shapely.to_wkb(polygon)), srid=4326)
+
+
+# --- values from a JSON body, a form field or a CSV cell ------------------------------------
+
+def crs_value(value, parameter: str = "crs") -> CRS:
+    """A CRS name (None: WGS84)."""
+    if value is not None and not isinstance(value, str):
+        raise BadParameter(parameter, f"must be a string; accepted: {ACCEPTED}")
+    try:
+        return parse_crs(value)
+    except CRSError:
+        raise BadParameter(parameter, f"unknown CRS {value!r}; accepted: {ACCEPTED}") from None
+
+
+def item_value(value, parameter: str = "item", required: bool = True) -> str | None:
+    """A catalogue item code: printable, at most MAX_ITEM_LENGTH characters."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if required:
+            raise BadParameter(parameter, "required (a catalogue item code)")
+        return None
+    if not isinstance(value, str):
+        raise BadParameter(parameter, "must be a string (a catalogue item code)")
+    value = value.strip()
+    if len(value) > MAX_ITEM_LENGTH:
+        raise BadParameter(parameter, f"longer than {MAX_ITEM_LENGTH} characters")
+    if not value.isprintable():
+        # NUL and other control characters: never a code, and PostgreSQL refuses NUL outright.
+        raise BadParameter(parameter, "contains control characters")
+    return value
+
+
+def number_value(value, parameter: str) -> float:
+    """A finite number from a query string, a JSON number or a CSV cell."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        raise BadParameter(parameter, "required")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadParameter(parameter, f"{value!r} is not a number")
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise BadParameter(parameter, f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise BadParameter(parameter, f"{value!r} is not a finite number")
+    return number

@@ -1,4 +1,4 @@
-"""Patrol endpoints under /api/: thin views over ingest/services, coverage, plans, hub reach, live.
+"""Patrol endpoints under /api/ (mounted by gis_app/api/urls.py): thin views over ingest/services, coverage, plans, hub reach, live.
 
 - `POST /api/tracks/` (multipart `file`, `team`, optional `patrol`, `crs`) and
   `GET /api/tracks/[{id}/]` (GeoJSON; filters county, team, from, to, bbox);
@@ -12,22 +12,17 @@ plans may come in any accepted CRS (`crs`). Who may do what: gis_app/patrols/acc
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import time
 
 from django.conf import settings
 from django.utils import timezone
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.viewsets import GenericViewSet
@@ -35,12 +30,11 @@ from rest_framework.viewsets import GenericViewSet
 from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, parse_crs
 from boundaries.shapes import AREAS, LINES, ShapeError, as_multi, read_geojson
 from gis_app.api import filters
-from gis_app.api.access import NoMembership
 from gis_app.api.base import PAGE, FeatureSerializer, FeatureViewSet
-from gis_app.api.errors import BadParameter
 from gis_app.api.geometry import OUTPUT_PARAMS, SIMPLIFIED, GeometryOutput, crs_member, finish
 from gis_app.api.pagination import CountedPagination
-from gis_app.api.params import Param, check_known, openapi, parse_code, parse_number
+from gis_app.api.patrol_params import (COUNTY, FROM, TEAM, TO, TOWNSHIP, parse_county, parse_period,
+                                       parse_team, parse_township)
 from gis_app.enforcement.access import NotAMember
 from gis_app.enforcement.models import Team
 from gis_app.patrols import access, selectors, services
@@ -50,9 +44,11 @@ from gis_app.patrols.hub_coverage import ReachModel, hub_coverage
 from gis_app.patrols.ingest import MalformedUpload
 from gis_app.patrols.live import latest_positions
 from gis_app.patrols.models import PatrolPlan, Track
-from gis_app.patrols.params import COUNTY, FROM, TEAM, TO, TOWNSHIP, parse_county, parse_period, parse_team, parse_township
 from gis_app.patrols.plans import compare_plan
 from gis_app.patrols.segments import gap_params
+from gis_app.web.errors import BadParameter, Forbidden, NoMembership
+from gis_app.web.params import Param, check_known, openapi, parse_code, parse_number
+from gis_app.web.renderers import CSVRenderer, GeoJSONRenderer, JSONErrorsMixin, ORJSONRenderer, Table
 
 WGS84_NAME = "EPSG:4326"
 FORMAT_JSON_CSV_GEOJSON = Param("format", "json (default), csv (the grid table) or geojson (grids as a "
@@ -77,55 +73,6 @@ class CanReadPatrols(BasePermission):
 
 
 PERMISSIONS = [IsAuthenticated, CanReadPatrols]
-
-
-class CSVRenderer(BaseRenderer):
-    """`format=csv`: the view hands over rows (a list of dicts) and a header."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if isinstance(data, dict) and "csv_rows" in data:
-            out = io.StringIO()
-            writer = csv.DictWriter(out, fieldnames=data["csv_header"], extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(data["csv_rows"])
-            return out.getvalue().encode("utf-8")
-        return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
-
-
-class GeoJSONRenderer(JSONRenderer):
-    media_type = "application/geo+json"
-    format = "geojson"
-
-
-class FormatMixin:
-    """`?format=` chooses JSON, CSV or GeoJSON; a format the endpoint lacks is a 400, not DRF's
-    404, and errors always go out as JSON."""
-
-    renderer_classes = [JSONRenderer]
-
-    def perform_content_negotiation(self, request, force=False):
-        try:
-            return super().perform_content_negotiation(request, force)
-        except (Http404, NotFound):
-            formats = ", ".join(r.format for r in self.get_renderers())
-            raise BadParameter("format", f"{request.query_params.get('format')!r} is not one of: "
-                                         f"{formats}") from None
-
-    def handle_exception(self, exc):
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return super().handle_exception(exc)
-
-    def output_format(self) -> str:
-        return getattr(self.request.accepted_renderer, "format", "json")
-
-
-def _forbidden(detail: str):
-    return PermissionDenied({"error": "permission_denied", "detail": detail})
 
 
 def _iso(value):
@@ -258,7 +205,7 @@ class TrackViewSet(FeatureViewSet):
                                          "say which with the `county` field")
         team = found[0]
         if not access.upload_teams(request.user).filter(pk=team.pk).exists():
-            raise _forbidden(f"you may not upload tracks for team {code}: township team members upload "
+            raise Forbidden(f"you may not upload tracks for team {code}: township team members upload "
                              "for their own team or their hub's, departments for their own teams, the "
                              "command centre and planners for any team of their county")
         return team
@@ -291,11 +238,11 @@ GRID_FIELDS = ("code", "name", "township", "patrolled", "first_visit", "last_vis
                "seconds_inside")
 
 
-class CoverageView(FormatMixin, APIView):
+class CoverageView(JSONErrorsMixin, APIView):
     """Which grids were patrolled in a period: per grid, per township, per team; unpatrolled."""
 
     permission_classes = PERMISSIONS
-    renderer_classes = [JSONRenderer, CSVRenderer, GeoJSONRenderer]
+    renderer_classes = [ORJSONRenderer, CSVRenderer, GeoJSONRenderer]
 
     @extend_schema(parameters=openapi(COVERAGE_PARAMS), responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
@@ -310,7 +257,7 @@ class CoverageView(FormatMixin, APIView):
         grids = [{k: (_iso(g[k]) if k in ("first_visit", "last_visit") else g[k]) for k in GRID_FIELDS}
                  for g in result.grids]
         if fmt == "csv":
-            response = Response({"csv_header": list(GRID_FIELDS), "csv_rows": grids})
+            response = Response(Table(list(GRID_FIELDS), grids, title="coverage"))
             response["Content-Disposition"] = (f'attachment; filename="coverage-{county.code}-'
                                                f'{start:%Y%m%d}.csv"')
             return response
@@ -462,7 +409,7 @@ class PatrolPlanViewSet(GenericViewSet):
         if request.method == "GET":
             check_known(request, known)
         if self.action in ("create", "update", "destroy") and not access.can_manage_plans(request.user):
-            raise _forbidden("only planners manage patrol plans")
+            raise Forbidden("only planners manage patrol plans")
 
     def list(self, request):
         plans = self.get_queryset()
@@ -541,11 +488,11 @@ HUB_PARAMS = (COUNTY,
               FORMAT_JSON_GEOJSON)
 
 
-class HubCoverageView(FormatMixin, APIView):
+class HubCoverageView(JSONErrorsMixin, APIView):
     """1+X: distance and time from each hub team's base to every grid it covers; grids beyond."""
 
     permission_classes = PERMISSIONS
-    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    renderer_classes = [ORJSONRenderer, GeoJSONRenderer]
 
     @extend_schema(parameters=openapi(HUB_PARAMS), responses={200: OpenApiTypes.OBJECT})
     def get(self, request):

@@ -8,9 +8,9 @@ from django.conf import settings
 
 from boundaries.models import County, Township
 from gis_app.api.access import visible_counties
-from gis_app.api.errors import BadParameter
-from gis_app.api.params import Param, get_one, parse_code
 from gis_app.enforcement.models import Team
+from gis_app.web.errors import BadParameter
+from gis_app.web.params import Param, get_one, parse_code
 
 MAX_PERIOD_DAYS = 366
 
