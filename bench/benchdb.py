@@ -33,6 +33,9 @@ def use_bench_database(name: str = BENCH_DB) -> str:
     admin.close()
     url = urlunparse(base._replace(path=f"/{name}"))
     os.environ["DATABASE_URL"] = url
+    # Benchmarks run with DEBUG off (as served); their database is throwaway, so are these.
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
+    os.environ.setdefault("AUDIT_HMAC_KEY", "bench-only-not-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_app.settings")
     import django
     django.setup()

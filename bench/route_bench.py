@@ -164,8 +164,7 @@ def free_port() -> int:
 def start_server(url: str, port: int) -> subprocess.Popen:
     # LOG_LEVEL=ERROR: the 422 answers for points outside the county are expected here.
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DB_CONN_MAX_AGE": "600",
-           "LOG_LEVEL": "ERROR", "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "bench-only"),
-           "AUDIT_HMAC_KEY": os.environ.get("AUDIT_HMAC_KEY", "bench-only"),
+           "LOG_LEVEL": "ERROR",
            "DJANGO_SETTINGS_MODULE": "gis_app.settings"}
     cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_app.wsgi", "-b", f"127.0.0.1:{port}",
            "-w", "2", "-k", "gthread", "--threads", "2", "--keep-alive", "30",

@@ -26,7 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.benchdb import use_bench_database  # noqa: E402
 
-CODE, NAME, ORIGIN, SIZE, SIDE = "990911", "瓦片基准县", (110.0, 25.0), 0.05, 10
+CODE, NAME, CENTRE = "990912", "瓦片基准县", (112.5, 24.0)   # 990911: the lattice county of earlier runs
+# Real-shaped (bench/territory.py): 100 townships x 4 villages x 25 grids = 10,000 Voronoi grids.
+TERRITORY = dict(townships=100, villages=4, grids=25, radius=0.25, sea=False, seed=11)
+BUNDLE_VERSION = "bench-voronoi-1"     # the county is kept between runs
 N_CASES = 200_000
 TILES_PER_ZOOM = 40
 STREET_ZOOM = 14
@@ -36,15 +39,17 @@ TARGET_P50_MS, TARGET_RATIO = 20.0, 2.0
 def load_county():
     from boundaries.models import County, Grid
     from gis_app.bundles.importer import import_bundle
-    from tests.bundle_writer import lattice, write_bundle
+    from bench.territory import voronoi_layers
+    from tests.bundle_writer import write_bundle
 
     county = County.objects.filter(code=CODE).first()
-    if county and Grid.objects.filter(county=county).count() == SIDE * SIDE * 100:
+    if county and county.bundle_version == BUNDLE_VERSION and Grid.objects.filter(county=county).exists():
         return county
-    layers = lattice(code=CODE, name=NAME, origin=ORIGIN, cols=SIDE, rows=SIDE, villages=2, grids=5, size=SIZE)
+    assert county is None, f"county {CODE} is not the bench's: drop it from the bench database"
+    layers = voronoi_layers(CODE, NAME, CENTRE, **TERRITORY)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = write_bundle(Path(tmp) / "bundle", fmt="gpkg", layers=layers)
-        import_bundle(folder, replace=county is not None)
+        import_bundle(write_bundle(Path(tmp) / "bundle", fmt="gpkg", layers=layers))
+    County.objects.filter(code=CODE).update(bundle_version=BUNDLE_VERSION)
     return County.objects.get(code=CODE)
 
 
@@ -61,7 +66,7 @@ def insert_cases(county) -> int:
     Case.objects.filter(county=county).delete()
     item = CatalogItem.objects.filter(county=county).order_by("code").first()
     states = ["reported", "assigned", "accepted", "on_scene", "handled", "closed", "archived"]
-    x0, y0 = ORIGIN
+    x0, y0, x1, _ = county.geom.extent
     with connection.cursor() as cur:
         cur.execute(f"""
             INSERT INTO {Case._meta.db_table}
@@ -75,7 +80,7 @@ def insert_cases(county) -> int:
                    (%(states)s::text[])[1 + (i %% %(n_states)s)], 1,
                    now() - random() * interval '365 days', now(), %(department)s, ''
             FROM generate_series(1, %(n)s) AS i
-        """, {"code": CODE, "county": county.pk, "item": item.pk, "x0": x0, "y0": y0, "w": SIZE * SIDE,
+        """, {"code": CODE, "county": county.pk, "item": item.pk, "x0": x0, "y0": y0, "w": x1 - x0,
               "states": states, "n_states": len(states), "department": item.department_id, "n": N_CASES})
         cur.execute(f"ANALYZE {Case._meta.db_table}")
     return Case.objects.filter(county=county).count()
@@ -94,8 +99,7 @@ def bench_user(county):
 
 def tiles_over(county, z: int, n: int, rng) -> list[tuple[int, int, int]]:
     """`n` tile addresses (repeats allowed when the county has fewer) inside the county's land."""
-    x0, y0 = ORIGIN
-    x1, y1 = x0 + SIZE * SIDE, y0 + SIZE * SIDE
+    x0, y0, x1, y1 = county.geom.extent
     scale = 2 ** z
 
     def tx(lon):
