@@ -169,7 +169,8 @@ class NetworkEdge(models.Model):
 
 
 class GridBranch(models.Model):
-    """A grid whose interior belongs to one branch of the hierarchy and to nothing else there.
+    """A grid whose interior (or `region` of it) belongs to one branch of the hierarchy and to
+    nothing else there.
 
     A row says: some CountyPart of `county` covers the whole grid and no part of another county
     reaches into its interior; `township` (of that county) and `village` (of that township)
@@ -191,6 +192,12 @@ class GridBranch(models.Model):
     township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="+")
     village = models.ForeignKey(Village, on_delete=models.CASCADE, related_name="+")
     zone_ids = ArrayField(models.BigIntegerField(), null=True, blank=True)
+    # Null: the whole grid is settled as above. Otherwise only this part of it is (real
+    # bundles: the village or township border cuts into the grid, a neighbour overlaps it by a
+    # sliver): the grid minus every place where another unit reaches in, outside its village,
+    # township or county, shrunk by ~0.1 mm; points strictly inside it take the one lookup,
+    # the rest of the grid is searched level by level. `zone_ids` then describe the region.
+    region = models.MultiPolygonField(srid=4326, null=True, blank=True, spatial_index=False)
 
     def __str__(self):
         return f"branch of grid {self.grid_id}"

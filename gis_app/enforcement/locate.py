@@ -14,8 +14,10 @@ All spatial work happens in PostGIS, in one statement per call whatever the numb
 Most points need one spatial lookup, not five: a point strictly inside the only grid that
 covers it, where that grid has a `GridBranch` row (built at import by `refresh_grid_branches`,
 below), gets the row's county, township, village and zones, which are provably what the
-level-by-level search would find. Every other point (sea, borders, grids without a row) walks
-the levels.
+level-by-level search would find. On real bundles, where village and township borders cut a
+little into their grids, the row holds the grid's settled `region` instead (the grid minus
+what other units reach into), and the point must lie strictly inside that. Every other
+point (sea, borders, slivers, grids without a row) walks the levels.
 
 Reload safety: every level, and every rule row the router then needs, comes from one SQL
 statement, i.e. one snapshot (or, for a large batch read in pieces, one REPEATABLE READ
@@ -165,6 +167,7 @@ settled AS MATERIALIZED (
         WHERE gr.geom::box @> pts.b AND _ST_Covers(gr.geom, pts.g)
     ) one ON one.n = 1 AND one.inside
     JOIN boundaries_gridbranch b ON b.grid_id = one.id
+        AND (b.region IS NULL OR _ST_Contains(b.region, pts.g))
 ),
 walked AS MATERIALIZED (
     SELECT pts.ord, pts.g, c.id AS county_id, t.id AS township_id, t.n AS townships,
@@ -291,23 +294,33 @@ SELECT (SELECT json_agg(json_build_array(
             CASE WHEN loc.county_id IS NULL THEN
              (SELECT json_build_array(k.id, k.code, k.name, NULL, k.d)
               FROM (SELECT c.id, c.code, c.name, ST_Distance(cp.geom::geography, loc.g::geography) AS d
-                    FROM (SELECT cp.geom, cp.county_id FROM boundaries_countypart cp
-                          ORDER BY cp.geom <-> loc.g LIMIT %(knn)s) cp
-                    JOIN boundaries_county c ON c.id = cp.county_id) k
+                    FROM (SELECT cp.*, min(cp.p) OVER () AS best
+                          FROM (SELECT cp.geom, cp.county_id, cp.geom <-> loc.g AS p
+                                FROM boundaries_countypart cp
+                                ORDER BY cp.geom <-> loc.g LIMIT %(knn)s) cp) cp
+                    JOIN boundaries_county c ON c.id = cp.county_id
+                    WHERE cp.p <= cp.best * (1.01 / cos(radians(least(abs(ST_Y(loc.g)) + 2, 89))))) k
               ORDER BY k.d, k.code LIMIT 1) END,
             CASE WHEN loc.county_id IS NULL THEN
              (SELECT json_build_array(k.id, k.code, k.name, k.kind, k.d)
               FROM (SELECT t.id, t.code, t.name, t.kind,
                            ST_Distance(t.geom::geography, loc.g::geography) AS d
-                    FROM (SELECT t.* FROM boundaries_township t
-                          ORDER BY t.geom <-> loc.g LIMIT %(knn)s) t) k
+                    FROM (SELECT t.*, min(t.p) OVER () AS best
+                          FROM (SELECT t.id, t.code, t.name, t.kind, t.geom, t.geom <-> loc.g AS p
+                                FROM boundaries_township t
+                                ORDER BY t.geom <-> loc.g LIMIT %(knn)s) t) t
+                    WHERE t.p <= t.best * (1.01 / cos(radians(least(abs(ST_Y(loc.g)) + 2, 89))))) k
               ORDER BY k.d, k.code LIMIT 1) END))
         FROM loc)::text,
        (SELECT doc FROM dims)::text
 """
 
 #: Candidates taken in planar order before the geodesic distance decides; planar and
-#: geodesic order only disagree between candidates at nearly equal distance.
+#: geodesic order only disagree between candidates at nearly equal distance. Of those, only
+#: the ones whose planar distance (degrees) is within the most a degree's length can vary
+#: with direction at that latitude (north-south 111.7 km at most, east-west 111.3 km x
+#: cos(latitude)) of the nearest's can be nearer on the ground: the geodesic distance, the
+#: dear part of the outside-point search, is computed for those alone (mostly one).
 _KNN_CANDIDATES = 16
 
 #: A township this close (metres) to being as near as its county is named instead of the
@@ -591,6 +604,86 @@ GROUP BY s.grid_id, s.county_id, s.township_id, s.village_id
 """
 
 
+# The settled REGION of every grid the statement above left without a row (real bundles: a
+# village or township border cuts into the grid, a neighbour overlaps it by a sliver), raw SQL
+# for the same reasons. Region = g ∩ V ∩ T ∩ (C's parts) minus every other county's parts,
+# every other township of C and every other village of T that meets g's box, polygons only,
+# then shrunk by REGION_MARGIN_DEG (overlays snap-rounded to REGION_OVERLAY_GRID_DEG). A point strictly inside it is covered by C's parts and no
+# other county's, by T alone among C's townships and by V alone among T's villages, so the
+# level-by-level search finds C, T and V; with the router's own check that g alone covers the
+# point, it finds g. The margin (~0.1 mm) absorbs the rounding of the overlay that computed
+# the region (~1e-15 degree), so that "strictly inside the computed region" implies "strictly
+# inside the exact one"; points in it, and in what was cut away, walk the levels.
+# Zones as for whole grids, decided on the region. A grid, or any unit it is cut by, that
+# GEOS calls invalid gets no row.
+REGION_MARGIN_DEG = 1e-9
+REGION_OVERLAY_GRID_DEG = 1e-11
+
+_REFRESH_REGIONS_SQL = """
+WITH chain AS MATERIALIZED (
+    SELECT g.id AS grid_id, g.geom, g.geom::box AS bx, v.id AS village_id,
+           v.geom AS village_geom, t.id AS township_id, t.geom AS township_geom, t.county_id
+    FROM boundaries_grid g
+    JOIN boundaries_village v ON v.id = g.village_id
+    JOIN boundaries_township t ON t.id = v.township_id
+    WHERE g.id = ANY(%(grids)s)
+      AND NOT EXISTS (SELECT 1 FROM boundaries_gridbranch b WHERE b.grid_id = g.id)
+      AND ST_IsValid(g.geom) AND ST_IsValid(v.geom) AND ST_IsValid(t.geom)
+),
+near AS MATERIALIZED (
+    -- Per grid: its county's parts meeting its box (`own`), and everything else that may
+    -- reach into it (`other`), with whether any of them is invalid.
+    SELECT c.grid_id, x.own, x.geom
+    FROM chain c
+    CROSS JOIN LATERAL (
+        SELECT true AS own, p.geom FROM boundaries_countypart p
+        WHERE p.county_id = c.county_id AND p.geom::box && c.bx
+        UNION ALL
+        SELECT false, p.geom FROM boundaries_countypart p
+        WHERE p.county_id <> c.county_id AND p.geom::box && c.bx
+        UNION ALL
+        SELECT false, t.geom FROM boundaries_township t
+        WHERE t.county_id = c.county_id AND t.id <> c.township_id AND t.geom::box && c.bx
+        UNION ALL
+        SELECT false, v.geom FROM boundaries_village v
+        WHERE v.township_id + 0 = c.township_id AND v.id <> c.village_id AND v.geom::box && c.bx
+    ) x
+),
+regions AS (
+    -- boundaries_branch_region (migration boundaries 0005): the overlays, NULL if they fail.
+    SELECT c.grid_id, c.county_id, c.township_id, c.village_id,
+           boundaries_branch_region(
+               c.geom, c.village_geom, c.township_geom,
+               ARRAY(SELECT n.geom FROM near n WHERE n.grid_id = c.grid_id AND n.own),
+               ARRAY(SELECT n.geom FROM near n WHERE n.grid_id = c.grid_id AND NOT n.own),
+               %(margin)s, %(grid)s) AS region
+    FROM chain c
+    WHERE NOT EXISTS (SELECT 1 FROM near n WHERE n.grid_id = c.grid_id AND NOT ST_IsValid(n.geom))
+      AND EXISTS (SELECT 1 FROM near n WHERE n.grid_id = c.grid_id AND n.own)
+),
+settled AS (
+    SELECT r.*, r.region::box AS bx FROM regions r
+    WHERE r.region IS NOT NULL
+)
+INSERT INTO boundaries_gridbranch (grid_id, county_id, township_id, village_id, zone_ids, region)
+SELECT s.grid_id, s.county_id, s.township_id, s.village_id,
+       CASE WHEN bool_or(z.reaches AND NOT z.covers) THEN NULL
+            ELSE coalesce(array_agg(z.id ORDER BY z.code, z.zone) FILTER (WHERE z.covers), '{}')
+       END,
+       s.region
+FROM settled s
+LEFT JOIN LATERAL (
+    SELECT pa.id, pa.code, pa.zone,
+           CASE WHEN NOT ST_IsValid(pa.geom) THEN false ELSE ST_Covers(pa.geom, s.region) END AS covers,
+           CASE WHEN NOT ST_IsValid(pa.geom) THEN true
+                ELSE ST_Relate(s.region, pa.geom, 'T********') END AS reaches
+    FROM boundaries_protectedarea pa
+    WHERE pa.county_id = s.county_id AND pa.geom::box && s.bx
+) z ON true
+GROUP BY s.grid_id, s.county_id, s.township_id, s.village_id, s.region
+"""
+
+
 # The grids a county's refresh (re)builds: its own, and those of other counties that have no
 # row and meet its parts (its arrival deleted them, see migration boundaries 0003).
 _BRANCH_CANDIDATES_SQL = """
@@ -622,4 +715,7 @@ def refresh_grid_branches(county) -> int:
         GridBranch.objects.filter(county_id=county_id).delete()
         GridBranch.objects.filter(grid_id__in=grids).delete()
         cursor.execute(_REFRESH_BRANCHES_SQL, {"grids": grids})
-        return cursor.rowcount
+        whole = cursor.rowcount
+        cursor.execute(_REFRESH_REGIONS_SQL, {"grids": grids, "margin": REGION_MARGIN_DEG,
+                                              "grid": REGION_OVERLAY_GRID_DEG})
+        return whole + cursor.rowcount

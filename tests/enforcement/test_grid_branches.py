@@ -8,7 +8,7 @@ each 0.04 degrees from (120.0, 30.0); villages 0.02 and grids 0.01 degrees squar
 import random
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from boundaries.models import County, CountyPart, Grid, GridBranch, Township, Village
 from boundaries.subdivide import refresh_county_parts
@@ -27,7 +27,13 @@ def branch(code):
 
 
 def settled_codes():
-    return set(GridBranch.objects.values_list("grid__code", flat=True))
+    """Grids settled whole (a branch row without a region)."""
+    return set(GridBranch.objects.filter(region__isnull=True).values_list("grid__code", flat=True))
+
+
+def region_codes():
+    """Grids settled in part (a branch row with a region)."""
+    return set(GridBranch.objects.filter(region__isnull=False).values_list("grid__code", flat=True))
 
 
 def decide(point, item="I001"):
@@ -81,6 +87,28 @@ def test_a_township_reaching_into_a_neighbours_grid_unsettles_that_grid(db):
     assert_like_reference([(120.0405, 30.005), (120.045, 30.005), (120.041, 30.005)])
 
 
+def test_a_grid_a_neighbour_reaches_into_is_settled_outside_the_overhang(db):
+    t = make_territory()
+    t.townships[0].geom = box(120.0, 30.0, 120.041, 30.04)      # 001 overhangs 002 by 0.001
+    t.townships[0].save()
+    refresh_grid_branches(t.county)
+    assert "990101002001001" in region_codes()
+    region = branch("990101002001001").region
+    assert region.contains(Point(120.045, 30.005, srid=4326))
+    assert not region.intersects(box(120.04, 30.0, 120.041, 30.01))
+    assert region.area == pytest.approx(0.009 * 0.01, rel=1e-4)
+
+
+def test_a_point_in_the_settled_region_is_answered_from_it_and_the_overhang_walks(db):
+    t = make_territory()
+    t.townships[0].geom = box(120.0, 30.0, 120.041, 30.04)
+    t.townships[0].save()
+    refresh_grid_branches(t.county)
+    _misplace("990101002001001", t.townships[3])
+    assert decide((120.045, 30.005))["township"]["code"] == t.townships[3].code   # the row's
+    assert decide((120.0405, 30.005))["township"]["code"] == "990101001"          # walked
+
+
 def test_a_county_with_a_smaller_code_reaching_in_keeps_the_grids_it_reaches_unsettled(db):
     t = make_territory()
     # 990100's sea strip (120.0-120.04) lies over 990101's first column of townships.
@@ -108,8 +136,8 @@ def test_an_invalid_village_polygon_is_never_trusted_and_does_not_stop_the_refre
     bow_tie = Polygon(((120.0, 30.0), (120.02, 30.02), (120.02, 30.0), (120.0, 30.02), (120.0, 30.0)))
     Village.objects.filter(pk=village.pk).update(geom=MultiPolygon(bow_tie, srid=4326))
     refresh_grid_branches(t.county)
-    assert not {g.code for g in t.grids if g.village_id == village.pk} & settled_codes()
-    assert "990101001002001" not in settled_codes()      # an invalid neighbour counts as reaching in
+    assert not {g.code for g in t.grids if g.village_id == village.pk} & (settled_codes() | region_codes())
+    assert "990101001002001" not in settled_codes() | region_codes()   # an invalid neighbour reaches in
     assert "990101001002002" in settled_codes()          # beyond its box
 
 
