@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from gis_app.enforcement.models import CatalogItem
 from gis_app.pages.access import page_for
+from gis_app.pages.labels import MODE_LABELS
 from gis_app.pages.nav import NavEntry, register
 
 FOOTPRINT_READERS = frozenset({"department", "command_centre", "admin"})
@@ -29,7 +30,8 @@ def _items(user):
 
 @page_for(FOOTPRINT_READERS)
 def footprint_page(request):
-    return render(request, "pages/footprint.html", {"title": "足迹核查", "items": _items(request.user)})
+    return render(request, "pages/footprint.html", {"title": "足迹核查", "items": _items(request.user),
+                                                    "mode_labels": MODE_LABELS})
 
 
 register(NavEntry("足迹核查", "pages-footprint", {"department", "command_centre", "admin"}, order=55))

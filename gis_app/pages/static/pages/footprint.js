@@ -90,11 +90,14 @@
     document.getElementById("fp-decision").hidden = !decision;
     document.getElementById("fp-created").textContent = "";
     if (decision) {
+      var modes = JSON.parse(document.getElementById("mode-labels").textContent);
       var acting = decision.acting_township ? decision.acting_township.name : "（海域）";
-      var text = "承办：" + acting + (decision.team ? " · " + decision.team.name : "") +
-        (decision.subject ? "，以" + decision.subject.name + "名义" : "");
+      var text = "所在乡镇：" + acting + (decision.split ? "（占比最大）" : "") +
+        "；方式：" + (modes[decision.mode] || decision.mode) +
+        "；承办队伍：" + (decision.team ? decision.team.name : "未登记") +
+        (decision.subject ? "；执法主体：" + decision.subject.name : "");
       if (decision.split) text += "。范围跨 " + data.townships.length + " 个乡镇：" +
-        data.townships.map(function (t) { return t.name + " " + D.pct(t.share); }).join("，") + "；占比最大的乡镇承办";
+        data.townships.map(function (t) { return t.name + " " + D.pct(t.share); }).join("，");
       document.getElementById("fp-acting").textContent = text;
       document.getElementById("fp-departments").textContent =
         decision.departments.map(function (d) { return d.name || d.code; }).join("、") || "无";
