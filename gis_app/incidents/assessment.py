@@ -57,23 +57,34 @@ def _rates(row: dict) -> dict:
 
 
 def unit_figures(cases: QuerySet[Case], group_by: str, start: datetime, end: datetime, now: datetime) -> list[dict]:
-    """One row per unit of `group_by` (township, team, department) with every indicator."""
+    """One row per unit of `group_by` (township, team, department) with every indicator.
+
+    Two grouped reads: the period's events (joined to their case for the unit) give the step
+    indicators; the cases give reported and overdue. Neither joins every case to every event.
+    """
     key, name = GROUPS[group_by]
-    in_period = Q(events__at__gte=start, events__at__lt=end)
+    events = CaseEvent.objects.filter(case__in=cases.values("pk"), at__gte=start, at__lt=end)
+    step_counts = {ind: Count("case", filter=Q(kind__in=kinds), distinct=True)
+                   for ind, kinds in STEP_INDICATORS.items()}
+    step_counts["handled_on_time"] = Count("case", filter=Q(kind="handle", at__lte=F("case__deadline")),
+                                           distinct=True)
+    by_unit: dict = {}
+    for r in events.order_by().values(f"case__{key}", f"case__{name}").annotate(**step_counts):
+        by_unit[r[f"case__{key}"]] = {"name": r[f"case__{name}"], **{k: r[k] for k in step_counts}}
     handled_by_deadline = Exists(CaseEvent.objects.filter(case=OuterRef("pk"), kind="handle",
                                                           at__lte=OuterRef("deadline")))
-    counts = {ind: Count("pk", filter=in_period & Q(events__kind__in=kinds), distinct=True)
-              for ind, kinds in STEP_INDICATORS.items()}
-    counts["reported"] = Count("pk", filter=Q(created_at__gte=start, created_at__lt=end), distinct=True)
-    counts["handled_on_time"] = Count("pk", filter=in_period & Q(events__kind="handle",
-                                                                events__at__lte=F("deadline")), distinct=True)
     due_end = min(end, now)
-    counts["overdue"] = Count("pk", filter=Q(deadline__gte=start, deadline__lt=due_end) & ~handled_by_deadline,
-                              distinct=True)
-    rows = cases.order_by().values(key, name).annotate(**counts).order_by(key)
+    case_rows = (cases.filter(Q(created_at__gte=start, created_at__lt=end) | Q(deadline__gte=start, deadline__lt=due_end))
+                 .order_by().values(key, name).annotate(
+                     reported=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+                     overdue=Count("pk", filter=Q(deadline__gte=start, deadline__lt=due_end) & ~handled_by_deadline)))
+    for r in case_rows:
+        unit = by_unit.setdefault(r[key], {"name": r[name]})
+        unit.update(reported=r["reported"], overdue=r["overdue"])
     out = []
-    for r in rows:
-        row = {"code": r[key], "name": r[name] or "（无）", **{ind: r[ind] for ind in INDICATORS}}
+    for code in sorted(by_unit, key=lambda c: (c is None, c or "")):
+        unit = by_unit[code]
+        row = {"code": code, "name": unit["name"] or "（无）", **{ind: unit.get(ind, 0) for ind in INDICATORS}}
         if any(row[ind] for ind in INDICATORS):
             out.append(_rates(row))
     return out

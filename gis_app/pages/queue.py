@@ -161,9 +161,16 @@ def ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.annotate(done=is_open).order_by("done", "deadline", "number")
 
 
+# What a row never shows: the router's whole answer and the point as received are kilobytes of
+# JSON per case, which would otherwise be read, sorted and decoded for every case listed.
+# Nor the boundaries of its township, village and grid (multipolygons joined for their names).
+LIST_DEFERRED = ("routing", "received", "description", "township__geom", "village__geom", "grid__geom",
+                 "team__base")
+
+
 def filtered(user, f: Filters, now=None) -> QuerySet[Case]:
     return ordered(_narrow(base_cases(user, now), f)).select_related(
-        "item", "township", "village", "grid", "team", "department")
+        "item", "township", "village", "grid", "team").defer(*LIST_DEFERRED)
 
 
 @dataclass
@@ -184,29 +191,42 @@ class Page:
 
 
 def page_of(cases: QuerySet[Case], number: int, size: int | None = None) -> Page:
-    """One page of rows; a page past the end shows the last page."""
+    """One page of rows; a page past the end shows the last page. The page's ids are found
+    first on the narrow sort columns, then only those rows are read whole."""
     size = size or settings.PAGES_QUEUE_PAGE_SIZE
     total = cases.count()
     pages = max(1, -(-total // size))
     number = min(number, pages)
-    rows = list(cases[(number - 1) * size:number * size])
+    ids = list(cases.values_list("pk", flat=True)[(number - 1) * size:number * size])
+    found = {c.pk: c for c in cases.filter(pk__in=ids)}
+    rows = [found[pk] for pk in ids if pk in found]
     return Page(rows=rows, number=number, pages=pages, total=total, size=size)
 
 
+FACET_FIELDS = {"township": ("township_id", "boundaries", "Township"), "team": ("team_id", "enforcement", "Team"),
+                "item": ("item_id", "enforcement", "CatalogItem"), "state": ("state", None, None),
+                "whistle_kind": ("whistle_kind", None, None), "source": ("source", None, None)}
+
+
 def facet_counts(user, f: Filters, now=None) -> dict:
-    """Per filter, how many cases each choice would show given the other filters."""
+    """Per filter, how many cases each choice would show given the other filters. Grouped on
+    the case's own columns; the few units' codes and names are read afterwards."""
+    from django.apps import apps
+
     base = base_cases(user, now)
-    out = {}
-    names = {"township": ("township__code", "township__name"), "team": ("team__code", "team__name"),
-             "item": ("item__code", "item__name"), "state": ("state", None),
-             "whistle_kind": ("whistle_kind", None), "source": ("source", None)}
     word = {"state": labels.STATE_LABELS, "whistle_kind": labels.WHISTLE_LABELS, "source": labels.SOURCE_LABELS}
+    out = {}
     for facet in FACETS:
-        key, name = names[facet]
-        fields = [key] + ([name] if name else [])
-        rows = _narrow(base, f, skip=facet).order_by().values(*fields).annotate(n=Count("pk")).order_by(key)
-        out[facet] = [{"value": r[key], "label": r[name] if name else labels.label(word[facet], r[key]),
-                       "count": r["n"]} for r in rows if r[key] is not None]
+        column, app, model = FACET_FIELDS[facet]
+        counts = dict(_narrow(base, f, skip=facet).order_by().values_list(column).annotate(n=Count("pk")))
+        counts.pop(None, None)
+        if model is None:
+            out[facet] = [{"value": v, "label": labels.label(word[facet], v), "count": n}
+                          for v, n in sorted(counts.items())]
+        else:
+            units = apps.get_model(app, model).objects.filter(pk__in=counts).values_list("pk", "code", "name")
+            out[facet] = sorted(({"value": code, "label": name, "count": counts[pk]} for pk, code, name in units),
+                                key=lambda r: r["value"])
     out["overdue"] = _narrow(base, f, skip="overdue").filter(overdue=True).count()
     out["escalated"] = _narrow(base, f, skip="escalated").filter(escalated_at__isnull=False).count()
     return out
