@@ -46,6 +46,10 @@
     });
     if (!fitted && bounds.length) { map.fitBounds(bounds, {padding: [30, 30], maxZoom: 14}); fitted = true; }
     if (!bounds.length && !fitted) map.setView([30.7, 122.45], 10);
+    Object.keys(markers).forEach(function (id) {  // paths exist once the map has a view
+      var el = markers[id].getElement();
+      if (el) el.setAttribute("data-case", id);
+    });
   }
 
   function select(id, fromMap) {
