@@ -23,15 +23,32 @@ from gis_app.pages.access import CASE_READERS, page_for
 from gis_app.pages.rows import EXPORT_COLUMNS, export_values, row
 
 
+FACET_WORDS = {"state": ("状态", "全部状态"), "township": ("乡镇", "全部乡镇"), "team": ("承办队伍", "全部队伍"),
+               "item": ("事项", "全部事项"), "whistle_kind": ("吹哨类型", "全部哨型"), "source": ("来源", "全部来源")}
+
+
+def _facets(f: queue.Filters, counts: dict) -> list[dict]:
+    """The select boxes: each choice with its count and whether it is the current filter."""
+    out = []
+    for name in queue.FACETS:
+        current = f.state if name == "state" else [getattr(f, name)]
+        label, everything = FACET_WORDS[name]
+        out.append({"name": name, "label": label, "all": everything,
+                    "options": [{**c, "selected": len(current) == 1 and c["value"] == current[0]}
+                                for c in counts[name]]})
+    return out
+
+
 def _context(request):
     now = timezone.now()
     f = queue.parse_filters(request.GET)
     cases = queue.filtered(request.user, f, now)
     page = queue.page_of(cases, f.page)
     f.page = page.number
+    counts = queue.facet_counts(request.user, f, now)
     return {
         "filters": f, "page": page, "rows": [row(c, now) for c in page.rows],
-        "counts": queue.facet_counts(request.user, f, now),
+        "counts": counts, "facets": _facets(f, counts),
         "query": f.query(), "now": timezone.localtime(now),
         "refresh_seconds": settings.PAGES_QUEUE_REFRESH_SECONDS,
         "state_labels": labels.STATE_LABELS,

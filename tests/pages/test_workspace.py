@@ -108,3 +108,9 @@ def test_xlsx_export_holds_the_filtered_list(world):
 
 def test_export_refuses_roles_without_case_work(world):
     assert _get(world, "planner", "/workspace/export.csv").status_code == 403
+
+
+def test_chosen_filter_stays_selected_in_its_box(world):
+    t1 = world.t.townships[0]
+    html = _get(world, "command", "/workspace/rows/", township=t1.code).content.decode()
+    assert f'<option value="{t1.code}" selected>' in html
