@@ -121,3 +121,18 @@ def test_notice_is_shown_once(world):
 def test_unknown_step_is_404(world):
     case = world.cases["far"]
     assert _client(world, "command").post(f"/cases/{case.pk}/step/explode/", {"version": 1}).status_code == 404
+
+
+def test_supporting_department_reports_for_duty_and_the_page_shows_it(world):
+    from tests.users import make_user
+
+    case = world.cases["in_core"]
+    support = case.supports.select_related("department").first()
+    officer = make_user("zygh-officer", "department", world.t.county, department=support.department)
+    client = Client()
+    client.force_login(officer)
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "部门报到" in _buttons(html) and "未报到" in html
+    client.post(f"/cases/{case.pk}/step/report_for_duty/", {"version": case.version})
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "已报到" in html and 'data-kind="report_for_duty"' in html
