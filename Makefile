@@ -13,7 +13,7 @@ SECRETS := .secrets.mk
 -include $(SECRETS)
 export DJANGO_SECRET_KEY AUDIT_HMAC_KEY
 
-.PHONY: setup system-packages db migrate demo-data demo serve test bench clean-db
+.PHONY: setup system-packages db migrate demo-data demo serve test check bench clean-db
 
 setup: system-packages $(VENV)/.installed
 
@@ -59,6 +59,10 @@ demo: demo-data
 
 test: db
 	$(VENV)/bin/pytest -q
+
+# A bounded Schemathesis run over the OpenAPI schema as three roles: no 5xx (slow: minutes).
+check: db
+	SCHEMATHESIS=1 SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-20} $(VENV)/bin/pytest -q tests/test_schemathesis.py
 
 bench: migrate
 	$(PY) bench/run_all.py
