@@ -182,6 +182,7 @@ LOGIN_REDIRECT_URL = "/"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "gis_app.web.auth.TokenAuthentication",
+        "gis_app.web.auth.HTTPSBasicAuthentication",   # desktop GIS (QGIS Basic), HTTPS only
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": [
@@ -211,6 +212,10 @@ WHISTLE_DEADLINE_HOURS = {
     "tough": int(os.environ.get("WHISTLE_TOUGH_HOURS", "168")),
     "emergency": int(os.environ.get("WHISTLE_EMERGENCY_HOURS", "2")),
 }
+
+# API tokens stop working this many days after they were issued (0: never); reissue with
+# `manage.py drf_create_token -r USER`.
+API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90"))
 
 # JSON request bodies: at most this deeply nested (gis_app/guard.py).
 JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "32"))

@@ -61,10 +61,9 @@ class VectorTiles(VectorGridProtobuf):
                                   ("layers_js", "layers/maps.js")])
 
 
-def tile_url(layer: Layer, params: dict, token: str | None) -> str:
+def tile_url(layer: Layer, params: dict) -> str:
+    """Same-origin tile URL: the browser's session cookie authenticates it, never a token."""
     query = dict(params)
-    if token:
-        query["token"] = token
     suffix = f"?{urlencode(query)}" if query else ""
     return f"/tiles/{layer.id}/{{z}}/{{x}}/{{y}}.pbf{suffix}"
 
@@ -119,11 +118,11 @@ class PageGlue(MacroElement):
         self.config = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
 
 
-def render_page(spec: PageSpec, user, *, token: str | None = None, layer_params: dict | None = None,
+def render_page(spec: PageSpec, user, *, layer_params: dict | None = None,
                 header_html: str = "") -> str:
     """The page's HTML. `layer_params` maps a layer id to its own query parameters (e.g. the
-    coverage period); `token` goes into tile and API requests when the page was opened with
-    one (otherwise the browser's session cookie authenticates them)."""
+    coverage period). Its tile and API requests are same-origin and carry the session cookie;
+    no credential is ever written into the page."""
     registry = layers()
     shown = [registry.get(i) for i in spec.layer_ids if registry.get(i).visible(user)]
     bounds = spatial_extent(user) or [73.5, 18.0, 135.0, 53.5]
@@ -135,7 +134,7 @@ def render_page(spec: PageSpec, user, *, token: str | None = None, layer_params:
     params = layer_params or {}
     created = {}
     for layer in shown:
-        vt = VectorTiles(tile_url(layer, params.get(layer.id, {}), token), name=layer.title,
+        vt = VectorTiles(tile_url(layer, params.get(layer.id, {})), name=layer.title,
                          options=_layer_options(layer), show=layer.id not in spec.hidden)
         vt.add_to(m)
         created[layer.id] = vt
@@ -144,7 +143,6 @@ def render_page(spec: PageSpec, user, *, token: str | None = None, layer_params:
 
     config = {
         "ogc": "/ogc",
-        "token": token,
         "click": spec.click,
         "refresh": [i for i in spec.refresh if i in created],
         "refreshSeconds": settings.MAP_REFRESH_SECONDS,

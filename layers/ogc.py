@@ -417,7 +417,8 @@ def openapi(layers: list[Layer], url) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "OGC API - Features of the map server", "version": "1.0.0",
-                 "description": "Authenticate with a session, `Authorization: Token ...` or `?token=`."},
+                 "description": "Authenticate with a session, `Authorization: Token ...` or HTTP Basic over "
+                                "HTTPS (QGIS: Basic authentication); never with a token in the URL."},
         "servers": [{"url": url("/ogc").rstrip("/")}],
         "paths": paths,
     }

@@ -1,9 +1,10 @@
 """Views of the map outputs: vector tiles, TileJSON, OGC API - Features (JSON and HTML), pages.
 
-Thin: authentication and permission (the API's: session or `Authorization: Token ...`, and
-`?token=` for clients that cannot set headers, such as map libraries fetching tiles or a wall
-display opening a page), parameters, caching headers; the work is in tiles.py, ogc.py and
-pages.py. Anonymous: 401 for tiles and JSON, a redirect to the login page for HTML.
+Thin: authentication and permission (the API's: the session for pages and the tiles they
+load, `Authorization: Token ...` or HTTP Basic over HTTPS for desktop GIS and scripts; never a
+credential in a URL, which would end up in pages, links and logs), parameters, caching
+headers; the work is in tiles.py, ogc.py and pages.py. Anonymous: 401 for tiles and JSON, a
+redirect to the login page for HTML.
 """
 from __future__ import annotations
 
@@ -20,14 +21,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from gis_app.api.access import HasCountyAccess, NoMembership, visible_county_ids
-from gis_app.web.auth import TokenAuthentication
+from gis_app.web.auth import HTTPSBasicAuthentication, TokenAuthentication
 from gis_app.web.errors import BadParameter, NotFound
 from gis_app.web.params import check_known
 from gis_app.web.renderers import JSONOnly
@@ -38,22 +39,17 @@ from layers import ogc, ogc_crs, pages, tiles
 from layers.features import no_jit
 from layers.registry import Layer, layers
 
-TOKEN_PARAM = "token"
-
-
-class QueryTokenAuthentication(TokenAuthentication):
-    """`?token=KEY`: the API token in the query string, for map libraries and kiosk screens
-    that cannot send an Authorization header. Same tokens, same users as the header form."""
-
-    def authenticate(self, request):
-        key = request.query_params.get(TOKEN_PARAM)
-        if not key:
-            return None
-        return self.authenticate_credentials(key)
-
-
 # The kit's token authentication loads the Member row with the user: one query, not two.
-AUTHENTICATION = [TokenAuthentication, QueryTokenAuthentication, SessionAuthentication]
+AUTHENTICATION = [TokenAuthentication, HTTPSBasicAuthentication, SessionAuthentication]
+
+
+def refuse_url_credentials(request) -> None:
+    """`?token=` was accepted once; say why it no longer is rather than "unknown parameter"."""
+    for name in ("token", "api_key"):
+        if name in request.GET:
+            raise BadParameter(name, "credentials are not accepted in URLs (they end up in pages, "
+                                     "links and logs): send `Authorization: Token KEY` or HTTP Basic, "
+                                     "or log in (pages and their tiles use the session)")
 
 
 def wants_html(request) -> bool:
@@ -102,10 +98,12 @@ class LayerView(APIView):
             raise PermissionDenied(f"your role may not see the layer {layer_id!r}")
         return layer
 
+    def initial(self, request, *args, **kwargs):
+        refuse_url_credentials(request)
+        super().initial(request, *args, **kwargs)
+
     def url(self, path: str, **query) -> str:
-        """Absolute link to `path`, carrying `?token=` when this request came with one."""
-        if isinstance(self.request.successful_authenticator, QueryTokenAuthentication):
-            query[TOKEN_PARAM] = self.request.query_params[TOKEN_PARAM]
+        """Absolute link to `path` (no credential: the client authenticates each request itself)."""
         absolute = self.request.build_absolute_uri(path)
         return f"{absolute}?{urlencode(query)}" if query else absolute
 
@@ -117,7 +115,7 @@ class TileView(LayerView):
 
     def get(self, request, layer_id, z, x, y):
         layer = self.layer(layer_id)
-        check_known(request, layer.params, extra=(TOKEN_PARAM,))
+        check_known(request, layer.params)
         if not 0 <= z <= tiles.MAX_ZOOM:
             raise BadParameter("z", f"zoom must be 0..{tiles.MAX_ZOOM}")
         for name, value in (("x", x), ("y", y)):
@@ -144,7 +142,7 @@ class TileJSONView(LayerView):
 
     def get(self, request, layer_id):
         layer = self.layer(layer_id)
-        check_known(request, layer.params, extra=(TOKEN_PARAM,))
+        check_known(request, layer.params)
         layer.parse_options(request)  # a bad layer parameter is a 400 here too
         own = {p.name: request.query_params[p.name] for p in layer.params if p.name in request.query_params}
         template = self.url(f"/tiles/{layer.id}/{{z}}/{{x}}/{{y}}.pbf", **own)
@@ -184,7 +182,7 @@ class OGCView(LayerView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_known(request, self.known_params(**kwargs), extra=(TOKEN_PARAM,))
+        check_known(request, self.known_params(**kwargs))
 
     def known_params(self, **kwargs):
         return self.params
@@ -194,7 +192,7 @@ class OGCView(LayerView):
             response = render(self.request, "layers/ogc.html", {
                 "kind": kind, "doc": doc, "title": title or doc.get("title", ""),
                 "json_url": self.url(self.request.path, **{k: v for k, v in self.request.GET.items()
-                                                           if k not in ("f", TOKEN_PARAM)}),
+                                                           if k != "f"}),
                 **context})
         else:
             response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=media_type)
@@ -274,7 +272,7 @@ class ItemsView(OGCView):
         limit, offset = ogc.parse_limit(request), ogc.parse_offset(request)
         page = ogc.items(layer, request.user, options, polygon=polygon, interval=interval,
                          limit=limit, offset=offset, crs=crs, flip=flip)
-        query = {k: v for k, v in request.GET.items() if k not in ("offset", TOKEN_PARAM, "f")}
+        query = {k: v for k, v in request.GET.items() if k not in ("offset", "f")}
         path = request.path
         links = [ogc.link(self.url(path, **query, offset=offset), "self", ogc.GEOJSON, "this page"),
                  ogc.link(self.url(path, **query, offset=offset, f="html"), "alternate", ogc.HTML,
@@ -325,18 +323,9 @@ class ItemView(OGCView):
 # --- map pages ----------------------------------------------------------------------------------
 
 def _page_user(request):
-    """(user, token key or None): the session's user, else an API token from the
-    Authorization header or `?token=` (kept for the page's own tile and API requests)."""
-    if request.user.is_authenticated:
-        return request.user, None
-    drf_request = Request(request, authenticators=[TokenAuthentication(), QueryTokenAuthentication()])
-    try:
-        user = drf_request.user
-    except AuthenticationFailed:
-        return None, None
-    if user is None or not user.is_authenticated:
-        return None, None
-    return user, drf_request.auth.key
+    """The session's user, or None: pages are for people, who log in; a page never carries a
+    token (it would be written into the page and every tile URL)."""
+    return request.user if request.user.is_authenticated else None
 
 
 def _page_refusal(status: int, message: str) -> HttpResponse:
@@ -349,7 +338,10 @@ def map_page(key: str):
     spec = pages.PAGES[key]
 
     def view(request):
-        user, token = _page_user(request)
+        if "token" in request.GET:
+            return _page_refusal(400, "地址中不接受令牌，请登录后打开地图 (no token in URLs: log in; "
+                                      "the page and its tiles use the session)")
+        user = _page_user(request)
         if user is None:
             return redirect_to_login(request.get_full_path(), settings.MAP_LOGIN_URL)
         try:
@@ -357,13 +349,13 @@ def map_page(key: str):
             if spec.readers == "patrols" and not patrol_access.can_read(user):
                 return _page_refusal(403, "你的角色不能查看巡查数据 (your role may not read patrol data)")
             drf_request = Request(request)
-            check_known(drf_request, PAGE_PARAMS.get(key, ()), extra=(TOKEN_PARAM,))
+            check_known(drf_request, PAGE_PARAMS.get(key, ()))
             layer_params, header = _page_extras(key, drf_request, user)
         except NoMembership as exc:
             return _page_refusal(403, str(exc.detail))
         except BadParameter as exc:
             return _page_refusal(400, exc.detail)
-        html = pages.render_page(spec, user, token=token, layer_params=layer_params, header_html=header)
+        html = pages.render_page(spec, user, layer_params=layer_params, header_html=header)
         response = HttpResponse(html)
         return cache_headers(response, 0)
 

@@ -5,11 +5,20 @@ Member row come back in one query, prepared once per database session: compiled 
 and planned by PostgreSQL on every request, that lookup cost ~1.2 ms of a ~6 ms router
 request; prepared, ~0.3 ms (mostly the round trip). Open311's `api_key` and the map pages'
 `?token=` resolve keys through `user_for_key`, so there is one place that trusts a key.
+
+Tokens expire API_TOKEN_MAX_AGE_DAYS after they were made (0: never) and are revoked by
+deleting them (admin, or `manage.py drf_create_token -r USER`, which also issues a new one).
+Desktop GIS that can only do HTTP Basic (QGIS) gets `HTTPSBasicAuthentication`: the account's
+password, accepted over HTTPS only and throttled like every login (django-axes).
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
@@ -73,9 +82,14 @@ def user_for_key(key: str):
     if not isinstance(key, str) or not key or len(key) > 128:
         return None
     token = load_token(key)
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or expired(token):
         return None
     return token.user
+
+
+def expired(token) -> bool:
+    days = settings.API_TOKEN_MAX_AGE_DAYS
+    return bool(days) and token.created + timedelta(days=days) < timezone.now()
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -89,11 +103,35 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        if expired(token):
+            raise exceptions.AuthenticationFailed(
+                f"token expired (tokens last {settings.API_TOKEN_MAX_AGE_DAYS} days, setting "
+                "API_TOKEN_MAX_AGE_DAYS); ask an administrator for a new one")
         return token.user, token
 
 
-#: What every REST endpoint accepts: the token header, or the browser's session (CSRF checked).
-AUTHENTICATION = [TokenAuthentication, authentication.SessionAuthentication]
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+class HTTPSBasicAuthentication(authentication.BasicAuthentication):
+    """HTTP Basic for desktop GIS, refused over plain HTTP (the password would travel in clear)
+    unless from the machine itself (a local proxy) or with DEBUG on."""
+
+    www_authenticate_realm = "gis"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != b"basic":
+            return None
+        if not (request.is_secure() or settings.DEBUG or request.META.get("REMOTE_ADDR") in LOOPBACK):
+            raise exceptions.AuthenticationFailed("HTTP Basic is accepted over HTTPS only (the password "
+                                                  "would travel in clear); use https:// or a token header")
+        return super().authenticate(request)
+
+
+#: What every REST endpoint accepts: the token header, HTTP Basic over HTTPS (desktop GIS),
+#: or the browser's session (CSRF checked).
+AUTHENTICATION = [TokenAuthentication, HTTPSBasicAuthentication, authentication.SessionAuthentication]
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -95,12 +95,3 @@ def test_coverage_map_draws_grids_and_tracks_for_a_period(site, browser, tmp_pat
     assert browser.evaluate("document.getElementById('patrolled-count').textContent") == "3"
     _shot(browser, tmp_path, "coverage")
     assert browser.outside_requests() == []
-
-
-def test_page_opened_with_a_token_draws_without_a_session(site, browser, tmp_path):
-    from tests.users import token_for
-
-    world, base = site
-    browser.open(f"{base}/map/?token={token_for(world.users['command'])}")
-    _drawn(browser, "townships", "cases")
-    assert browser.outside_requests() == []

@@ -237,13 +237,39 @@ def test_grid_member_may_not_read_tracks(get):
     assert get("grid", "/ogc/collections/tracks/items").status_code == 403
 
 
-def test_query_token_is_carried_in_links(world, client):
+def test_query_token_is_refused_naming_the_header_instead(world, client):
     from tests.users import token_for
 
     token = token_for(world.users["command"])
-    doc = client.get("/ogc/collections/grids/items", {"limit": 10, "token": token}).json()
+    response = client.get("/ogc/collections/grids/items", {"limit": 10, "token": token})
+    assert response.status_code == 400 and response.json()["parameter"] == "token"
+    assert "Authorization" in response.json()["detail"] and token not in response.content.decode()
+
+
+def test_links_carry_no_credential(world, client):
+    from tests.users import auth_header
+
+    doc = client.get("/ogc/collections/grids/items", {"limit": 10}, **auth_header(world.users["command"])).json()
     nxt = [l["href"] for l in doc["links"] if l["rel"] == "next"][0]
-    assert parse_qs(urlparse(nxt).query)["token"] == [token]
+    assert set(parse_qs(urlparse(nxt).query)) == {"limit", "offset"}
+
+
+def test_desktop_gis_may_use_http_basic_like_qgis(world, client):
+    import base64
+    world.users["command"].set_password("a-long-passphrase-1")
+    world.users["command"].save()
+    basic = base64.b64encode(f"{world.users['command'].username}:a-long-passphrase-1".encode()).decode()
+    response = client.get("/ogc/collections/grids/items", {"limit": 1}, HTTP_AUTHORIZATION=f"Basic {basic}",
+                          REMOTE_ADDR="192.0.2.10", **{"wsgi.url_scheme": "https"})
+    assert response.status_code == 200
+
+
+def test_http_basic_over_plain_http_from_elsewhere_is_refused(world, client):
+    import base64
+    basic = base64.b64encode(f"{world.users['command'].username}:pw".encode()).decode()
+    response = client.get("/ogc/collections/grids/items", HTTP_AUTHORIZATION=f"Basic {basic}",
+                          REMOTE_ADDR="192.0.2.10")
+    assert response.status_code == 401 and "HTTPS" in response.json()["detail"]
 
 
 def test_every_collection_items_have_code_and_name(get, world):

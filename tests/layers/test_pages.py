@@ -77,27 +77,23 @@ def test_grid_member_command_map_has_no_patrol_layers(world):
     assert "/tiles/cases/" in html and "/tiles/live-positions/" not in html
 
 
-def test_page_opened_with_a_token_passes_it_to_its_tiles(world):
+def test_page_opened_with_a_token_in_the_url_is_refused_and_does_not_echo_it(world):
     token = token_for(world.users["command"])
     response = Client().get("/map/", {"token": token})
-    assert response.status_code == 200
-    assert f"/tiles/cases/{{z}}/{{x}}/{{y}}.pbf?token={token}" in response.content.decode()
+    assert response.status_code == 400 and token not in response.content.decode()
 
 
-def test_page_opened_with_a_header_token(world):
+def test_page_without_a_session_is_sent_to_login_even_with_a_header_token(world):
     token = token_for(world.users["command"])
     response = Client().get("/map/", HTTP_AUTHORIZATION=f"Token {token}")
-    assert response.status_code == 200
-
-
-def test_wrong_token_is_sent_to_login(world):
-    response = Client().get("/map/", {"token": "nope"})
     assert response.status_code == 302
 
 
-def test_session_page_does_not_embed_a_token(world):
-    html = _open(world, "command", "/map/").content.decode()
-    assert "token=" not in html
+@pytest.mark.parametrize("path", ["/map/", "/map/protected-areas/", "/map/coverage/"])
+def test_page_html_contains_no_token(world, path):
+    token = token_for(world.users["command"])
+    html = _open(world, "command", path).content.decode()
+    assert token not in html and "token=" not in html and '"token"' not in html
 
 
 def test_command_map_counts_open_and_overdue_cases(world):

@@ -164,12 +164,20 @@ def test_account_without_county_is_403(get):
     assert response.status_code == 403 and "membership" in response.json()["detail"]
 
 
-def test_token_in_query_string_authenticates_tiles(world, client):
+def test_token_in_query_string_is_refused(world, client):
     from tests.users import token_for
 
     path = tile_path("grids", 120.005, 30.005, 14)
-    assert client.get(path, {"token": token_for(world.users["command"])}).status_code == 200
-    assert client.get(path, {"token": "wrong"}).status_code == 401
+    response = client.get(path, {"token": token_for(world.users["command"])})
+    assert response.status_code == 400 and response.json()["parameter"] == "token"
+
+
+def test_token_header_authenticates_tiles(world, client):
+    from tests.users import auth_header
+
+    path = tile_path("grids", 120.005, 30.005, 14)
+    assert client.get(path, **auth_header(world.users["command"])).status_code == 200
+    assert client.get(path, HTTP_AUTHORIZATION="Token wrong").status_code == 401
 
 
 def test_unknown_layer_is_404_naming_the_layers(get):
@@ -208,12 +216,11 @@ def test_tilejson_for_planner_lists_no_detail_fields(get):
     assert "description" not in fields and "state" in fields
 
 
-def test_tilejson_keeps_layer_parameters_and_query_token(world, client):
-    from tests.users import token_for
+def test_tilejson_keeps_layer_parameters_and_no_credential(world, client):
+    from tests.users import auth_header
 
-    token = token_for(world.users["planner"])
-    doc = client.get("/tiles/coverage.json", {"from": "2026-05-04", "token": token}).json()
-    assert doc["tiles"][0].startswith("http://testserver/tiles/coverage/{z}/{x}/{y}.pbf?from=2026-05-04&token=")
+    doc = client.get("/tiles/coverage.json", {"from": "2026-05-04"}, **auth_header(world.users["planner"])).json()
+    assert doc["tiles"][0] == "http://testserver/tiles/coverage/{z}/{x}/{y}.pbf?from=2026-05-04"
 
 
 def test_mvt_is_web_mercator_extent_4096(get):
