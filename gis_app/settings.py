@@ -89,7 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "gis_app.guard.InputGuardMiddleware",   # NUL, lone surrogates, JSON shape and depth
+    "gis_app.web.guard.InputGuardMiddleware",   # NUL, lone surrogates, JSON shape and depth
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -217,7 +217,7 @@ WHISTLE_DEADLINE_HOURS = {
 # `manage.py drf_create_token -r USER`.
 API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90"))
 
-# JSON request bodies: at most this deeply nested (gis_app/guard.py).
+# JSON request bodies: at most this deeply nested (gis_app/web/guard.py).
 JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "32"))
 
 # Request bodies: every uploaded file is streamed to disk (never held whole in memory) and

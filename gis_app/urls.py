@@ -16,4 +16,4 @@ urlpatterns = [
 ]
 
 # API paths answer JSON (503 when the database is down), pages a Chinese error page.
-handler500 = "gis_app.guard.server_error"
+handler500 = "gis_app.web.guard.server_error"

@@ -28,7 +28,7 @@ from boundaries.crs import ACCEPTED, WGS84, CRS
 from gis_app.api.access import visible_counties
 from gis_app.web.errors import BadParameter
 from gis_app.api.geometry import GeometryOutput, crs_member, crs_urn, shift_to_gcj02
-from gis_app.web.params import Param, parse_whole
+from gis_app.web.params import Param, check_date_range, parse_whole
 from layers.features import id_expression, layer_queries, no_jit, with_attributes
 from layers.ogc_crs import CRS84, advertised
 from layers.registry import Layer
@@ -84,7 +84,8 @@ def _moment(text: str, end: bool) -> datetime | None:
         return None
     try:
         if len(text) == 10:
-            day = datetime.combine(datetime.fromisoformat(text).date(), time(0), ZoneInfo(settings.TIME_ZONE))
+            day = datetime.combine(check_date_range("datetime", datetime.fromisoformat(text).date()), time(0),
+                                   ZoneInfo(settings.TIME_ZONE))
             return day + timedelta(days=1) - timedelta(microseconds=1) if end else day
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
@@ -92,6 +93,7 @@ def _moment(text: str, end: bool) -> datetime | None:
                                        f"(2026-05-04T08:00:00Z) or date (2026-05-04)") from None
     if moment.tzinfo is None:
         raise BadParameter("datetime", f"{text!r} has no time zone offset (Z or +08:00)")
+    check_date_range("datetime", moment)
     return moment
 
 

@@ -39,7 +39,8 @@ from gis_app.incidents.models import Case, State
 from gis_app.incidents.selectors import GROUPINGS, STATISTICS_COLUMNS, statistics, statistics_cases, visible_cases, with_overdue
 from gis_app.incidents.workflow import STEPS, allowed_steps
 from gis_app.web.errors import BadParameter, Forbidden, NotFound
-from gis_app.web.params import Param, check_known, get_one, parse_bool, parse_choice, parse_code, number_value
+from gis_app.web.params import (Param, check_date_range, check_known, get_one, number_value, parse_bool,
+                                 parse_choice, parse_code)
 from gis_app.web.points import body_point
 from gis_app.web.renderers import CSVRenderer, JSONErrorsMixin, ORJSONRenderer, Table, XLSXRenderer
 
@@ -160,6 +161,7 @@ def parse_when(request, name: str, end: bool = False):
         moment = None
     if moment is None:
         raise BadParameter(name, f"{value!r} is not an ISO 8601 date or date-time")
+    check_date_range(name, moment)
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment

@@ -8,6 +8,10 @@
   `agency_responsible` = the acting team's name and code.
 `jurisdiction_id` is a county code; it may be left out when the key's user (or the server)
 has one county. Errors are the spec's list of {code, description}, in the asked format.
+
+The key: in the `X-Api-Key` header (or `Authorization: Token KEY`), which keeps it out of
+URLs; the GeoReport v2 form (`api_key` as a form field or query parameter) is still accepted
+for compatible clients, and the access log masks it (gis_app/access_log.py).
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.workflow import StepError
 from gis_app.web.auth import user_for_key
 from gis_app.web.errors import BadParameter
-from gis_app.web.params import number_value
+from gis_app.web.params import check_date_range, number_value
 from gis_app.web.points import make_point
 
 MAX_REQUESTS = 1000
@@ -64,7 +68,10 @@ def error(fmt: str, exc: Open311Error) -> HttpResponse:
 
 
 def _user(request, data):
-    key = data.get("api_key") or request.GET.get("api_key")
+    header = request.headers.get("Authorization", "")
+    key = (request.headers.get("X-Api-Key")
+           or (header[6:].strip() if header[:6].lower() == "token " else "")
+           or data.get("api_key") or request.GET.get("api_key"))
     if not key:
         return None
     user = user_for_key(key)
@@ -213,6 +220,10 @@ def _when(request, name):
     moment = parse_datetime(value)
     if moment is None:
         raise Open311Error(400, f"{name}: {value!r} is not a W3C (ISO 8601) date-time")
+    try:
+        check_date_range(name, moment)
+    except BadParameter as exc:
+        raise Open311Error(400, exc.detail) from None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 

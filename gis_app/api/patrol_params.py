@@ -10,7 +10,7 @@ from boundaries.models import County, Township
 from gis_app.api.access import visible_counties
 from gis_app.enforcement.models import Team
 from gis_app.web.errors import BadParameter
-from gis_app.web.params import Param, get_one, parse_code
+from gis_app.web.params import Param, check_date_range, get_one, parse_code
 
 MAX_PERIOD_DAYS = 366
 
@@ -31,13 +31,14 @@ def _moment(name: str, value: str, is_end: bool) -> tuple[datetime, bool]:
     """(aware datetime, was a bare date). A bare date as an end means the end of that day."""
     try:
         if len(value) == 10:
-            day = date.fromisoformat(value)
+            day = check_date_range(name, date.fromisoformat(value))
             moment = datetime.combine(day + timedelta(days=1) if is_end else day, time(0), _zone())
             return moment, True
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise BadParameter(name, f"{value!r} is not an ISO 8601 date (2026-05-04) or date-time "
                                  f"(2026-05-04T08:00:00+08:00)") from None
+    check_date_range(name, moment)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_zone())
     return moment, False

@@ -19,6 +19,7 @@ from gis_app.incidents.assessment import INDICATORS, PeriodError, assessment, pa
 from gis_app.incidents.selectors import statistics_cases
 from gis_app.pages.access import ASSESSMENT_READERS, page_for
 from gis_app.pages.nav import ROLE_LABELS
+from gis_app.web.renderers import safe_cell
 
 TITLES = {"reported": "上报数", "dispatched": "派遣数", "accepted": "受理数", "handled": "处置数",
           "handled_on_time": "按期处置数", "overdue": "超期数", "reworked": "返工数（复核不通过）",
@@ -83,13 +84,13 @@ def assessment_xlsx(request):
         sheet.append([f"考核期间：{label}"])
         sheet.append([title] + [TITLES[c] for c in UNIT_COLUMNS[1:]])
         for r in data[group]:
-            sheet.append([r[c] for c in UNIT_COLUMNS])
+            sheet.append([safe_cell(r[c]) for c in UNIT_COLUMNS])
     sheet = book.create_sheet("人员")
     sheet.append([f"考核期间：{label}；派驻人员综合得分 = 乡镇得分×{data['weights']['township']} + "
                   f"派出单位得分×{data['weights']['department']}"])
     sheet.append([t for _, t in PERSON_COLUMNS])
     for r in data["person"]:
-        sheet.append([ROLE_LABELS.get(r[k], r[k]) if k == "role" else r[k] for k, _ in PERSON_COLUMNS])
+        sheet.append([safe_cell(ROLE_LABELS.get(r[k], r[k]) if k == "role" else r[k]) for k, _ in PERSON_COLUMNS])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from gis_app.pages import labels
+from gis_app.web.renderers import safe_cell
 
 
 def time_left(case, now) -> str:
@@ -59,4 +60,6 @@ EXPORT_COLUMNS = [("number", "案件编号"), ("item", "事项"), ("place", "地
 
 
 def export_values(r: dict) -> list:
-    return [("是" if r[k] else "否") if k in ("overdue", "escalated") else r[k] for k, _ in EXPORT_COLUMNS]
+    """One export row; text a spreadsheet would run as a formula is escaped (the kit's rule)."""
+    return [safe_cell(("是" if r[k] else "否") if k in ("overdue", "escalated") else r[k])
+            for k, _ in EXPORT_COLUMNS]

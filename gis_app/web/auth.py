@@ -3,8 +3,9 @@
 DRF's checks (the key must exist, its user be active), but the token, its user and the user's
 Member row come back in one query, prepared once per database session: compiled by the ORM
 and planned by PostgreSQL on every request, that lookup cost ~1.2 ms of a ~6 ms router
-request; prepared, ~0.3 ms (mostly the round trip). Open311's `api_key` and the map pages'
-`?token=` resolve keys through `user_for_key`, so there is one place that trusts a key.
+request; prepared, ~0.3 ms (mostly the round trip). Open311's `api_key` / `X-Api-Key`
+resolves keys through `user_for_key`, so there is one place that trusts a key. No key is
+ever taken from a page or tile URL (pages use the session).
 
 Tokens expire API_TOKEN_MAX_AGE_DAYS after they were made (0: never) and are revoked by
 deleting them (admin, or `manage.py drf_create_token -r USER`, which also issues a new one).

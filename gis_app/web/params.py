@@ -173,16 +173,14 @@ def parse_number(request, name: str, minimum: float, maximum: float) -> float | 
     return number
 
 
-# A bbox in a projected CRS or GCJ-02 is not a rectangle in WGS84: its edges are densified
-# before conversion so the WGS84 polygon follows the curved edges closely.
+# A bbox in a projected CRS or GCJ-02 is not a rectangle in WGS84: each edge gets a fixed
+# number of points before conversion, so the WGS84 polygon follows the curved edges. Fixed
+# per edge, not per unit of length: a thin box (10 km by 0.1 mm) must not cost millions.
 _BBOX_EDGE_POINTS = 16
 
 
 def parse_bbox(request, crs: CRS, name: str = "bbox") -> GEOSGeometry | None:
     """`minx,miny,maxx,maxy` in `crs` -> a WGS84 polygon (SRID 4326) for an indexed lookup."""
-    import shapely
-    from shapely.geometry import box
-
     value = get_one(request, name)
     if value is None:
         return None
@@ -199,17 +197,53 @@ def parse_bbox(request, crs: CRS, name: str = "bbox") -> GEOSGeometry | None:
     if minx >= maxx or miny >= maxy:
         raise BadParameter(name, "minx must be less than maxx and miny less than maxy")
     try:
-        if crs.is_geographic:
-            check_lonlat([minx, maxx], [miny, maxy])
-        polygon = box(minx, miny, maxx, maxy)
-        if crs.name not in (WGS84, "EPSG:4490"):
-            step = min(maxx - minx, maxy - miny) / _BBOX_EDGE_POINTS
-            polygon = transform_geometry(shapely.segmentize(polygon, step), crs)
-            bounds = shapely.get_coordinates(polygon)
-            check_lonlat(bounds[:, 0], bounds[:, 1])
+        polygon = box_in_wgs84(minx, miny, maxx, maxy, crs)
     except CRSError as exc:
         raise BadParameter(name, f"{exc} (bbox CRS {crs})") from None
-    return GEOSGeometry(memoryview(shapely.to_wkb(polygon)), srid=4326)
+    return GEOSGeometry(memoryview(polygon.wkb), srid=4326)
+
+
+def box_in_wgs84(minx: float, miny: float, maxx: float, maxy: float, crs: CRS):
+    """The box as a valid WGS84 shapely polygon: at most 4 x _BBOX_EDGE_POINTS + 1 vertices
+    whatever its shape. Raises CRSError for coordinates the CRS cannot have."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import Polygon, box
+
+    if crs.is_geographic:
+        check_lonlat([minx, maxx], [miny, maxy])
+    if crs.name in (WGS84, "EPSG:4490"):
+        return box(minx, miny, maxx, maxy)
+    t = np.linspace(0.0, 1.0, _BBOX_EDGE_POINTS, endpoint=False)
+    xs = np.concatenate([minx + (maxx - minx) * t, np.full_like(t, maxx),
+                         maxx - (maxx - minx) * t, np.full_like(t, minx)])
+    ys = np.concatenate([np.full_like(t, miny), miny + (maxy - miny) * t,
+                         np.full_like(t, maxy), maxy - (maxy - miny) * t])
+    polygon = transform_geometry(Polygon(np.column_stack([xs, ys])), crs)
+    coords = shapely.get_coordinates(polygon)
+    check_lonlat(coords[:, 0], coords[:, 1])
+    if not polygon.is_valid:
+        # Converted corners of a box thinner than the conversion's precision may fold onto
+        # each other; its exact footprint is then the envelope of the converted points.
+        polygon = box(*polygon.bounds) if polygon.area > 0 else polygon.envelope
+    if polygon.geom_type != "Polygon":   # a line or a point: no area to look inside
+        polygon = polygon.buffer(1e-9, quad_segs=1)
+    return polygon
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+# Dates outside these years are typing mistakes or probes (9999-12-31): refused, so that no
+# "day after" or time-zone shift overflows Python's date range into a 500.
+DATE_YEARS = (1900, 2200)
+
+
+def check_date_range(parameter: str, moment):
+    """The one range rule for dates and date-times read from a request; returns `moment`."""
+    if moment is not None and not DATE_YEARS[0] <= moment.year <= DATE_YEARS[1]:
+        raise BadParameter(parameter, f"{moment.isoformat()[:10]} is outside the years "
+                                      f"{DATE_YEARS[0]}-{DATE_YEARS[1]}")
+    return moment
 
 
 # --- values from a JSON body, a form field or a CSV cell ------------------------------------

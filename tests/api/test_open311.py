@@ -107,3 +107,25 @@ def test_errors_in_xml(world):
 
 def test_reading_requests_needs_a_key(world):
     assert Client().get("/open311/v2/requests.json").status_code == 401
+
+
+def test_the_key_may_come_in_a_header_instead_of_the_url(world):
+    key = token_for(world.users["command"])
+    response = Client().get("/open311/v2/requests.json", HTTP_X_API_KEY=key)
+    assert response.status_code == 200
+
+
+def test_the_key_may_come_as_a_token_header(world):
+    key = token_for(world.users["command"])
+    response = Client().get("/open311/v2/requests.json", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200
+
+
+def test_an_expired_key_is_refused(world, settings):
+    from rest_framework.authtoken.models import Token
+    from datetime import timedelta
+    from django.utils import timezone
+    key = token_for(world.users["command"])
+    settings.API_TOKEN_MAX_AGE_DAYS = 30
+    Token.objects.filter(key=key).update(created=timezone.now() - timedelta(days=31))
+    assert Client().get("/open311/v2/requests.json", HTTP_X_API_KEY=key).status_code == 403

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from rest_framework.test import APIClient
 
-from gis_app.guard import server_error
+from gis_app.web.guard import server_error
 from tests.users import auth_header, make_user
 
 pytestmark = pytest.mark.django_db
