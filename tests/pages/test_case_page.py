@@ -136,3 +136,44 @@ def test_supporting_department_reports_for_duty_and_the_page_shows_it(world):
     client.post(f"/cases/{case.pk}/step/report_for_duty/", {"version": case.version})
     html = client.get(f"/cases/{case.pk}/").content.decode()
     assert "已报到" in html and 'data-kind="report_for_duty"' in html
+
+
+def _post_step(client, case, step, **data):
+    case = Case.objects.get(pk=case.pk)
+    response = client.post(f"/cases/{case.pk}/step/{step}/", {"version": case.version, **data})
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/", step
+    return Case.objects.get(pk=case.pk)
+
+
+def test_the_loop_runs_to_archive_from_the_page(world):
+    case = world.cases["team_case"]
+    team, command = _client(world, "team"), _client(world, "command")
+    for step in ("accept", "arrive"):
+        _post_step(team, case, step)
+    _post_step(team, case, "handle", note="已劝离摊贩，恢复通行")
+    _post_step(command, case, "send_back", note="现场照片不清楚")
+    _post_step(team, case, "arrive")
+    _post_step(team, case, "handle", note="补拍照片")
+    _post_step(command, case, "review", note="回访群众满意")
+    _post_step(command, case, "close")
+    case = _post_step(command, case, "archive")
+    assert case.state == "archived"
+    html = command.get(f"/cases/{case.pk}/").content.decode()
+    assert [STEPS[k].label for k in ("send_back", "review", "close", "archive")] == \
+        [label for label in ("复核不通过", "复核回访", "办结", "归档") if label in html]
+    assert _buttons(html) == [] and "校验通过" in html
+
+
+def test_photos_are_shown_on_the_page(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = world.cases["team_case"]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    attachment = services.attachment_add(case=case, user=world.users["command"],
+                                         upload=SimpleUploadedFile("现场.png", png, content_type="image/png"))
+    client = _client(world, "command")
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    url = f"/api/cases/{case.pk}/attachments/{attachment.pk}/"
+    assert f'<img src="{url}"' in html
+    assert client.get(url).status_code == 200
