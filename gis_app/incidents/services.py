@@ -119,13 +119,23 @@ def case_report_footprint(*, user, footprint, received_crs: str, item_code: str,
 
 
 def _checked_description(description: str) -> str:
-    description = (description or "").strip()
+    description = text_field(description, "description")
     if not description:
         raise StepError(400, "bad_parameter", "description: required", parameter="description")
     if len(description) > MAX_DESCRIPTION:
         raise StepError(400, "bad_parameter", f"description: longer than {MAX_DESCRIPTION} characters",
                         parameter="description")
     return description
+
+
+def text_field(value, name: str) -> str:
+    """A free-text field from a request (JSON may hold anything): text, stripped; None is ''."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise StepError(400, "bad_parameter", f"{name}: must be text, not {type(value).__name__}",
+                        parameter=name)
+    return value.strip()
 
 
 def query_point(query: PointQuery) -> Point:
@@ -174,7 +184,7 @@ def _take(step_name: str, *, case: Case, user, version, note: str = "", where=No
           team_code: str | None = None) -> Case:
     step = STEPS[step_name]
     now = now or timezone.now()
-    note = (note or "").strip()
+    note = text_field(note, "note")
     with transaction.atomic():
         locked = visible_cases(user).select_for_update(of=("self",)).filter(pk=case.pk).first()
         if locked is None:
@@ -414,11 +424,15 @@ def joint_inspection_create(*, user, query: PointQuery, item_codes: list[str], n
     member = _member(user)
     if member.role != "command_centre":
         raise StepError(403, "forbidden", "joint inspections are organised by the command centre")
+    if not isinstance(item_codes, (list, tuple)) or not all(isinstance(c, str) for c in item_codes):
+        raise StepError(400, "bad_parameter", "items: must be a list of item codes", parameter="items")
     codes = list(dict.fromkeys(c.strip() for c in item_codes if c and c.strip()))
     if len(codes) < 2:
         raise StepError(400, "bad_parameter", "items: a joint inspection bundles at least two items",
                         parameter="items")
-    if not (name or "").strip():
+    name = text_field(name, "name")
+    description = text_field(description, "description")
+    if not name:
         raise StepError(400, "bad_parameter", "name: required", parameter="name")
     inspection = JointInspection.objects.create(county_id=member.county_id, name=name.strip(),
                                                 location=query_point(query), planned_at=planned_at,

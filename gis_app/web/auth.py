@@ -145,3 +145,14 @@ class TokenScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return build_bearer_security_scheme_object(header_name="Authorization",
                                                    token_prefix=self.target.keyword)
+
+
+class BasicScheme(OpenApiAuthenticationExtension):
+    """OpenAPI: HTTP Basic (HTTPS only), for desktop GIS."""
+
+    target_class = HTTPSBasicAuthentication
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "basic",
+                "description": "The account's password, over HTTPS only (desktop GIS such as QGIS)."}

@@ -115,3 +115,13 @@ def test_api_with_the_database_down_is_a_json_503():
         connection.settings_dict["PORT"] = port
     assert response.status_code == 503
     assert response.json()["error"] == "database_unavailable"
+
+
+@pytest.mark.parametrize("field, value", [("description", 5), ("description", ["a"]), ("description", {"a": 1})])
+def test_a_text_field_of_another_type_is_a_400_naming_it(field, value):
+    from tests.api.conftest import make_territory
+    t = make_territory(code="990101", origin=(120.0, 30.0))
+    client = APIClient(**auth_header(make_user("centre", "command_centre", t.county)))
+    body = {"lon": 120.01, "lat": 30.01, "item": "I001", field: value}
+    response = client.post("/api/cases/", data=json.dumps(body), content_type="application/json")
+    assert refused(response, field)
