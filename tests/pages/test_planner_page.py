@@ -69,6 +69,7 @@ def test_planner_draws_a_plan_uploads_a_track_and_compares(world, open_page, log
     page.click("#reach-form button[type=submit]")
     page.wait_for_selector("#reach-table")
     assert "超出 3 分钟" in page.inner_text("#reach-result")
+    assert "第2镇" in page.inner_text("#reach-table")  # township names, not codes
     shot(page, "planner-reach")
 
 

@@ -94,7 +94,7 @@
         if (g) plansLayer.addLayer(L.geoJSON(g, {style: {color: "#2e86c1", weight: 3, fillOpacity: 0.1}})
                                    .bindTooltip(p.name));
       });
-      var tr = D.row(tbody, [p.name, p.team_name, schedule(p), (p.valid_from || "…") + " 至 " + (p.valid_to || "…"), ""]);
+      var tr = D.row(tbody, [p.name, p.team_name, schedule(p), (p.valid_from || p.valid_to) ? (p.valid_from || "…") + " 至 " + (p.valid_to || "…") : "长期", ""]);
       var actions = tr.lastChild;
       var edit = document.createElement("button"); edit.type = "button"; edit.textContent = "编辑";
       edit.addEventListener("click", function () { editPlan(p); });
@@ -233,6 +233,9 @@
     });
     var out = $("reach-result"); out.innerHTML = "";
     var beyond = r.data.features.filter(function (f) { return f.properties.beyond; });
+    var names = {};
+    var townships = await D.api("/ogc/collections/townships/items?limit=1000");
+    if (townships.ok) townships.data.features.forEach(function (f) { names[f.properties.code] = f.properties.name; });
     var p = document.createElement("p");
     p.textContent = "共 " + r.data.features.length + " 个网格，超出 " + limit + " 分钟：" + beyond.length + " 个" +
       (r.data.network ? "（按路网计算）" : "（按直线估算）");
@@ -243,7 +246,7 @@
     var tbody = document.createElement("tbody"); table.appendChild(tbody);
     beyond.forEach(function (f) {
       var q = f.properties, minutes = q.network_minutes !== null ? q.network_minutes : q.straight_minutes;
-      D.row(tbody, [q.name, q.township, minutes.toFixed(1)]);
+      D.row(tbody, [q.name, names[q.township] || q.township, minutes.toFixed(1)]);
     });
     out.appendChild(table);
   });
