@@ -230,6 +230,20 @@ FILE_UPLOAD_HANDLERS = ["gis_app.uploads.CappedUploadHandler",
 # Case attachments (photos, videos, documents): the most one upload may be.
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
+# Photos sent with a report or a step (gis_app/incidents/photos.py): checked by their content.
+# Phones shrink photos before upload (~0.3 MB), so the limits leave a camera original room.
+CASE_PHOTO_MAX_BYTES = int(os.environ.get("CASE_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+CASE_PHOTO_MAX_PIXELS = int(os.environ.get("CASE_PHOTO_MAX_PIXELS", str(50_000_000)))
+CASE_PHOTO_MAX_COUNT = int(os.environ.get("CASE_PHOTO_MAX_COUNT", "9"))
+CASE_PHOTO_TYPES = [t.strip() for t in os.environ.get(
+    "CASE_PHOTO_TYPES", "image/jpeg,image/png,image/webp").split(",") if t.strip()]
+# Open311 media_url: fetched only from these hosts ("host" or "host:port", comma-separated);
+# from any other host the URL is kept as a link. None by default: the server fetches nothing.
+CASE_MEDIA_HOSTS = [h.strip().lower() for h in os.environ.get("CASE_MEDIA_HOSTS", "").split(",") if h.strip()]
+CASE_MEDIA_TIMEOUT_SECONDS = float(os.environ.get("CASE_MEDIA_TIMEOUT_SECONDS", "10"))
+# 到场: an arrival recorded farther than this from the case's position is flagged.
+CASE_ARRIVAL_MAX_METRES = float(os.environ.get("CASE_ARRIVAL_MAX_METRES", "200"))
+
 # Optional basemap for map pages; none by default (intranet), boundaries come from our tiles.
 # A tile URL template ({z}/{x}/{y}), e.g. the county's own tile server; attribution beside it.
 MAP_BASEMAP_URL = os.environ.get("MAP_BASEMAP_URL", "")

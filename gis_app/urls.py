@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema", template_name="pages/redoc.html"), name="api-redoc"),
     path("api/", include("gis_app.api.urls")),
     path("open311/v2/", include("gis_app.api.open311_urls")),
+    path("field/", include("gis_app.pages.field_urls")),
     path("", include("layers.urls")),
     path("", include("gis_app.pages.urls")),
 ]

@@ -2,10 +2,12 @@
 joint inspections, statistics. Thin: every decision is in gis_app/incidents.
 
 - `GET /api/cases/` filters: state, township, team, item, overdue, escalated, bbox, from, to;
-- `POST /api/cases/` intake: lon, lat[, crs], item, description;
+- `POST /api/cases/` intake: lon, lat[, crs], item, description[, photos (multipart files),
+  media_url]; header `Idempotency-Key` makes a second sending of the same report a no-op;
 - `GET /api/cases/{id}/` with events, attachments and the steps this user may take;
 - `POST /api/cases/{id}/{step}/` with `version` (optimistic lock: 409 when stale), `note`,
-  `team` (transfer), optional `lon`/`lat`/`crs` of where the officer is;
+  `team` (transfer), optional `lon`/`lat`/`crs` of where the officer is, multipart `before`/
+  `after` photos (处置);
 - `GET|POST /api/cases/{id}/attachments/`, `GET /api/cases/{id}/attachments/{n}/`;
 - `GET /api/cases/statistics/?group_by=township|team|department|item|whistle_kind|month`
   (JSON, or CSV with `format=csv`);
@@ -35,7 +37,9 @@ from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, Featur
 from gis_app.api.footprint import area_field, parse_crs_field
 from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
 from gis_app.incidents import services
-from gis_app.incidents.models import Case, State
+from gis_app.incidents.intake import KEY_PARAMETER, report_with_media
+from gis_app.incidents.models import Attachment, Case, State
+from gis_app.incidents.photos import check_uploads
 from gis_app.incidents.selectors import GROUPINGS, STATISTICS_COLUMNS, statistics, statistics_cases, visible_cases, with_overdue
 from gis_app.incidents.workflow import STEPS, allowed_steps
 from gis_app.web.errors import BadParameter, Forbidden, NotFound
@@ -126,9 +130,14 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 def attachment_dict(a, request) -> dict:
-    return {"n": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-            "sha256": a.sha256, "uploaded_at": a.uploaded_at,
-            "url": request.build_absolute_uri(f"/api/cases/{a.case_id}/attachments/{a.pk}/")}
+    """A stored file (url: its download here) or a link kept elsewhere (url: that link)."""
+    out = {"n": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+           "sha256": a.sha256, "uploaded_at": a.uploaded_at, "stage": a.stage, "link": not a.file}
+    if a.file:
+        out["url"] = request.build_absolute_uri(f"/api/cases/{a.case_id}/attachments/{a.pk}/")
+    else:
+        out["url"] = a.source_url
+    return out
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -221,20 +230,35 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
             queryset = queryset.filter(created_at__lte=end)
         return filters.bbox(request, queryset, self.geometry_output.crs, field="location")
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CaseDetailSerializer})
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
+                   parameters=[OpenApiParameter(KEY_PARAMETER, str, OpenApiParameter.HEADER,
+                                                description="generated once per report by the client; "
+                                                "a second sending answers 200 with the same case")])
     def create(self, request):
-        """一口受理: report a problem at a point; it is routed and assigned at once."""
+        """一口受理: report a problem at a point; it is routed and assigned at once.
+
+        JSON or multipart; multipart may carry `photos` (one or more files), all stored with
+        the case in one transaction or none at all. `media_url` (one or a list) links photos
+        kept elsewhere. With an `Idempotency-Key` header the same report sent twice makes one
+        case (the second answer is 200 with `Idempotent-Replayed: true`); the same key with
+        another report is a 409.
+        """
         if request.data.get("footprint") is not None:
             return self._create_from_footprint(request)
         query = body_point(request.data, required=True)
         item = request.data.get("item")
         if not item:
             raise BadParameter("item", "required (a catalogue item code)")
-        case = services.case_report(user=request.user, query=query, item_code=str(item),
-                                    description=request.data.get("description", ""),
-                                    source=Case.Source.HOTLINE if _role(request) == "command_centre"
-                                    else Case.Source.APP)
-        return self._detail(case, status.HTTP_201_CREATED)
+        photos = check_uploads(request.FILES.getlist("photos"))
+        intake = report_with_media(
+            user=request.user, query=query, item_code=str(item),
+            description=request.data.get("description", ""), photos=photos,
+            media=_list(request.data, "media_url"), key=request.headers.get(KEY_PARAMETER),
+            source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP)
+        response = self._detail(intake.case, status.HTTP_200_OK if intake.replayed else status.HTTP_201_CREATED)
+        if intake.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     def _create_from_footprint(self, request):
         """An area case: `footprint` (GeoJSON Polygon/MultiPolygon in `crs`) instead of lon/lat;
@@ -262,13 +286,21 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
                    parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=STEP_NAMES)])
     @action(detail=True, methods=["post"], url_path=f"(?P<step>{'|'.join(STEP_NAMES)})")
     def step(self, request, pk=None, step=None):
-        """Take one step of the loop; `version` is the case version you acted on."""
+        """Take one step of the loop; `version` is the case version you acted on.
+
+        Multipart `before` and `after` files (处置's photos; also accepted with 到场) are
+        stored with the step in its transaction. 到场 with `lon`/`lat` records how far from the
+        case the officer stands (`distance_m`, `far` in the event's changes).
+        """
         case = self._reachable(pk)
         where = body_point(request.data, required=False)
         version = request.data.get("version")
         if version is not None:
             version = int(number_value(version, "version"))
         kwargs = {"team_code": request.data.get("team")} if STEPS[step].needs_team else {}
+        photos = _stage_photos(request)
+        if photos:
+            kwargs["photos"] = photos
         case = services.STEP_FUNCTIONS[step](
             case=case, user=request.user, version=version, note=request.data.get("note", ""),
             where=Point(where.lon, where.lat, srid=4326) if where else None, **kwargs)
@@ -297,6 +329,8 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         attachment = case.attachments.filter(pk=n).first()
         if attachment is None:
             raise NotFound(f"no attachment {n} on case {case.number}")
+        if not attachment.file:
+            raise NotFound(f"attachment {n} of case {case.number} is a link, kept at {attachment.source_url}")
         return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
                             as_attachment=False, filename=attachment.filename)
 
@@ -320,7 +354,29 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
     def initial(self, request, *args, **kwargs):
         if self.action == "statistics":
             check_known(request, (GROUP_BY, FROM, TO))
+
         super().initial(request, *args, **kwargs)
+
+
+def _list(data, name: str) -> list[str]:
+    """A field given once, repeated (form) or as a JSON list -> its non-empty values."""
+    values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, list):
+        raise BadParameter(name, "a URL or a list of URLs")
+    return [str(v) for v in values if str(v).strip()]
+
+
+def _stage_photos(request) -> list:
+    """(stage, Photo) pairs from multipart `before` and `after` files, all checked first."""
+    before, after = request.FILES.getlist("before"), request.FILES.getlist("after")
+    checked_before = check_uploads(before, parameter="before")
+    checked_after = check_uploads(after, parameter="after")
+    return [(Attachment.Stage.BEFORE, p) for p in checked_before] + \
+        [(Attachment.Stage.AFTER, p) for p in checked_after]
 
 
 def _role(request) -> str:

@@ -3,7 +3,8 @@
 - `services.{json|xml}`: the catalogue items of a jurisdiction (county) as services;
 - `services/{code}.{json|xml}`: a service's definition (no extra attributes: metadata false);
 - `POST requests.{json|xml}`: service_code, lat, long (WGS84), description, api_key (a
-  user's API token) -> the case, routed at once;
+  user's API token), media_url (fetched from CASE_MEDIA_HOSTS, otherwise kept as a link)
+  -> the case, routed at once;
 - `GET requests.{json|xml}` and `requests/{id}.{json|xml}`: status open/closed, and
   `agency_responsible` = the acting team's name and code.
 `jurisdiction_id` is a county code; it may be left out when the key's user (or the server)
@@ -27,7 +28,7 @@ from boundaries.crs import CRS, WGS84
 from boundaries.models import County
 from gis_app.enforcement.models import CatalogItem
 from gis_app.enforcement.routing import Refused
-from gis_app.incidents import services
+from gis_app.incidents.intake import report_with_media
 from gis_app.incidents.models import OPEN_STATES, Case
 from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.workflow import StepError
@@ -173,8 +174,9 @@ def _post_request(request, fmt):
         query = make_point(number_value(data.get("long"), "long"), number_value(data.get("lat"), "lat"),
                            CRS(WGS84), names=("long", "lat"))
         description = data.get("description") or data.get("address_string") or ""
-        case = services.case_report(user=user, query=query, item_code=code, description=description,
-                                    source=Case.Source.OPEN311)
+        media = [u for u in data.getlist("media_url") if u.strip()]
+        case = report_with_media(user=user, query=query, item_code=code, description=description,
+                                 media=media, source=Case.Source.OPEN311).case
     except BadParameter as exc:
         raise Open311Error(400, exc.detail) from None
     except Refused as exc:

@@ -7,6 +7,7 @@ from gis_app.api import patrols, route
 from gis_app.api.assessment import AssessmentView
 from gis_app.api.cases import CaseViewSet, JointInspectionView
 from gis_app.api.footprint import FootprintView
+from gis_app.api.inbox import InboxView
 from gis_app.api.organisation import CatalogueViewSet, DepartmentViewSet, TeamViewSet
 from gis_app.api.territory import (CountyViewSet, GridViewSet, HubAreaViewSet, ProtectedAreaViewSet,
                                    TownshipViewSet, VillageViewSet)
@@ -28,7 +29,7 @@ patrol_router.trailing_slash = "/?"  # /comparison and /comparison/ alike (the c
 patrol_router.register("tracks", patrols.TrackViewSet, basename="track")
 patrol_router.register("patrol-plans", patrols.PatrolPlanViewSet, basename="patrol-plan")
 
-urlpatterns = router.urls + [
+urlpatterns = [path("cases/inbox/", InboxView.as_view(), name="case-inbox")] + router.urls + [
     path("assessment/", AssessmentView.as_view(), name="assessment"),
     path("joint-inspections/", JointInspectionView.as_view(), name="joint-inspections"),
     re_path(r"^footprint/?$", FootprintView.as_view(), name="footprint"),

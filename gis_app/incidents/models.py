@@ -97,11 +97,20 @@ class Case(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     audit_head = models.CharField(max_length=64, blank=True, help_text="hash of the last event")
+    # A phone that reports without signal sends the report again when the signal returns: the
+    # key it generated once makes the second sending find this case instead of opening another.
+    client_key = models.CharField(max_length=100, blank=True, default="",
+                                  help_text="the reporter's idempotency key (Idempotency-Key header)")
+    client_digest = models.CharField(max_length=64, blank=True, default="",
+                                     help_text="sha256 of the report as first sent under client_key")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["county", "state"]), models.Index(fields=["deadline"]),
                    models.Index(fields=["team", "state"]), models.Index(fields=["township", "state"])]
+        constraints = [models.UniqueConstraint(fields=["reporter", "client_key"],
+                                               condition=~models.Q(client_key=""),
+                                               name="case_client_key_unique")]
 
     def __str__(self):
         return f"{self.number} {self.item.name}"
@@ -155,8 +164,20 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
+    """A file of a case, or a link to one kept elsewhere (an Open311 `media_url` on a host the
+    server does not fetch from: `source_url` set, no file)."""
+
+    class Stage(models.TextChoices):
+        REPORT = "report", "上报照片"
+        BEFORE = "before", "处置前"
+        AFTER = "after", "处置后"
+        OTHER = "other", "其他"
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to=attachment_path)
+    file = models.FileField(upload_to=attachment_path, blank=True)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.OTHER)
+    source_url = models.URLField(max_length=2000, blank=True, help_text="where the file came from, "
+                                 "or, with no file, where it is")
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()

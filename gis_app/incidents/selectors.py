@@ -12,7 +12,8 @@ Reach per role (the one place it is decided):
 """
 from __future__ import annotations
 
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet
+from django.contrib.gis.db.models.functions import Distance
+from django.db.models import Count, ExpressionWrapper, F, Max, Q, QuerySet
 from django.db.models.fields import BooleanField
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -113,3 +114,34 @@ def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
             "on_time_rate": round(row["on_time"] / row["finished"], 4) if row["finished"] else None,
         })
     return out
+
+
+# States in which a team still has something to do on a case (its phone inbox).
+INBOX_STATES = ("assigned", "transferred", "accepted", "on_scene")
+
+
+def team_inbox(user, near=None) -> QuerySet[Case]:
+    """A team member's inbox: the open cases their team acts on (workflow.acts_for_team, as a
+    query) and, for a department member, cases their department supports and has not yet
+    reported for duty on (部门报到); soonest deadline first. With `near` (a WGS84 Point,
+    where the member stands) each case carries `distance` (metres on the spheroid, PostGIS)."""
+    member = getattr(user, "member", None)
+    if member is None or member.role not in ("township_team", "department"):
+        return Case.objects.none()
+    acting = Q(team_id=member.team_id) if member.team_id else Q(pk__in=[])
+    if member.role == "department" and member.department_id:
+        acting |= Q(team__department_id=member.department_id)
+        waiting = CaseSupport.objects.filter(department_id=member.department_id, reported_at__isnull=True)
+        acting |= Q(pk__in=waiting.values("case_id"))
+    cases = visible_cases(user).filter(acting, state__in=INBOX_STATES)
+    if near is not None:
+        cases = cases.annotate(distance=Distance("location", near))
+    return cases.order_by("deadline", "id")
+
+
+def recent_item_codes(user, limit: int = 8) -> list[str]:
+    """The catalogue items `user` reported most recently, newest first (offered first when
+    they report again)."""
+    rows = (Case.objects.filter(reporter=user).order_by().values("item__code")
+            .annotate(last=Max("created_at")).order_by("-last")[:limit])
+    return [row["item__code"] for row in rows]

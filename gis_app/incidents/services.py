@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
+from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,6 +17,7 @@ from gis_app.enforcement.models import CatalogItem, Department, Team
 from gis_app.enforcement.routing import PointQuery, RoutingDecision, route
 from gis_app.incidents.audit import append_event
 from gis_app.incidents.models import OPEN_STATES, Attachment, Case, CaseSupport, JointInspection, State
+from gis_app.incidents.photos import check_count, files_removed_on_failure, record_evidence, store_photos
 from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.workflow import STEPS, StepError, actor_kinds, check_step
 
@@ -181,11 +183,19 @@ def _routing_changes(case: Case) -> dict:
 # --- the loop --------------------------------------------------------------------------------
 
 def _take(step_name: str, *, case: Case, user, version, note: str = "", where=None, now=None,
-          team_code: str | None = None) -> Case:
+          team_code: str | None = None, photos=()) -> Case:
+    """One step in one transaction: the case locked, checked, changed, its event appended.
+
+    `photos` are (stage, photos.Photo) pairs already checked, stored with the step (处置's
+    before/after photos) and recorded in an attachment event after the step's own.
+    """
     step = STEPS[step_name]
     now = now or timezone.now()
     note = text_field(note, "note")
-    with transaction.atomic():
+    photos = list(photos)
+    if photos:
+        check_count(len(photos))
+    with files_removed_on_failure() as written, transaction.atomic():
         locked = visible_cases(user).select_for_update(of=("self",)).filter(pk=case.pk).first()
         if locked is None:
             raise StepError(404, "not_found", f"no case {case.pk} within this account's reach")
@@ -214,6 +224,8 @@ def _take(step_name: str, *, case: Case, user, version, note: str = "", where=No
             CaseSupport.objects.filter(case=case, department_id=member.department_id,
                                        reported_at__isnull=True).update(reported_at=now)
             changes["department"] = member.department.code
+        if step_name == "arrive":
+            changes.update(_arrival(case, where))
         if step.target:
             case.state = step.target
         if case.state == State.CLOSED:
@@ -223,7 +235,21 @@ def _take(step_name: str, *, case: Case, user, version, note: str = "", where=No
         case.save()
         append_event(case, kind=step_name, from_state=before, to_state=case.state, user=user,
                      role=_role(user), at=now, where=where, changes=changes, note=note)
+        store_photos(case, photos, user=user, written=written, now=now)
+        record_evidence(case, user=user, role=_role(user), now=now, photos=photos)
     return case
+
+
+def _arrival(case: Case, where) -> dict:
+    """到场: how far from the case the officer says they stand (metres on the spheroid, by
+    PostGIS), flagged `far` beyond CASE_ARRIVAL_MAX_METRES; unknown when no position came."""
+    limit = settings.CASE_ARRIVAL_MAX_METRES
+    if where is None:
+        return {"distance_m": None, "limit_m": limit, "far": None}
+    distance = Case.objects.filter(pk=case.pk).annotate(
+        d=Distance("location", where)).values_list("d", flat=True).get()
+    metres = round(distance.m, 1)
+    return {"distance_m": metres, "limit_m": limit, "far": metres > limit}
 
 
 def _transfer_to(case: Case, team_code: str | None) -> dict:
@@ -283,12 +309,16 @@ def case_return(*, case, user, version, note="", where=None, now=None):
     return _take("return", case=case, user=user, version=version, note=note, where=where, now=now)
 
 
-def case_arrive(*, case, user, version, note="", where=None, now=None):
-    return _take("arrive", case=case, user=user, version=version, note=note, where=where, now=now)
+def case_arrive(*, case, user, version, note="", where=None, now=None, photos=()):
+    """到场: `where` is the phone's position; its distance from the case is recorded."""
+    return _take("arrive", case=case, user=user, version=version, note=note, where=where, now=now,
+                 photos=photos)
 
 
-def case_handle(*, case, user, version, note="", where=None, now=None):
-    return _take("handle", case=case, user=user, version=version, note=note, where=where, now=now)
+def case_handle(*, case, user, version, note="", where=None, now=None, photos=()):
+    """处置: the note says what was done; `photos` are (before|after, Photo) pairs."""
+    return _take("handle", case=case, user=user, version=version, note=note, where=where, now=now,
+                 photos=photos)
 
 
 def case_review(*, case, user, version, note="", where=None, now=None):
