@@ -20,6 +20,7 @@ from gis_app.incidents.models import OPEN_STATES, Attachment, Case, CaseSupport,
 from gis_app.incidents.photos import check_count, files_removed_on_failure, record_evidence, store_photos
 from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.workflow import STEPS, StepError, actor_kinds, check_step
+from gis_app.text import text_problem
 
 REPORTER_ROLES = ("grid_member", "township_team", "department", "command_centre")
 MAX_DESCRIPTION = 5000
@@ -137,6 +138,9 @@ def text_field(value, name: str) -> str:
     if not isinstance(value, str):
         raise StepError(400, "bad_parameter", f"{name}: must be text, not {type(value).__name__}",
                         parameter=name)
+    problem = text_problem(value)   # multipart fields do not pass the web gate's body check
+    if problem:
+        raise StepError(400, "bad_parameter", f"{name}: {problem}", parameter=name)
     return value.strip()
 
 

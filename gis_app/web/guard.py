@@ -24,6 +24,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
+from gis_app.text import text_problem
+
 API_PREFIXES = ("/api/", "/ogc", "/open311/", "/tiles/")
 
 
@@ -35,13 +37,10 @@ class BadText(ValueError):
 
 
 def check_text(value: str, parameter: str) -> str:
-    """The one cleaning rule for text that may reach the database."""
-    if "\x00" in value:
-        raise BadText(parameter, "contains a NUL character (\\u0000), which cannot be stored")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise BadText(parameter, "contains a lone UTF-16 surrogate, which is not valid text") from None
+    """The one cleaning rule for text that may reach the database (gis_app/text.py)."""
+    problem = text_problem(value)
+    if problem:
+        raise BadText(parameter, problem)
     return value
 
 

@@ -125,3 +125,12 @@ def test_a_text_field_of_another_type_is_a_400_naming_it(field, value):
     body = {"lon": 120.01, "lat": 30.01, "item": "I001", field: value}
     response = client.post("/api/cases/", data=json.dumps(body), content_type="application/json")
     assert refused(response, field)
+
+
+def test_nul_in_a_multipart_text_field_is_a_400_naming_it():
+    from tests.api.conftest import make_territory
+    t = make_territory(code="990101", origin=(120.0, 30.0))
+    client = APIClient(**auth_header(make_user("centre", "command_centre", t.county)))
+    response = client.post("/api/cases/", {"lon": "120.01", "lat": "30.01", "item": "I001",
+                                           "description": "a\x00b"}, format="multipart")
+    assert "NUL" in refused(response, "description")
