@@ -179,6 +179,13 @@ MEDIA_URL = "/media/"
 LOGIN_URL = "/login/"  # the pages' login (gis_app/pages/shell.py); afterwards `/` picks the role's home
 LOGIN_REDIRECT_URL = "/"
 
+# API tokens (gis_app/web/auth.py): how long a worker keeps a token's user and membership
+# before reading them again. Saving or deleting a token, user or membership clears the worker's
+# own cache at once; other workers see it within this many seconds. 0 = no cache (the test
+# suite, which edits memberships with .update(), runs without one unless a test asks).
+TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", "0" if TESTING else "10"))
+TOKEN_CACHE_ENTRIES = int(os.environ.get("TOKEN_CACHE_ENTRIES", "10000"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "gis_app.web.auth.TokenAuthentication",

@@ -31,7 +31,8 @@ from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, parse_crs
 from boundaries.shapes import AREAS, LINES, ShapeError, as_multi, read_geojson
 from gis_app.api import filters
 from gis_app.api.base import PAGE, FeatureSerializer, FeatureViewSet
-from gis_app.api.geometry import OUTPUT_PARAMS, SIMPLIFIED, GeometryOutput, crs_member, finish
+from gis_app.api.geometry import (DEFAULT_SIMPLIFY_M, OUTPUT_PARAMS, SIMPLIFIED, GeometryOutput,
+                                  crs_member, finish)
 from gis_app.api.pagination import CountedPagination
 from gis_app.api.patrol_params import (COUNTY, FROM, TEAM, TO, TOWNSHIP, parse_county, parse_period,
                                        parse_team, parse_township)
@@ -184,9 +185,14 @@ class TrackViewSet(FeatureViewSet):
             return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
         except DuplicateUpload as exc:
             return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
-        self.geometry_output = GeometryOutput(CRS(WGS84))
+        # The answer summarises the line (simplified to 100 m, as in the list) instead of
+        # echoing every fix: a 100,000-fix upload answered 2.5 MB of coordinates the phone
+        # had just sent. `GET /api/tracks/{id}/` gives the full line.
+        self.geometry_output = GeometryOutput(CRS(WGS84), mode=SIMPLIFIED, tolerance_m=DEFAULT_SIMPLIFY_M)
         track = self.geometry_output.annotate(selectors.visible_tracks(request.user)).get(pk=track.pk)
         data = TrackDetailSerializer(track, context=self.get_serializer_context()).data
+        data["properties"]["geometry_detail"] = (
+            f"simplified ({DEFAULT_SIMPLIFY_M:g} m); GET /api/tracks/{track.pk}/ for the full line")
         return Response(finish(data, self.geometry_output.crs), status=status.HTTP_201_CREATED)
 
     def _upload_team(self, request) -> Team:

@@ -656,7 +656,7 @@ regions AS (
                c.geom, c.village_geom, c.township_geom,
                ARRAY(SELECT n.geom FROM near n WHERE n.grid_id = c.grid_id AND n.own),
                ARRAY(SELECT n.geom FROM near n WHERE n.grid_id = c.grid_id AND NOT n.own),
-               %(margin)s, %(grid)s) AS region
+               %(margin)s::float8, %(grid)s::float8) AS region
     FROM chain c
     WHERE NOT EXISTS (SELECT 1 FROM near n WHERE n.grid_id = c.grid_id AND NOT ST_IsValid(n.geom))
       AND EXISTS (SELECT 1 FROM near n WHERE n.grid_id = c.grid_id AND n.own)

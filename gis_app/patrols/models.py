@@ -85,9 +85,12 @@ class Track(models.Model):
 class Fix(models.Model):
     """One kept GPS fix: where a team's phone was at `time` (WGS84), `accuracy` in metres."""
 
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="fixes")
+    # No index of their own on `track` and `geom`: every read goes by (track, time) or time
+    # (indexes below), and each index is paid on every upload (a 100,000-fix upload spent
+    # most of its COPY building the GiST index nothing used).
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="fixes", db_index=False)
     time = models.DateTimeField()
-    geom = models.PointField(srid=4326)
+    geom = models.PointField(srid=4326, spatial_index=False)
     accuracy = models.FloatField(null=True, blank=True)
 
     class Meta:

@@ -11,14 +11,23 @@ Tokens expire API_TOKEN_MAX_AGE_DAYS after they were made (0: never) and are rev
 deleting them (admin, or `manage.py drf_create_token -r USER`, which also issues a new one).
 Desktop GIS that can only do HTTP Basic (QGIS) gets `HTTPSBasicAuthentication`: the account's
 password, accepted over HTTPS only and throttled like every login (django-axes).
+
+The row that query returns is kept per worker for settings.TOKEN_CACHE_SECONDS (known keys
+only, at most TOKEN_CACHE_ENTRIES), so a client's requests mostly skip the round trip; model
+instances are built fresh from it for every request (never shared between requests), and
+activity and expiry are checked on every request. Saving or deleting a Token, user or Member
+clears the cache of the worker that did it (signals); other workers read the database again
+within TOKEN_CACHE_SECONDS.
 """
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -60,12 +69,15 @@ def load_token(key: str) -> Token | None:
     if _statement is None:
         _statement = _token_statement()
     prepare_sql, (token_model, user_model, member_model), sizes = _statement
-    with connection.cursor() as cursor:
-        prepare_once(cursor, _TOKEN_STATEMENT, prepare_sql)
-        cursor.execute(f"EXECUTE {_TOKEN_STATEMENT} (%s)", [key])
-        row = cursor.fetchone()
+    row = _cached_row(key)
     if row is None:
-        return None
+        with connection.cursor() as cursor:
+            prepare_once(cursor, _TOKEN_STATEMENT, prepare_sql)
+            cursor.execute(f"EXECUTE {_TOKEN_STATEMENT} (%s)", [key])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        _keep_row(key, row)
     a, b = sizes[0], sizes[0] + sizes[1]
     token = token_model.from_db(connection.alias, None, row[:a])
     user = user_model.from_db(connection.alias, None, row[a:b])
@@ -76,6 +88,38 @@ def load_token(key: str) -> Token | None:
     if member is not None:
         Member.user.field.set_cached_value(member, user)
     return token
+
+
+_rows: dict[str, tuple[float, tuple]] = {}     # key -> (expires at, monotonic clock; row)
+
+
+def _cached_row(key: str):
+    hit = _rows.get(key)
+    if hit is None:
+        return None
+    if hit[0] <= time.monotonic():
+        _rows.pop(key, None)
+        return None
+    return hit[1]
+
+
+def _keep_row(key: str, row: tuple) -> None:
+    ttl = settings.TOKEN_CACHE_SECONDS
+    if ttl <= 0:
+        return
+    if len(_rows) >= settings.TOKEN_CACHE_ENTRIES:
+        _rows.clear()
+    _rows[key] = (time.monotonic() + ttl, row)
+
+
+def forget_tokens(**kwargs) -> None:
+    """Clear this worker's token cache (a token, user or membership changed)."""
+    _rows.clear()
+
+
+for _model in (Token, Member, get_user_model()):
+    post_save.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_save_{_model.__name__}")
+    post_delete.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_delete_{_model.__name__}")
 
 
 def user_for_key(key: str):

@@ -82,6 +82,19 @@ def test_upload_answers_201_with_track_summary_and_cleaning_report(home):
     assert Fix.objects.filter(track_id=body["id"]).count() == len(FIXES)
 
 
+def test_upload_answer_summarises_the_line_instead_of_echoing_every_fix(home):
+    fixes = walk([(120.002, 30.005), (120.038, 30.005), (120.038, 30.035)], speed_kmh=20, step_s=2)
+    command = user("command_centre", home)
+    response = post_track(command, team_of(home, 0).code, csv_file(fixes))
+    assert response.status_code == 201, response.content
+    body = response.json()
+    answered = sum(len(part) for part in body["geometry"]["coordinates"])
+    assert answered < len(fixes) / 50                        # a straight walk: its corners
+    assert f"/api/tracks/{body['id']}/" in body["properties"]["geometry_detail"]
+    full = client(command).get(f"/api/tracks/{body['id']}/").json()
+    assert sum(len(part) for part in full["geometry"]["coordinates"]) == len(fixes)
+
+
 @pytest.mark.parametrize("writer,name", [(gpx_file, "t.gpx"), (geojson_file, "t.geojson")])
 def test_upload_accepts_gpx_and_geojson(home, writer, name):
     response = post_track(user("command_centre", home), team_of(home, 0).code, writer(FIXES), name=name)
