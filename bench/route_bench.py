@@ -64,7 +64,7 @@ def build_county() -> None:
     from bench.territory import voronoi_layers
     from boundaries.models import County, HubArea, ProtectedArea, Township
     from gis_app.bundles.importer import import_bundle
-    from gis_app.enforcement.locate import refresh_grid_branches
+    from boundaries.branches import refresh_grid_branches
     from gis_app.enforcement.models import Authority, CatalogItem, Department, Member
     from tests.bundle_writer import write_bundle
 
@@ -122,7 +122,7 @@ def ensure_county(rebuild: bool) -> str:
     from rest_framework.authtoken.models import Token
 
     from boundaries.models import County, Grid, GridBranch
-    from gis_app.enforcement.locate import refresh_grid_branches
+    from boundaries.branches import refresh_grid_branches
 
     County.objects.filter(code="990944").delete()     # the lattice county earlier runs built
     county = County.objects.filter(code=CODE).first()

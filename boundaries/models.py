@@ -181,7 +181,7 @@ class GridBranch(models.Model):
     exactly the units a level-by-level search finds: the router reads them in one lookup.
 
     Derived data, like CountyPart: built per county by
-    `gis_app.enforcement.locate.refresh_grid_branches` (the bundle importer calls it), and
+    `boundaries.branches.refresh_grid_branches` (the bundle importer calls it), and
     deleted by database triggers (migration 0003) whenever a unit it depends on changes, so a
     row may be missing (the router then searches level by level) but is never stale.
     """

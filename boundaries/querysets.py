@@ -19,9 +19,8 @@ class HubAreaQuerySet(models.QuerySet):
 
         An expression to annotate with (or hand to a geometry output), not a queryset: a
         correlated subquery keeps it one statement for any number of rows."""
-        from boundaries.models import HubArea, Township
-
-        members = HubArea.covered.through.objects.filter(hubarea_id=OuterRef(OuterRef("pk")))
+        Township = self.model.hub.field.related_model
+        members = self.model.covered.through.objects.filter(hubarea_id=OuterRef(OuterRef("pk")))
         townships = (Township.objects
                      .filter(Q(pk=OuterRef("hub_id")) | Q(pk__in=members.values("township_id")))
                      .order_by().values("county_id").annotate(union=Union("geom")).values("union"))

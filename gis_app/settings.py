@@ -207,6 +207,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Territory, routing, cases, patrols and map layers. Coordinates are WGS84 "
                    "(EPSG:4326) unless a response says otherwise.",
     "VERSION": "0.1.0",
+    # Request bodies as their own components (clients get typed bodies, not the answers' types).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "gis_app.web.schema.add_error_responses"],
     # Swagger UI and Redoc from drf-spectacular-sidecar's static copies: intranets have no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

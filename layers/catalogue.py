@@ -7,7 +7,7 @@ Who sees what (the API's rules, reused rather than restated):
   read-only overviews, so they see every case point of their county but only its summary
   (code, item, state, overdue, escalated, severity, times); never the description, reporter,
   team or mode, which stay with the roles that handle cases;
-- tracks, coverage and live positions: the patrol readers (gis_app.patrols.access.can_read:
+- tracks, coverage and live positions: the patrol readers (gis_app.incidents.access.may_read_patrols:
   township teams, departments, command centre, planners), in the counties they may see.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from gis_app.web.params import Param, get_one
 from gis_app.enforcement.models import Member, Team
 from gis_app.incidents.models import Case, State
 from gis_app.incidents.selectors import visible_cases, with_overdue
-from gis_app.patrols import access as patrol_access
+from gis_app.incidents import access
 from gis_app.patrols.models import Fix, Track
 from gis_app.api.patrol_params import FROM, TO, parse_period
 from layers.coverage import patrolled_grids
@@ -44,7 +44,7 @@ def _county_rows(model, county_field="county"):
 
 
 def _patrol_reader(user) -> bool:
-    return patrol_access.can_read(user)
+    return access.may_read_patrols(user)
 
 
 def _is_planner(user) -> bool:

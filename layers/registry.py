@@ -167,7 +167,6 @@ REGISTRY = Registry()
 
 
 def layers() -> Registry:
-    """The registry with every declaration loaded (catalogue.py registers on import)."""
-    from layers import catalogue  # noqa: F401  (registers the layers)
-
+    """The registry with every declaration loaded (layers/apps.py imports catalogue.py, which
+    registers on import, when Django starts)."""
     return REGISTRY

@@ -33,8 +33,9 @@ from gis_app.web.errors import BadParameter, NotFound
 from gis_app.web.params import check_known
 from gis_app.web.renderers import JSONOnly
 from gis_app.incidents.models import OPEN_STATES
+from gis_app.incidents.querysets import overdue_q
 from gis_app.pages.shell import LoginView as PagesLoginView
-from gis_app.patrols import access as patrol_access
+from gis_app.incidents import access
 from layers import ogc, ogc_crs, pages, tiles
 from layers.features import no_jit
 from layers.registry import Layer, layers
@@ -346,7 +347,7 @@ def map_page(key: str):
             return redirect_to_login(request.get_full_path(), settings.MAP_LOGIN_URL)
         try:
             visible_county_ids(user)
-            if spec.readers == "patrols" and not patrol_access.can_read(user):
+            if spec.readers == "patrols" and not access.may_read_patrols(user):
                 return _page_refusal(403, "你的角色不能查看巡查数据 (your role may not read patrol data)")
             drf_request = Request(request)
             check_known(drf_request, PAGE_PARAMS.get(key, ()))
@@ -387,7 +388,7 @@ def _page_extras(key: str, request, user) -> tuple[dict, str]:
         cases = registry.get("cases").queryset_for(user, {})
         with no_jit():
             counts = cases.aggregate(open=Count("pk", filter=Q(state__in=OPEN_STATES)),
-                                     overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=timezone.now())),
+                                     overdue=Count("pk", filter=overdue_q()),
                                      escalated=Count("pk", filter=Q(escalated_at__isnull=False, state__in=OPEN_STATES)))
         return {}, (f'<small>在办 <b id="open-count">{counts["open"]}</b> · 超期 '
                     f'<b id="overdue-count">{counts["overdue"]}</b> · 督办 {counts["escalated"]}</small>')

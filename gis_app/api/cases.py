@@ -36,7 +36,10 @@ from gis_app.api import filters
 from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet
 from gis_app.api.footprint import area_field, parse_crs_field
 from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
-from gis_app.incidents import services
+from gis_app.api.schemas import Attachment as AttachmentAnswer
+from gis_app.api.schemas import (AttachmentUpload, CaseIntake, JointInspectionAnswer, JointInspectionBody,
+                                 Statistics, StepBody)
+from gis_app.incidents import access, services
 from gis_app.incidents.intake import KEY_PARAMETER, report_with_media
 from gis_app.incidents.models import Attachment, Case, State
 from gis_app.incidents.photos import check_uploads
@@ -52,8 +55,7 @@ STEP_NAMES = tuple(STEPS)
 
 
 def _no_planner(user):
-    member = getattr(user, "member", None)
-    if member is not None and member.role == "planner" and not user.is_superuser:
+    if not access.may_read_case_records(user):
         raise Forbidden("planners see maps and statistics, not case records")
 
 
@@ -230,10 +232,12 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
             queryset = queryset.filter(created_at__lte=end)
         return filters.bbox(request, queryset, self.geometry_output.crs, field="location")
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
+    @extend_schema(request={"application/json": CaseIntake},
+                   responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
                    parameters=[OpenApiParameter(KEY_PARAMETER, str, OpenApiParameter.HEADER,
                                                 description="generated once per report by the client; "
-                                                "a second sending answers 200 with the same case")])
+                                                "a second sending answers 200 with the same case")],
+                   description="Form and multipart bodies with the same fields (and photos) are accepted too.")
     def create(self, request):
         """一口受理: report a problem at a point; it is routed and assigned at once.
 
@@ -281,7 +285,7 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         data = CaseDetailSerializer(case, context={"request": self.request}).data
         return Response(finish(data, output.crs), status=code)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: CaseDetailSerializer},
+    @extend_schema(request={"application/json": StepBody}, responses={200: CaseDetailSerializer},
                    operation_id="cases_step",
                    parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=STEP_NAMES)])
     @action(detail=True, methods=["post"], url_path=f"(?P<step>{'|'.join(STEP_NAMES)})")
@@ -312,7 +316,11 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
             raise NotFound(f"no case {pk} within this account's reach")
         return case
 
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @extend_schema(methods=["GET"], responses={200: AttachmentAnswer(many=True)}, operation_id="cases_attachments_list")
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUpload},
+                   responses={201: AttachmentAnswer}, operation_id="cases_attachments_create")
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser],
+            pagination_class=None)
     def attachments(self, request, pk=None):
         """List a case's attachments, or add one (multipart `file`: JPEG, PNG, PDF or MP4)."""
         case = self._reachable(pk)
@@ -335,7 +343,7 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
                             as_attachment=False, filename=attachment.filename)
 
     @extend_schema(parameters=[GROUP_BY.openapi(), FROM.openapi(), TO.openapi(), STATS_FORMAT.openapi()],
-                   responses={200: OpenApiTypes.OBJECT})
+                   responses={200: Statistics})
     @action(detail=False, methods=["get"], renderer_classes=[ORJSONRenderer, CSVRenderer, XLSXRenderer])
     def statistics(self, request):
         """Counts and on-time rates; planners and command centres count the whole county."""
@@ -380,14 +388,13 @@ def _stage_photos(request) -> list:
 
 
 def _role(request) -> str:
-    member = getattr(request.user, "member", None)
-    return member.role if member else ""
+    return access.role_of(request.user) or ""
 
 
 class JointInspectionView(APIView):
     """综合查一次: one visit, one place, several items (command centre)."""
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(request={"application/json": JointInspectionBody}, responses={201: JointInspectionAnswer})
     def post(self, request):
         query = body_point(request.data, required=True)
         items = request.data.get("items")

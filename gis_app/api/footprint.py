@@ -23,6 +23,7 @@ from boundaries.area_files import read_area_file
 from boundaries.crs import ACCEPTED, CRS, CRSError, parse_crs
 from boundaries.shapes import AREAS, ShapeError, as_multi, read_geojson
 from gis_app.api.access import HasCountyAccess, visible_county_ids
+from gis_app.api.schemas import FootprintBody
 from gis_app.web.errors import BadParameter
 from gis_app.enforcement.footprint import check_footprint
 
@@ -101,7 +102,9 @@ class FootprintView(APIView):
     permission_classes = [IsAuthenticated, HasCountyAccess]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request={"application/json": FootprintBody}, responses={200: OpenApiTypes.OBJECT},
+                   description="Or a multipart upload: `file` (GeoJSON, KML, zipped Shapefile, "
+                               "GeoPackage) with optional `crs` and `item` fields.")
     def post(self, request):
         county_ids = visible_county_ids(request.user)
         geom, crs = parse_footprint(request)

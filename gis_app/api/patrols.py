@@ -8,7 +8,7 @@
 - `GET /api/hub-coverage?county=[&max_minutes=&detour=&speed_kmh=][&format=geojson]`;
 - `GET /api/live-positions?county=` (GeoJSON).
 Coordinates are stored and answered in WGS84 (EPSG:4326), said in every answer; uploads and
-plans may come in any accepted CRS (`crs`). Who may do what: gis_app/patrols/access.py.
+plans may come in any accepted CRS (`crs`). Who may do what: gis_app/incidents/access.py.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from boundaries.crs import ACCEPTED, WGS84, CRS, CRSError, parse_crs
 from boundaries.shapes import AREAS, LINES, ShapeError, as_multi, read_geojson
-from gis_app.api import filters
+from gis_app.api import filters, patrol_schemas
 from gis_app.api.base import PAGE, FeatureSerializer, FeatureViewSet
 from gis_app.api.geometry import (DEFAULT_SIMPLIFY_M, OUTPUT_PARAMS, SIMPLIFIED, GeometryOutput,
                                   crs_member, finish)
@@ -38,7 +38,8 @@ from gis_app.api.patrol_params import (COUNTY, FROM, TEAM, TO, TOWNSHIP, parse_c
                                        parse_team, parse_township)
 from gis_app.enforcement.access import NotAMember
 from gis_app.enforcement.models import Team
-from gis_app.patrols import access, selectors, services
+from gis_app.incidents import access
+from gis_app.patrols import selectors, services
 from gis_app.patrols.coverage import compute_coverage
 from gis_app.patrols.duplicates import DuplicateUpload
 from gis_app.patrols.hub_coverage import ReachModel, hub_coverage
@@ -68,7 +69,7 @@ class CanReadPatrols(BasePermission):
 
     def has_permission(self, request, view):
         try:
-            return access.can_read(request.user)
+            return access.may_read_patrols(request.user)
         except NotAMember:
             raise NoMembership() from None
 
@@ -136,7 +137,7 @@ UPLOAD_FIELDS = ("`file` (GPX, GeoJSON or CSV time,lon,lat[,accuracy]), `team` (
                        "see, newest first; lines simplified (100 m) unless `geometry=full`."),
     retrieve=extend_schema(parameters=openapi(OUTPUT_PARAMS), description="One track with its "
                            "cleaning report."),
-    create=extend_schema(request={"multipart/form-data": OpenApiTypes.OBJECT},
+    create=extend_schema(request={"multipart/form-data": patrol_schemas.TrackUpload},
                          responses={201: TrackDetailSerializer}, description="Upload a GPS log: "
                          + UPLOAD_FIELDS + " Malformed files are refused whole (400, nothing stored) "
                          "with every problem listed; bad fixes are dropped and reported."),
@@ -250,7 +251,7 @@ class CoverageView(JSONErrorsMixin, APIView):
     permission_classes = PERMISSIONS
     renderer_classes = [ORJSONRenderer, CSVRenderer, GeoJSONRenderer]
 
-    @extend_schema(parameters=openapi(COVERAGE_PARAMS), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=openapi(COVERAGE_PARAMS), responses={200: patrol_schemas.Coverage})
     def get(self, request):
         check_known(request, COVERAGE_PARAMS)
         county = parse_county(request)
@@ -314,7 +315,8 @@ COMPARISON = (FROM, TO, Param("tolerance_m", "Metres from the planned route with
 
 
 class PlanInput:
-    """The body of `POST /api/patrol-plans/`, checked field by field (400 naming the field)."""
+    """The body of `POST /api/patrol-plans/` read into typed values (400 naming a field that is not
+    text, a time, a date or GeoJSON); the plan's rules are checked by services.create_plan."""
 
     GEOMETRY_TYPES = {"route": LINES, "area": AREAS}
 
@@ -340,7 +342,7 @@ class PlanInput:
         except CRSError:
             raise BadParameter("crs", f"unknown CRS {value!r}; accepted: {ACCEPTED}") from None
 
-    def geometry(self, name, crs: CRS, county):
+    def geometry(self, name, crs: CRS):
         value = self.data.get(name)
         if value is None:
             return None
@@ -348,19 +350,13 @@ class PlanInput:
             shape = read_geojson(value, crs, self.GEOMETRY_TYPES[name])
         except ShapeError as exc:
             raise BadParameter(name, str(exc)) from None
-        if name == "route" and shape.length == 0:
-            raise BadParameter(name, "has zero length")
-        geom = as_multi(shape)
-        if not type(county).objects.filter(pk=county.pk, geom__intersects=geom).exists():
-            raise BadParameter(name, f"lies outside county {county.code} (coordinates in {crs}?)")
-        return geom
+        return as_multi(shape)
 
     def weekdays(self) -> list[int]:
         value = self.data.get("weekdays", [])
         if value is None:
             return []
-        if not isinstance(value, list) or not all(isinstance(d, int) and not isinstance(d, bool)
-                                                  and 1 <= d <= 7 for d in value):
+        if not isinstance(value, list):
             raise BadParameter("weekdays", "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)")
         return value
 
@@ -388,12 +384,12 @@ class PlanInput:
     list=extend_schema(parameters=openapi(PLAN_LIST), description="Patrol plans of the counties you "
                        "may see; geometries are GeoJSON in WGS84 (EPSG:4326)."),
     retrieve=extend_schema(description="One patrol plan."),
-    create=extend_schema(request=OpenApiTypes.OBJECT, responses={201: PatrolPlanSerializer},
+    create=extend_schema(request=patrol_schemas.PlanBody, responses={201: PatrolPlanSerializer},
                          description="Planners: `{team, name, route?, area?, crs?, weekdays?, "
                                      "start_time?, end_time?, valid_from?, valid_to?}`; route a GeoJSON "
                                      "(Multi)LineString, area a (Multi)Polygon, in `crs` (default WGS84)."),
     destroy=extend_schema(description="Planners: delete a plan (its tracks stay)."),
-    update=extend_schema(request=OpenApiTypes.OBJECT, responses={200: PatrolPlanSerializer},
+    update=extend_schema(request=patrol_schemas.PlanBody, responses={200: PatrolPlanSerializer},
                          description="Planners: replace a plan (the same body as a create)."),
 )
 class PatrolPlanViewSet(GenericViewSet):
@@ -414,7 +410,7 @@ class PatrolPlanViewSet(GenericViewSet):
         known = {"list": PLAN_LIST, "comparison": COMPARISON}.get(self.action, ())
         if request.method == "GET":
             check_known(request, known)
-        if self.action in ("create", "update", "destroy") and not access.can_manage_plans(request.user):
+        if self.action in ("create", "update", "destroy") and not access.may_manage_plans(request.user):
             raise Forbidden("only planners manage patrol plans")
 
     def list(self, request):
@@ -441,20 +437,10 @@ class PatrolPlanViewSet(GenericViewSet):
         if team is None:
             raise BadParameter("team", f"no team {code!r} in the counties you may see")
         crs = body.crs()
-        route = body.geometry("route", crs, team.county)
-        area = body.geometry("area", crs, team.county)
-        if route is None and area is None:
-            raise BadParameter("route", "a plan needs a route (lines), an area (polygons) or both")
-        start_time, end_time = body.time_of_day("start_time"), body.time_of_day("end_time")
-        if (start_time is None) != (end_time is None):
-            raise BadParameter("end_time" if end_time is None else "start_time",
-                               "the daily window needs both start_time and end_time")
-        valid_from, valid_to = body.day("valid_from"), body.day("valid_to")
-        if valid_from and valid_to and valid_to < valid_from:
-            raise BadParameter("valid_to", "is before valid_from")
-        return dict(team=team, name=body.text("name", required=True), route=route, area=area,
-                    weekdays=body.weekdays(), start_time=start_time, end_time=end_time,
-                    valid_from=valid_from, valid_to=valid_to)
+        return dict(team=team, name=body.text("name", required=True), route=body.geometry("route", crs),
+                    area=body.geometry("area", crs), weekdays=body.weekdays(),
+                    start_time=body.time_of_day("start_time"), end_time=body.time_of_day("end_time"),
+                    valid_from=body.day("valid_from"), valid_to=body.day("valid_to"))
 
     def create(self, request):
         plan = services.create_plan(**self._fields(request), created_by=request.user)
@@ -471,7 +457,7 @@ class PatrolPlanViewSet(GenericViewSet):
         services.delete_plan(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(parameters=openapi(COMPARISON), responses={200: OpenApiTypes.OBJECT},
+    @extend_schema(parameters=openapi(COMPARISON), responses={200: patrol_schemas.Comparison},
                    description="The plan against its team's tracks in the period's scheduled windows: "
                                "share of the route walked, planned grids missed.")
     @action(detail=True, methods=["get"], url_path="comparison")
@@ -500,7 +486,7 @@ class HubCoverageView(JSONErrorsMixin, APIView):
     permission_classes = PERMISSIONS
     renderer_classes = [ORJSONRenderer, GeoJSONRenderer]
 
-    @extend_schema(parameters=openapi(HUB_PARAMS), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=openapi(HUB_PARAMS), responses={200: patrol_schemas.HubCoverage})
     def get(self, request):
         check_known(request, HUB_PARAMS)
         county = parse_county(request)
@@ -537,7 +523,7 @@ class LivePositionsView(APIView):
 
     permission_classes = PERMISSIONS
 
-    @extend_schema(parameters=openapi(LIVE_PARAMS), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=openapi(LIVE_PARAMS), responses={200: patrol_schemas.LivePositions})
     def get(self, request):
         check_known(request, LIVE_PARAMS)
         county = parse_county(request)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from boundaries.crs import ACCEPTED
+from gis_app.api.schemas import BatchAnswer, BatchBody, LocateAnswer, RouteAnswer
 from gis_app.api.route_input import LOCATE_PARAMS, parse_batch_csv, parse_batch_json, parse_point_query
 from gis_app.enforcement.access import visible_county_ids
 from gis_app.enforcement.routing import (MAX_BATCH, Refusal, gc_paused, iter_route_points, place,
@@ -52,7 +53,7 @@ class _RouterView(APIView):
 class RouteView(_RouterView):
     """Who is responsible at a point for an item, in whose name, who is told and by when."""
 
-    @extend_schema(parameters=[*_POINT_PARAMS, _ITEM_PARAM], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[*_POINT_PARAMS, _ITEM_PARAM], responses={200: RouteAnswer})
     def get(self, request):
         county_ids = visible_county_ids(request.user)
         query, item = parse_point_query(request.query_params)
@@ -62,7 +63,7 @@ class RouteView(_RouterView):
 class LocateView(_RouterView):
     """The units, protected zones and hub at a point, without routing an item."""
 
-    @extend_schema(parameters=_POINT_PARAMS, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=_POINT_PARAMS, responses={200: LocateAnswer})
     def get(self, request):
         county_ids = visible_county_ids(request.user)
         query, _ = parse_point_query(request.query_params, accepted=LOCATE_PARAMS)
@@ -80,7 +81,9 @@ class RouteBatchView(_RouterView):
 
     parser_classes = [ORJSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request={"application/json": BatchBody}, responses={200: BatchAnswer},
+                   description="Or a multipart upload: `file` (CSV with header lon,lat[,item][,id]), "
+                               "optional `crs` and `item` fields.")
     def post(self, request):
         # The cyclic collector stays paused until the answer is bytes and the ~10^6 objects
         # behind it are freed: re-enabled while they lived, its next pass would walk them all

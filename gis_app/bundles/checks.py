@@ -13,24 +13,27 @@ import pandas as pd
 import shapely
 
 from boundaries.crs import CRS, GCJ02, transform_geometries
+from boundaries.models import ProtectedArea, Township, Village
 from gis_app.bundles.problems import Report, feature_label, row_label
 from gis_app.bundles.reader import Layer
+from gis_app.enforcement.models import Authority, CatalogItem, Department, Team
 
 # Code length per level (DESIGN §5): the prefix of a code names its parent.
 LEVEL_CODE_LENGTH = {"county": 6, "township": 9, "village": 12, "grid": 15}
 PARENT_LEVEL = {"township": "county", "village": "township", "grid": "village"}
+# The vocabularies are the models' choices: a value the database accepts is one a bundle may use.
 KINDS = {
-    "township": ("town", "township", "subdistrict"),
-    "village": ("village", "community"),
+    "township": tuple(Township.Kind.values),
+    "village": tuple(Village.Kind.values),
 }
-PROTECTED_KINDS = ("nature_reserve", "forest_park", "water_source", "ecological_redline")
-PROTECTED_LEVELS = ("national", "provincial", "city", "county")
-ZONES = ("core", "buffer", "experimental", "general")
-DEPARTMENT_KINDS = ("bureau", "department", "marine")
-TEAM_KINDS = ("township_team", "department", "marine")
-ACTION_TYPES = ("inspection", "penalty", "coercive")
-WHISTLE_KINDS = ("quick", "tough", "emergency")
-AUTHORITY_KINDS = ("statutory", "granted", "entrusted", "county", "none")
+PROTECTED_KINDS = tuple(ProtectedArea.Kind.values)
+PROTECTED_LEVELS = tuple(ProtectedArea.Level.values)
+ZONES = tuple(ProtectedArea.Zone.values)
+DEPARTMENT_KINDS = tuple(Department.Kind.values)
+TEAM_KINDS = tuple(Team.Kind.values)
+ACTION_TYPES = tuple(CatalogItem.ActionType.values)
+WHISTLE_KINDS = tuple(CatalogItem.WhistleKind.values)
+AUTHORITY_KINDS = tuple(Authority.Kind.values)
 
 # The tables' columns (DESIGN §5), in the order a county's spreadsheet would have them.
 TABLE_COLUMNS = {

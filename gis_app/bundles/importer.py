@@ -19,7 +19,7 @@ from boundaries.subdivide import refresh_county_parts
 from gis_app.bundles import checks, dependants, organisation, staging
 from gis_app.bundles.problems import BundleRejected, Problem, Report
 from gis_app.bundles.reader import LAYERS, TABLES, opened, read_layer, read_manifest, read_table
-from gis_app.enforcement.locate import refresh_grid_branches
+from boundaries.branches import refresh_grid_branches
 
 # manifest layer name -> unit level
 UNIT_LAYERS = {"county": "county", "townships": "township", "villages": "village", "grids": "grid"}

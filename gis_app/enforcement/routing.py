@@ -7,7 +7,8 @@ DESIGN §4, step by step, with a trace of why:
 3. the township's own team, or its 1+X hub township's team (`hub` names the hub);
 4. mode, subject and team from the township's authority for the item (no row = none):
    statutory/granted -> township; entrusted -> the entrusting department; county -> the
-   item's department through the local team; none -> whistle to the item's department's team;
+   item's department through the local team; none -> whistle to the item's department's team
+   (the table itself, as pure functions: `rules.py`);
 5. departments = supporting departments + zone authorities (deduplicated, sorted by code);
    deadline = now + the item's whistle kind hours (settings.WHISTLE_DEADLINE_HOURS).
 
@@ -31,10 +32,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from boundaries.models import ProtectedArea
+from gis_app.enforcement import rows, rules
 from gis_app.enforcement.locate import (PIECE_POINTS, Location, Nearest, TerritoryRead, Unit,
-                                        built_once, read_territory, read_territory_pieces)
-from gis_app.enforcement.models import Authority, Team
+                                        read_territory, read_territory_pieces)
+from gis_app.enforcement.models import Team
+from gis_app.enforcement.rows import AuthorityRow, DeptRow, ItemRow, TeamRow, ZoneRow
 
 WGS84 = "EPSG:4326"
 MAX_BATCH = 10_000
@@ -204,69 +206,27 @@ def _ref(unit: Unit | None, kind: bool = False) -> dict | None:
 
 # --- the rule tables involved, fetched once ------------------------------------------------
 
-@dataclass(frozen=True)
-class _Dept:
-    id: int
-    county_id: int
-    code: str
-    name: str
-    kind: str
-
-    def ref(self) -> dict:
-        return {"code": self.code, "name": self.name}
-
-    @built_once
-    def as_subject(self) -> dict:
-        """The department as an answer's `subject`; built once, shared (read-only)."""
-        return {"code": self.code, "name": self.name, "type": "department"}
-
-
-@dataclass(frozen=True)
-class _Team:
-    id: int
-    code: str
-    name: str
-    kind: str
-    township_id: int | None
-    department_id: int | None
-
-    @built_once
-    def as_ref(self) -> dict:
-        """The team as an answer's `team`; built once, shared (read-only)."""
-        return {"code": self.code, "name": self.name, "kind": self.kind}
-
-
-@dataclass(frozen=True)
-class _Item:
-    id: int
-    code: str
-    name: str
-    whistle_kind: str
-    department_id: int
-    supporting_ids: tuple[int, ...]
-
-    @built_once
-    def as_ref(self) -> dict:
-        """The item as an answer's `item`; built once, shared (read-only)."""
-        return {"code": self.code, "name": self.name, "whistle_kind": self.whistle_kind}
-
-
 @dataclass
 class RuleBook:
-    """The small dimension tables the rules need for a set of located points: departments,
-    teams, items, authority rows, hubs and zones of the counties and townships involved,
-    indexed for the lookups the rules make."""
+    """The small dimension tables the rules need for a set of located points (departments,
+    teams, items, authority rows, hubs and zones of the counties and townships involved, as
+    named rows), indexed for the lookups the rules make, and a cache of the rules' answers.
 
-    departments: dict[int, _Dept] = field(default_factory=dict)
-    department_by_code: dict[tuple[int, str], _Dept] = field(default_factory=dict)
-    township_teams: dict[int, _Team] = field(default_factory=dict)
-    department_teams: dict[int, _Team] = field(default_factory=dict)
-    marine_teams: dict[int, _Team] = field(default_factory=dict)
-    items: dict[tuple[int, str], _Item] = field(default_factory=dict)
-    authorities: dict[tuple[int, int], tuple[str, int | None]] = field(default_factory=dict)
+    The rules themselves are `rules.py`'s pure functions; a batch meets the same township and
+    item, zone set or whistle kind again and again, so each answer is computed once per
+    distinct arguments (keyed by the rows' ids) and shared: answers are read-only.
+    """
+
+    departments: dict[int, DeptRow] = field(default_factory=dict)
+    department_by_code: dict[tuple[int, str], DeptRow] = field(default_factory=dict)
+    township_teams: dict[int, TeamRow] = field(default_factory=dict)
+    department_teams: dict[int, TeamRow] = field(default_factory=dict)
+    marine_teams: dict[int, TeamRow] = field(default_factory=dict)
+    items: dict[tuple[int, str], ItemRow] = field(default_factory=dict)
+    authorities: dict[tuple[int, int], AuthorityRow] = field(default_factory=dict)
     hubs: dict[int, Unit] = field(default_factory=dict)
-    zones: dict[int, tuple] = field(default_factory=dict)
-    # Per-call memo of pieces shared by many points.
+    zones: dict[int, ZoneRow] = field(default_factory=dict)
+    # The cache of rule answers and of pieces shared by many points, per call.
     _zone_memo: dict = field(default_factory=dict)
     _rule_memo: dict = field(default_factory=dict)
     _deadline_memo: dict = field(default_factory=dict)
@@ -274,23 +234,81 @@ class RuleBook:
     _departments_memo: dict = field(default_factory=dict)
     _place_memo: dict = field(default_factory=dict)
 
-    def departments_to_notify(self, item: _Item, county_id: int, zone_ids, zone_departments):
-        """(departments sorted by code, trace line): the item's supporting departments plus
-        the covering zones' authorities, each once; computed once per item and zone set."""
+    @classmethod
+    def from_dims(cls, dims: dict) -> "RuleBook":
+        """Index the rule rows `locate.read_territory` fetched with the points."""
+        book = cls()
+        named = rows.from_dims(dims)
+        for dept in named["departments"]:
+            book.departments[dept.id] = dept
+            book.department_by_code[(dept.county_id, dept.code)] = dept
+        # Teams come ordered by code: where data holds two candidates, the smallest code wins.
+        for team in named["teams"]:
+            if team.kind == Team.Kind.TOWNSHIP_TEAM and team.township_id:
+                book.township_teams.setdefault(team.township_id, team)
+            elif team.kind == Team.Kind.DEPARTMENT and team.department_id:
+                book.department_teams.setdefault(team.department_id, team)
+            elif team.kind == Team.Kind.MARINE:
+                book.marine_teams.setdefault(team.county_id, team)
+                if team.department_id:  # it is also its department's team, for whistles on land
+                    book.department_teams.setdefault(team.department_id, team)
+        for item in named["items"]:
+            book.items[(item.county_id, item.code)] = item
+        for row in named["authorities"]:
+            book.authorities[(row.township_id, row.item_id)] = row
+        # Hubs come ordered by hub code: a township in two hub areas goes to the smaller.
+        for row in named["hubs"]:
+            book.hubs.setdefault(row.township_id, row.hub)
+        for zone in named["zones"]:
+            book.zones[zone.id] = zone
+        return book
+
+    # --- the rules' answers, cached by their arguments ---------------------------------------
+
+    def zone_facts(self, county_id: int, zone_ids: tuple[int, ...]) -> rules.ZoneOutcome:
+        """rules.zone_rule for the covering zones (with their authority departments)."""
+        key = (county_id, zone_ids)
+        found = self._zone_memo.get(key)
+        if found is None:
+            zones = tuple((z, self.department_by_code.get((county_id, z.authority_code)))
+                          for z in (self.zones[i] for i in zone_ids))
+            found = self._zone_memo[key] = rules.zone_rule(zones)
+        return found
+
+    def authority_rule(self, township: Unit, acting: Unit, item: ItemRow) -> rules.AuthorityOutcome:
+        """rules.authority_rule for the township's authority row for the item."""
+        key = (township.id, acting.id, item.id)
+        found = self._rule_memo.get(key)
+        if found is None:
+            row = self.authorities.get((township.id, item.id))
+            kind, entrusting_id = (row.kind, row.entrusting_id) if row else (None, None)
+            found = self._rule_memo[key] = rules.authority_rule(
+                township=township, acting=acting, item_code=item.code, kind=kind,
+                entrusting=self.departments.get(entrusting_id) if entrusting_id else None,
+                item_department=self.departments.get(item.department_id),
+                item_department_id=item.department_id,
+                local_team=self.township_teams.get(acting.id),
+                department_team=self.department_teams.get(item.department_id))
+        return found
+
+    def marine_rule(self, county: Unit) -> rules.AuthorityOutcome:
+        """rules.marine_rule for the county's marine team and its department."""
+        key = ("marine", county.id)
+        found = self._rule_memo.get(key)
+        if found is None:
+            team = self.marine_teams.get(county.id)
+            dept = self.departments.get(team.department_id) if team and team.department_id else None
+            found = self._rule_memo[key] = rules.marine_rule(county=county, marine_team=team,
+                                                             marine_department=dept)
+        return found
+
+    def departments_to_notify(self, item: ItemRow, county_id: int, zone_ids, zone_departments):
+        """rules.departments_rule: (departments sorted by code, trace line)."""
         key = (item.id, county_id, zone_ids)
         found = self._departments_memo.get(key)
         if found is None:
-            departments = {}
-            for dept_id in item.supporting_ids:
-                dept = self.departments.get(dept_id)
-                if dept:
-                    departments[dept.code] = dept.ref()
-            for ref in zone_departments:
-                departments.setdefault(ref["code"], ref)
-            found = self._departments_memo[key] = (
-                [departments[c] for c in sorted(departments)],
-                "departments to notify: " + (", ".join(sorted(departments)) or "none")
-                + " (supporting departments and zone authorities)")
+            supporting = tuple(d for d in (self.departments.get(i) for i in item.supporting_ids) if d)
+            found = self._departments_memo[key] = rules.departments_rule(supporting, zone_departments)
         return found
 
     def deadline(self, whistle_kind: str, now: datetime):
@@ -305,158 +323,6 @@ class RuleBook:
                 deadline, deadline.astimezone(tz).isoformat(),
                 f"deadline: {whistle_kind} whistle = {hours} h from {now.astimezone(tz).isoformat()}")
         return found
-
-    @classmethod
-    def from_dims(cls, dims: dict) -> "RuleBook":
-        """Index the rule rows `locate.read_territory` fetched with the points."""
-        book = cls()
-        for row in dims.get("departments", ()):
-            dept = _Dept(*row)
-            book.departments[dept.id] = dept
-            book.department_by_code[(dept.county_id, dept.code)] = dept
-        # Teams come ordered by code: where data holds two candidates, the smallest code wins.
-        for county_id, *row in dims.get("teams", ()):
-            team = _Team(*row)
-            if team.kind == Team.Kind.TOWNSHIP_TEAM and team.township_id:
-                book.township_teams.setdefault(team.township_id, team)
-            elif team.kind == Team.Kind.DEPARTMENT and team.department_id:
-                book.department_teams.setdefault(team.department_id, team)
-            elif team.kind == Team.Kind.MARINE:
-                book.marine_teams.setdefault(county_id, team)
-                if team.department_id:  # it is also its department's team, for whistles on land
-                    book.department_teams.setdefault(team.department_id, team)
-        for item_id, county_id, code, name, whistle, dept_id, supporting in dims.get("items", ()):
-            book.items[(county_id, code)] = _Item(item_id, code, name, whistle, dept_id,
-                                                  tuple(supporting))
-        for township_id, item_id, kind, entrusting in dims.get("authorities", ()):
-            book.authorities[(township_id, item_id)] = (kind, entrusting)
-        # Hubs come ordered by hub code: a township in two hub areas goes to the smaller.
-        for township_id, *hub in dims.get("hubs", ()):
-            book.hubs.setdefault(township_id, Unit(*hub))
-        for zone_id, *zone in dims.get("zones", ()):
-            book.zones[zone_id] = tuple(zone)
-        return book
-
-    # --- the rules, over the fetched tables -------------------------------------------------
-
-    def zone_facts(self, county_id: int, zone_ids: tuple[int, ...]):
-        """(protected_areas, authority departments, severity, trace) for covering zones."""
-        key = (county_id, zone_ids)
-        if key in self._zone_memo:
-            return self._zone_memo[key]
-        areas, depts, trace = [], [], []
-        severity = "normal"
-        for zone_id in zone_ids:
-            code, name, kind, level, zone, authority_code = self.zones[zone_id]
-            dept = self.department_by_code.get((county_id, authority_code))
-            authority = dept.ref() if dept else {"code": authority_code, "name": None}
-            areas.append({"code": code, "name": name, "kind": kind, "level": level,
-                          "zone": zone, "authority": authority})
-            depts.append(authority)
-            line = f"protected area {code} {name}, zone {zone}, covers the point: notify {authority_code}"
-            if dept is None:
-                line += f" (authority code {authority_code} is not a department of this county)"
-            if zone == ProtectedArea.Zone.CORE:
-                severity = "high"
-                line += "; core zone -> severity high"
-            trace.append(line)
-        if not zone_ids:
-            trace.append("no protected-area zone covers the point -> severity normal")
-        facts = (areas, depts, severity, trace)
-        self._zone_memo[key] = facts
-        return facts
-
-    def authority_rule(self, township: Unit, acting: Unit, item: _Item):
-        """(mode, subject, team, trace) from the township's authority for the item.
-
-        Only the first trace line names both the township and the item; everything else is
-        shared by every township with the same authority kind and acting team for the item's
-        department, and computed once (a batch meets each township x item pair about once).
-        """
-        key = (township.id, acting.id, item.id)
-        rule = self._rule_memo.get(key)
-        if rule is not None:
-            return rule
-        kind, entrusting_id = self.authorities.get((township.id, item.id), (None, None))
-        shared_key = (kind, entrusting_id, acting.id, acting.id != township.id, item.department_id,
-                      township.id if kind in _OWN_NAME else None)
-        shared = self._rule_memo.get(shared_key)
-        if shared is None:
-            shared = self._rule_memo[shared_key] = self._authority_outcome(
-                kind, entrusting_id, township, acting, item)
-        mode, subject, team, suffix, team_line = shared
-        held = (f"{township.name} holds {item.code} as {kind}" if kind else
-                f"{township.name} has no authority row for {item.code} -> none")
-        rule = self._rule_memo[key] = (mode, subject, team, [held + suffix, team_line])
-        return rule
-
-    def _authority_outcome(self, kind, entrusting_id, township: Unit, acting: Unit, item: _Item):
-        """(mode, subject, team, end of the first trace line, team trace line)."""
-        item_dept = self.departments.get(item.department_id)
-        item_dept_label = _dept_label(item_dept, item.department_id)
-        local_team = self.township_teams.get(acting.id)
-        if kind in _OWN_NAME:
-            mode, team = "township", local_team
-            subject = {"code": township.code, "name": township.name, "type": "township"}
-            suffix = " -> mode township, in the township's own name"
-        elif kind == Authority.Kind.ENTRUSTED:
-            dept = self.departments.get(entrusting_id) if entrusting_id else None
-            mode, subject, team = "entrusted", _dept_subject(dept), local_team
-            suffix = (f" -> mode entrusted, in the name of the entrusting department "
-                      f"{dept.code} {dept.name}" if dept else
-                      " but no entrusting department is recorded -> mode entrusted, subject unknown")
-        elif kind == Authority.Kind.COUNTY:
-            mode, subject, team = "county", _dept_subject(item_dept), local_team
-            suffix = (f" -> mode county, in the name of the item's department {item_dept_label}, "
-                      f"the local team acting as dispatched staff")
-        else:
-            mode, subject = "whistle", _dept_subject(item_dept)
-            team = self.department_teams.get(item.department_id)
-            suffix = (f" -> mode whistle: the township reports, the item's department "
-                      f"{item_dept_label} acts")
-        if mode != "whistle":
-            if team:
-                via = f" (hub {acting.name} of the 1+X area)" if acting.id != township.id else ""
-                team_line = f"team: {team.code} {team.name}{via}"
-            else:
-                team_line = f"team: none recorded for {acting.name} ({acting.code})"
-        elif team:
-            team_line = f"team: {team.code} {team.name}, the department's team"
-        else:
-            team_line = f"team: the department {item_dept_label} has no team recorded"
-        return mode, subject, team.as_ref if team else None, suffix, team_line
-
-    def marine_rule(self, county: Unit):
-        """(mode, subject, team, trace) at sea: the county's marine team in its department's name."""
-        key = ("marine", county.id)
-        if key in self._rule_memo:
-            return self._rule_memo[key]
-        team = self.marine_teams.get(county.id)
-        dept = self.departments.get(team.department_id) if team and team.department_id else None
-        trace = ["at sea: in the county's jurisdiction but on no township's land -> mode marine"]
-        if team:
-            trace.append(f"team: the marine team {team.code} {team.name}")
-        else:
-            trace.append(f"team: county {county.code} has no team of kind marine recorded")
-        if dept:
-            trace.append(f"subject: the marine team's department {dept.code} {dept.name}")
-        else:
-            trace.append("subject: the marine team has no department recorded")
-        rule = ("marine", _dept_subject(dept), team.as_ref if team else None, trace)
-        self._rule_memo[key] = rule
-        return rule
-
-
-_OWN_NAME = (Authority.Kind.STATUTORY, Authority.Kind.GRANTED)
-
-
-def _dept_label(dept: _Dept | None, dept_id: int) -> str:
-    """A department for the trace; says so when the row is not in the point's county."""
-    return f"{dept.code} {dept.name}" if dept else f"#{dept_id} (not a department of this county)"
-
-
-def _dept_subject(dept: _Dept | None) -> dict | None:
-    return dept.as_subject if dept is not None else None
 
 
 # --- placing and routing -------------------------------------------------------------------
@@ -491,8 +357,9 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
     shared = book._place_memo.get(key)
     if shared is None:
         head, grid_follows = _location_lines(loc)
-        areas, zone_depts, severity, zone_trace = book.zone_facts(loc.county.id, loc.zone_ids)
-        tail = list(zone_trace)
+        zones = book.zone_facts(loc.county.id, loc.zone_ids)
+        areas, zone_depts, severity = zones.protected_areas, zones.departments, zones.severity
+        tail = list(zones.trace)
         hub = book.hubs.get(t.id) if t else None
         if hub:
             tail.append(f"{t.name} is covered by hub {hub.code} {hub.name} (1+X): "
@@ -512,19 +379,18 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
     return Placement(query, loc, hub, areas, zone_depts, severity, trace)
 
 
-def _decide(placement: Placement, item: _Item, book: RuleBook, now: datetime) -> RoutingDecision:
+def _decide(placement: Placement, item: ItemRow, book: RuleBook, now: datetime) -> RoutingDecision:
     loc = placement.location
     township = loc.township
     if township is None:                    # at sea (the county is known here)
-        mode, subject, team, rule_trace = book.marine_rule(loc.county)
+        rule = book.marine_rule(loc.county)
     else:
-        mode, subject, team, rule_trace = book.authority_rule(township, placement.hub or township,
-                                                              item)
+        rule = book.authority_rule(township, placement.hub or township, item)
     departments, departments_line = book.departments_to_notify(item, loc.county.id, loc.zone_ids,
                                                                placement.zone_departments)
     deadline, deadline_text, deadline_line = book.deadline(item.whistle_kind, now)
-    return RoutingDecision(placement, item.as_ref, team, subject, mode, departments, deadline,
-                           [*placement.trace, *rule_trace, departments_line, deadline_line],
+    return RoutingDecision(placement, item.as_ref, rule.team, rule.subject, rule.mode, departments,
+                           deadline, [*placement.trace, *rule.trace, departments_line, deadline_line],
                            deadline_text)
 
 

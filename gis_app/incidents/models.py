@@ -12,25 +12,8 @@ from django.utils import timezone
 
 from boundaries.models import County, Grid, Township, Village
 from gis_app.enforcement.models import CatalogItem, Department, Team
-
-
-class State(models.TextChoices):
-    REPORTED = "reported", "已上报"
-    ASSIGNED = "assigned", "已派遣"
-    TRANSFERRED = "transferred", "已转办"
-    RETURNED = "returned", "已退回"
-    ACCEPTED = "accepted", "已受理"
-    ON_SCENE = "on_scene", "已到场"
-    HANDLED = "handled", "已处置"
-    REVIEWED = "reviewed", "已复核"
-    CLOSED = "closed", "已办结"
-    ARCHIVED = "archived", "已归档"
-    REJECTED = "rejected", "不予受理"
-
-
-OPEN_STATES = (State.REPORTED, State.ASSIGNED, State.TRANSFERRED, State.RETURNED, State.ACCEPTED,
-               State.ON_SCENE, State.HANDLED, State.REVIEWED)
-DONE_STATES = (State.CLOSED, State.ARCHIVED)
+from gis_app.incidents.querysets import CaseQuerySet
+from gis_app.incidents.states import DONE_STATES, OPEN_STATES, State  # noqa: F401 (their home is states.py)
 
 
 class JointInspection(models.Model):
@@ -55,6 +38,8 @@ class Case(models.Model):
         HOTLINE = "hotline", "指挥中心受理"
         OPEN311 = "open311", "Open311"
         INSPECTION = "inspection", "综合查一次"
+
+    objects = CaseQuerySet.as_manager()
 
     number = models.CharField(max_length=32, unique=True)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="cases")

@@ -1,72 +1,32 @@
 """Reads of cases that others reuse: whose cases a user may see, overdue, statistics.
 
-Reach per role (the one place it is decided):
-- grid member: the cases they reported;
-- township team: cases of its township, of the townships its hub covers (1+X), and any
-  case its team acts on;
-- department: cases where it is the subject (in whose name), a supporting department,
-  or its team acts;
-- command centre: every case of its county;
-- planner: no case records (maps and statistics only);
-- superuser: everything.
+Reach per role is decided in gis_app/incidents/access.py and applied by
+`Case.objects.visible_to(user)`; these names stay for the callers that read them.
 """
 from __future__ import annotations
 
 from django.contrib.gis.db.models.functions import Distance
-from django.db.models import Count, ExpressionWrapper, F, Max, Q, QuerySet
-from django.db.models.fields import BooleanField
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from boundaries.models import HubArea
 from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case, CaseSupport
+from gis_app.incidents.querysets import overdue_q
 
 
 def visible_cases(user) -> QuerySet[Case]:
-    cases = Case.objects.all()
-    if user is None or not user.is_authenticated:
-        return cases.none()
-    if user.is_superuser:
-        return cases
-    member = getattr(user, "member", None)
-    if member is None:
-        return cases.none()
-    cases = cases.filter(county_id=member.county_id)
-    role = member.role
-    if role == "command_centre":
-        return cases
-    if role == "grid_member":
-        return cases.filter(reporter=user)
-    if role == "township_team":
-        reach = Q(pk__in=[])
-        if member.team_id:
-            reach |= Q(team_id=member.team_id)
-            township_id = member.team.township_id
-            if township_id:
-                covered = HubArea.objects.filter(hub_id=township_id).values("covered")
-                reach |= Q(township_id=township_id) | Q(township_id__in=covered)
-        return cases.filter(reach)
-    if role == "department" and member.department_id:
-        dept = member.department
-        supported = CaseSupport.objects.filter(department_id=dept.pk).values("case_id")
-        return cases.filter(Q(subject__code=dept.code, subject__type="department")
-                            | Q(pk__in=supported) | Q(team__department_id=dept.pk))
-    return cases.none()
+    """The cases `user` may see (the rule: gis_app/incidents/access.py)."""
+    return Case.objects.visible_to(user)
 
 
 def with_overdue(cases: QuerySet[Case], now=None) -> QuerySet[Case]:
-    now = now or timezone.now()
-    return cases.annotate(overdue=ExpressionWrapper(
-        Q(state__in=OPEN_STATES, deadline__lt=now), output_field=BooleanField()))
+    """`cases` with an `overdue` boolean: open and past the deadline at `now`."""
+    return cases.with_overdue(now)
 
 
 def statistics_cases(user) -> QuerySet[Case]:
-    """Statistics are counts, not records: planners and command centres count the whole
-    county; everyone else counts what they may see."""
-    member = getattr(user, "member", None)
-    if member is not None and member.role in ("planner", "command_centre"):
-        return Case.objects.filter(county_id=member.county_id)
-    return visible_cases(user)
+    """The cases `user`'s statistics count (planners and command centres: the whole county)."""
+    return Case.objects.counted_for(user)
 
 
 GROUPINGS = {
@@ -97,7 +57,7 @@ def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
         open=Count("pk", filter=Q(state__in=OPEN_STATES), distinct=True),
         finished=Count("pk", filter=Q(state__in=DONE_STATES), distinct=True),
         on_time=Count("pk", filter=Q(state__in=DONE_STATES, closed_at__lte=F("deadline")), distinct=True),
-        overdue=Count("pk", filter=Q(state__in=OPEN_STATES, deadline__lt=now), distinct=True),
+        overdue=Count("pk", filter=overdue_q(now), distinct=True),
         escalated=Count("pk", filter=Q(escalated_at__isnull=False), distinct=True),
         rejected=Count("pk", filter=Q(state="rejected"), distinct=True),
     ).order_by(key))

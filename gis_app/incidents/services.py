@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gis_app.enforcement.models import CatalogItem, Department, Team
 from gis_app.enforcement.routing import PointQuery, RoutingDecision, route
+from gis_app.incidents import access
 from gis_app.incidents.audit import append_event
 from gis_app.incidents.models import OPEN_STATES, Attachment, Case, CaseSupport, JointInspection, State
 from gis_app.incidents.photos import check_count, files_removed_on_failure, record_evidence, store_photos
@@ -22,7 +23,6 @@ from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.workflow import STEPS, StepError, actor_kinds, check_step
 from gis_app.text import text_problem
 
-REPORTER_ROLES = ("grid_member", "township_team", "department", "command_centre")
 MAX_DESCRIPTION = 5000
 
 
@@ -35,8 +35,7 @@ def _member(user):
 
 
 def _role(user) -> str:
-    member = getattr(user, "member", None)
-    return member.role if member is not None else ("admin" if user is not None and user.is_superuser else "")
+    return access.role_of(user) or ""
 
 
 # --- intake ----------------------------------------------------------------------------------
@@ -50,12 +49,12 @@ def case_report(*, user, query: PointQuery, item_code: str, description: str,
     """
     now = now or timezone.now()
     member = _member(user)
-    if member.role not in REPORTER_ROLES:
+    if not access.may_report(member):
         raise StepError(403, "forbidden", f"a {member.role} account does not report cases")
     description = _checked_description(description)
     decision = route(query, item_code, now=now, county_ids=[member.county_id])
     grid = decision.placement.location.grid
-    if member.role == "grid_member" and (grid is None or not member.grids.filter(pk=grid.id).exists()):
+    if member.role == access.Role.GRID_MEMBER and (grid is None or not member.grids.filter(pk=grid.id).exists()):
         where = f"grid {grid.code} {grid.name}" if grid else "no grid (at sea)"
         raise StepError(403, "outside_own_grids", f"the point is in {where}, which is not one of "
                         "this grid member's grids")
@@ -93,7 +92,7 @@ def case_report_footprint(*, user, footprint, received_crs: str, item_code: str,
 
     now = now or timezone.now()
     member = _member(user)
-    if member.role not in REPORTER_ROLES or member.role == "grid_member":
+    if not access.may_report(member) or member.role == access.Role.GRID_MEMBER:
         raise StepError(403, "forbidden", f"a {member.role} account does not report area cases")
     description = _checked_description(description)
     check = check_footprint(footprint, item_code=item_code, county_ids=[member.county_id], now=now)
@@ -378,7 +377,7 @@ def escalate_overdue(*, now=None) -> list[Case]:
     Each case in its own transaction, so one failure does not hold back the others.
     """
     now = now or timezone.now()
-    due = Case.objects.filter(state__in=OPEN_STATES, deadline__lt=now, escalated_at__isnull=True)
+    due = Case.objects.overdue(now).filter(escalated_at__isnull=True)
     escalated = []
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
@@ -456,7 +455,7 @@ def joint_inspection_create(*, user, query: PointQuery, item_codes: list[str], n
     """One visit to one place for several items: a case per item, one lead team."""
     now = now or timezone.now()
     member = _member(user)
-    if member.role != "command_centre":
+    if not access.may_organise_joint_inspections(member):
         raise StepError(403, "forbidden", "joint inspections are organised by the command centre")
     if not isinstance(item_codes, (list, tuple)) or not all(isinstance(c, str) for c in item_codes):
         raise StepError(400, "bad_parameter", "items: must be a list of item codes", parameter="items")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gis_app.incidents.access import acts_for_team, actor_kinds  # noqa: F401 (re-exported: steps name their actors)
 from gis_app.incidents.models import OPEN_STATES, State
 
 
@@ -65,33 +66,6 @@ class StepError(Exception):
         if self.parameter:
             out["parameter"] = self.parameter
         return out
-
-
-def acts_for_team(member, team) -> bool:
-    if member is None or team is None:
-        return False
-    if member.role == "township_team":
-        return member.team_id == team.pk
-    if member.role == "department":
-        return member.team_id == team.pk or (team.department_id is not None
-                                             and member.department_id == team.department_id)
-    return False
-
-
-def actor_kinds(user, case) -> set[str]:
-    """What `user` is to `case`: some of team, command, supporting."""
-    member = getattr(user, "member", None)
-    if member is None or member.county_id != case.county_id:
-        return set()
-    kinds = set()
-    if member.role == "command_centre":
-        kinds.add("command")
-    if acts_for_team(member, case.team):
-        kinds.add("team")
-    if member.role == "department" and member.department_id and \
-            case.supports.filter(department_id=member.department_id).exists():
-        kinds.add("supporting")
-    return kinds
 
 
 def allowed_steps(user, case) -> list[str]:

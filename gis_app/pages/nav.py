@@ -76,9 +76,9 @@ def entries_for(user) -> list[dict]:
 
 
 def _reads_patrols(user) -> bool:
-    from gis_app.patrols import access as patrol_access
+    from gis_app.incidents import access
 
-    return patrol_access.can_read(user)
+    return access.may_read_patrols(user)
 
 
 def register_defaults() -> None:

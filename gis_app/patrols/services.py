@@ -8,6 +8,7 @@ import io
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from gis_app.enforcement.models import Team
@@ -92,7 +93,14 @@ def store_track(fixes: Fixes, cleaned: Cleaned, *, team: Team, plan: PatrolPlan 
 
 def create_plan(*, team: Team, name: str, route=None, area=None, weekdays=(), start_time=None,
                 end_time=None, valid_from=None, valid_to=None, created_by=None) -> PatrolPlan:
-    """Store a patrol plan (geometries already in WGS84, checked by the caller)."""
+    """Check and store a patrol plan (geometries GEOS in WGS84, times and days already typed).
+
+    The plan's rules are checked here, not by the caller: a route, an area or both; both ends
+    of the daily window or neither; ISO weekdays; a validity that does not end before it
+    starts; a route of some length; geometries touching the team's county. A broken rule is a
+    ValidationError naming the field (the web layer answers 400 naming it); nothing is stored.
+    """
+    _check_plan(team, name, route, area, weekdays, start_time, end_time, valid_from, valid_to)
     with transaction.atomic():
         return PatrolPlan.objects.create(team=team, name=name, route=route, area=area,
                                          weekdays=sorted(set(weekdays)), start_time=start_time,
@@ -102,8 +110,9 @@ def create_plan(*, team: Team, name: str, route=None, area=None, weekdays=(), st
 
 def update_plan(plan: PatrolPlan, *, team: Team, name: str, route=None, area=None, weekdays=(),
                 start_time=None, end_time=None, valid_from=None, valid_to=None) -> PatrolPlan:
-    """Replace a plan's team, geometry and schedule (checked by the caller), keeping its id and
-    the tracks tied to it."""
+    """Replace a plan's team, geometry and schedule, keeping its id and the tracks tied to it;
+    the same rules as `create_plan` (ValidationError naming the field, nothing changed)."""
+    _check_plan(team, name, route, area, weekdays, start_time, end_time, valid_from, valid_to)
     with transaction.atomic():
         for key, value in dict(team=team, name=name, route=route, area=area,
                                weekdays=sorted(set(weekdays)), start_time=start_time,
@@ -111,6 +120,30 @@ def update_plan(plan: PatrolPlan, *, team: Team, name: str, route=None, area=Non
             setattr(plan, key, value)
         plan.save()
         return plan
+
+
+def _refuse(field: str, reason: str):
+    raise ValidationError({field: [reason]})
+
+
+def _check_plan(team, name, route, area, weekdays, start_time, end_time, valid_from, valid_to) -> None:
+    if not name or not name.strip():
+        _refuse("name", "required")
+    if route is None and area is None:
+        _refuse("route", "a plan needs a route (lines), an area (polygons) or both")
+    if route is not None and route.length == 0:
+        _refuse("route", "has zero length")
+    county = team.county
+    for field, geom in (("route", route), ("area", area)):
+        if geom is not None and not type(county).objects.filter(pk=county.pk, geom__intersects=geom).exists():
+            _refuse(field, f"lies outside county {county.code} (coordinates in the wrong CRS?)")
+    if not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in weekdays):
+        _refuse("weekdays", "must be a list of ISO weekdays, 1 (Monday) to 7 (Sunday)")
+    if (start_time is None) != (end_time is None):
+        _refuse("end_time" if end_time is None else "start_time",
+                "the daily window needs both start_time and end_time")
+    if valid_from and valid_to and valid_to < valid_from:
+        _refuse("valid_to", "is before valid_from")
 
 
 def delete_plan(plan: PatrolPlan) -> None:

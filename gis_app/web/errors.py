@@ -114,12 +114,12 @@ _REFUSALS: tuple | None = None
 
 
 def _validation_body(exc: DjangoValidationError) -> dict:
+    """A service's ValidationError naming a field is a bad parameter like any other."""
     if hasattr(exc, "error_dict"):
         name, errors = next(iter(exc.message_dict.items()))
-        body = {"error": "invalid", "detail": f"{name}: {'; '.join(errors)}"}
         if name != "__all__":
-            body["parameter"] = name
-        return body
+            return {"error": "bad_parameter", "detail": f"{name}: {'; '.join(errors)}", "parameter": name}
+        return {"error": "invalid", "detail": "; ".join(errors)}
     return {"error": "invalid", "detail": "; ".join(exc.messages)}
 
 

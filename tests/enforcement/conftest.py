@@ -1,6 +1,6 @@
 import pytest
 
-from gis_app.enforcement.locate import refresh_grid_branches
+from boundaries.branches import refresh_grid_branches
 from tests.enforcement.helpers import NOW
 
 

@@ -12,7 +12,7 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from boundaries.models import County, CountyPart, Grid, GridBranch, Township, Village
 from boundaries.subdivide import refresh_county_parts
-from gis_app.enforcement.locate import refresh_grid_branches
+from boundaries.branches import refresh_grid_branches
 from gis_app.enforcement.routing import route
 from tests.enforcement.helpers import NOW, at
 from tests.enforcement.reference import Reference, codes_of

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from boundaries.models import County
 from django.test.utils import CaptureQueriesContext
 
-from gis_app.enforcement.locate import refresh_grid_branches
+from boundaries.branches import refresh_grid_branches
 from gis_app.enforcement.routing import Refused, route
 from tests.enforcement.helpers import at
 from tests.territory import grant, make_hub, make_territory, make_zone

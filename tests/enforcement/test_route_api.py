@@ -3,7 +3,7 @@ import pytest
 from pyproj import Transformer
 
 from boundaries.crs import wgs84_to_gcj02
-from gis_app.enforcement.locate import refresh_grid_branches
+from boundaries.branches import refresh_grid_branches
 from tests.territory import grant, make_territory
 from tests.users import auth_header, make_user
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from boundaries.crs import wgs84_to_gcj02
-from gis_app.enforcement.locate import refresh_grid_branches
+from boundaries.branches import refresh_grid_branches
 from gis_app.enforcement.routing import MAX_BATCH, Refused, route
 from tests.enforcement.helpers import at
 from tests.territory import grant, make_hub, make_territory, make_zone

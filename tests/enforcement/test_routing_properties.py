@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from boundaries.crs import CRS, wgs84_to_gcj02
-from gis_app.enforcement.locate import refresh_grid_branches
+from boundaries.branches import refresh_grid_branches
 from gis_app.enforcement.models import Authority
 from gis_app.web.points import make_point
 from gis_app.enforcement.routing import Refused, route, route_points

@@ -28,7 +28,7 @@ def answer(exc):
      "outside_jurisdiction", None),
     (NotAMember(), 403, "no_membership", None),
     (MalformedUpload("csv", [{"row": 1, "field": "time", "reason": "not a time"}]), 400, "malformed_upload", None),
-    (ValidationError({"team": ["no such team"]}), 400, "invalid", "team"),
+    (ValidationError({"team": ["no such team"]}), 400, "bad_parameter", "team"),
     (ValidationError("bad"), 400, "invalid", None),
     (Http404("no such thing"), 404, "not_found", None),
     (PermissionDenied(), 403, "permission_denied", None),

@@ -1,0 +1,224 @@
+"""The typed shapes of request bodies and answers, for the OpenAPI schema (and so for
+generated clients): every body a client sends and every JSON answer it reads has a name and
+its fields here. Views keep building their answers from the domain's `as_dict`s; these
+serializers describe them (tests compare the two). The one error shape is `Error`.
+"""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from boundaries.crs import ACCEPTED
+
+
+class Error(serializers.Serializer):
+    """Every refusal of the REST API: 4xx with this body."""
+
+    error = serializers.CharField(help_text="machine-readable code, e.g. bad_parameter, not_found")
+    detail = serializers.CharField(help_text="what is wrong, for people")
+    parameter = serializers.CharField(required=False, help_text="the parameter at fault, when one is")
+
+
+class Ref(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+
+
+class UnitRef(Ref):
+    kind = serializers.CharField(required=False)
+
+
+class TeamRef(Ref):
+    kind = serializers.CharField()
+
+
+class SubjectRef(Ref):
+    type = serializers.ChoiceField(choices=["township", "department"])
+
+
+class ItemRef(Ref):
+    whistle_kind = serializers.CharField()
+
+
+class LonLat(serializers.Serializer):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    crs = serializers.CharField()
+
+
+class PointEcho(serializers.Serializer):
+    """The point as received (in its CRS) and as stored (WGS84)."""
+
+    received = LonLat()
+    stored = LonLat()
+
+
+class ProtectedAreaRef(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    level = serializers.CharField()
+    zone = serializers.CharField()
+    authority = Ref()
+
+
+class LocateAnswer(serializers.Serializer):
+    """`GET /api/locate`: the units, zones and hub at a point."""
+
+    county = Ref()
+    township = UnitRef(allow_null=True)
+    village = UnitRef(allow_null=True)
+    grid = Ref(allow_null=True)
+    hub = Ref(allow_null=True)
+    at_sea = serializers.BooleanField()
+    severity = serializers.ChoiceField(choices=["normal", "high"])
+    protected_areas = ProtectedAreaRef(many=True)
+    trace = serializers.ListField(child=serializers.CharField())
+    query = PointEcho()
+
+
+class RouteAnswer(LocateAnswer):
+    """`GET /api/route`: who acts at a point for an item, in whose name, who is told, by when."""
+
+    team = TeamRef(allow_null=True)
+    subject = SubjectRef(allow_null=True)
+    mode = serializers.ChoiceField(choices=["township", "entrusted", "county", "whistle", "marine"])
+    departments = Ref(many=True)
+    deadline = serializers.DateTimeField()
+    item = ItemRef()
+
+
+class BatchPointIn(serializers.Serializer):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    item = serializers.CharField(required=False, help_text="default: the request's `item`")
+    id = serializers.CharField(required=False, help_text="echoed in the answer (string or number)")
+
+
+class BatchBody(serializers.Serializer):
+    """`POST /api/route/batch` as JSON (or multipart: `file` CSV lon,lat[,item][,id], `crs`, `item`)."""
+
+    crs = serializers.CharField(required=False, help_text=f"CRS of every point: {ACCEPTED}")
+    item = serializers.CharField(required=False)
+    points = BatchPointIn(many=True)
+
+
+class BatchResult(RouteAnswer):
+    """One point of a batch: the route answer (status 200) or the error a single request for
+    that point would get (its fields: `error`, `detail`, `parameter`)."""
+
+    index = serializers.IntegerField()
+    id = serializers.CharField(allow_null=True)
+    status = serializers.IntegerField()
+    error = serializers.CharField(required=False)
+    detail = serializers.CharField(required=False)
+    parameter = serializers.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name not in ("index", "id", "status"):
+                field.required = False
+
+
+class BatchAnswer(serializers.Serializer):
+    count = serializers.IntegerField()
+    max_points = serializers.IntegerField()
+    received_crs = serializers.CharField()
+    crs = serializers.CharField()
+    results = BatchResult(many=True)
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+class CaseIntake(serializers.Serializer):
+    """`POST /api/cases/`: report a problem at a point (or an area: `footprint`)."""
+
+    lon = serializers.FloatField(required=False, help_text="x in `crs`; required unless `footprint`")
+    lat = serializers.FloatField(required=False, help_text="y in `crs`; required unless `footprint`")
+    crs = serializers.CharField(required=False, help_text=f"default EPSG:4326; {ACCEPTED}")
+    item = serializers.CharField(help_text="catalogue item code of the county")
+    description = serializers.CharField(required=False, allow_blank=True)
+    footprint = serializers.JSONField(required=False, help_text="GeoJSON (Multi)Polygon in `crs`")
+
+
+class StepBody(serializers.Serializer):
+    """`POST /api/cases/{id}/{step}/`: one step of the loop."""
+
+    version = serializers.IntegerField(required=False, help_text="the case version you acted on "
+                                                                 "(409 when it has moved on)")
+    note = serializers.CharField(required=False, allow_blank=True)
+    team = serializers.CharField(required=False, help_text="transfer: the team code to hand over to")
+    lon = serializers.FloatField(required=False, help_text="where the officer is (x in `crs`)")
+    lat = serializers.FloatField(required=False)
+    crs = serializers.CharField(required=False)
+
+
+class AttachmentUpload(serializers.Serializer):
+    file = serializers.FileField(help_text="JPEG, PNG, PDF or MP4")
+
+
+class Attachment(serializers.Serializer):
+    n = serializers.IntegerField()
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.URLField()
+
+
+class StatisticsRow(serializers.Serializer):
+    key = serializers.CharField(allow_null=True, help_text="the grouping value; the JSON member "
+                                "is named after `group_by` (township, team, item, ...)")
+    name = serializers.CharField(allow_null=True)
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    finished = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    escalated = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True)
+
+
+class Statistics(serializers.Serializer):
+    group_by = serializers.CharField()
+    rows = StatisticsRow(many=True)
+    generated_at = serializers.DateTimeField()
+
+
+class JointInspectionBody(serializers.Serializer):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    crs = serializers.CharField(required=False)
+    items = serializers.ListField(child=serializers.CharField(), help_text="at least two item codes")
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    planned_at = serializers.DateTimeField(required=False)
+
+
+class JointInspectionCase(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    item = serializers.CharField()
+    team = Ref(allow_null=True)
+    mode = serializers.CharField()
+    subject = serializers.JSONField()
+
+
+class JointInspectionAnswer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    lead_team = Ref(allow_null=True)
+    location = LonLat()
+    planned_at = serializers.DateTimeField(allow_null=True)
+    cases = JointInspectionCase(many=True)
+
+
+class FootprintBody(serializers.Serializer):
+    """`POST /api/footprint` as JSON (or multipart: `file` GeoJSON/KML/zipped Shapefile/GeoPackage)."""
+
+    geometry = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon in `crs`")
+    crs = serializers.CharField(required=False, help_text=f"default EPSG:4326; {ACCEPTED}")
+    item = serializers.CharField(required=False, help_text="route the area for this item")
+

@@ -1,0 +1,174 @@
+"""DESIGN §4's rule table as pure functions: plain values in, the decision and its trace out.
+
+No database, no settings, no clock: given the rows the router read for a point (its township
+and acting unit, the township's authority for the item, the teams and departments involved,
+the covering zones), these say
+
+    (mode, subject, team, departments, severity, trace lines)
+
+and nothing else decides them. `RuleBook` (routing.py) calls them once per distinct set of
+arguments in a request and shares the answers (the batch speed-up is that cache).
+
+| authority          | mode        | subject                      | team                               |
+| statutory, granted | `township`  | the township                 | township's (or hub's) team         |
+| entrusted          | `entrusted` | the entrusting department    | township's (or hub's) team         |
+| county             | `county`    | the item's department        | township's (or hub's) team         |
+| none (no row)      | `whistle`   | the item's department        | that department's team             |
+| at sea             | `marine`    | the marine team's department | the county's marine team           |
+A `core` zone makes severity `high`, otherwise `normal`; departments to notify are the item's
+supporting departments plus every covering zone's authority, each once, sorted by code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from boundaries.models import ProtectedArea
+from gis_app.enforcement.locate import Unit
+from gis_app.enforcement.models import Authority
+from gis_app.enforcement.rows import DeptRow, TeamRow, ZoneRow
+
+OWN_NAME = (Authority.Kind.STATUTORY, Authority.Kind.GRANTED)
+NORMAL, HIGH = "normal", "high"
+
+
+@dataclass(frozen=True)
+class ZoneOutcome:
+    """What the covering zones say: the answer's `protected_areas`, their authorities (to
+    notify), severity and trace lines."""
+
+    protected_areas: list[dict]
+    departments: list[dict]
+    severity: str
+    trace: list[str]
+
+
+@dataclass(frozen=True)
+class AuthorityOutcome:
+    """Who acts and in whose name: mode, subject, team (answer dicts) and trace lines."""
+
+    mode: str
+    subject: dict | None
+    team: dict | None
+    trace: list[str]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The whole rule answer for one point and item."""
+
+    mode: str
+    subject: dict | None
+    team: dict | None
+    departments: list[dict]
+    severity: str
+    trace: list[str]
+
+
+def zone_rule(zones: tuple[tuple[ZoneRow, DeptRow | None], ...]) -> ZoneOutcome:
+    """Step 2: each covering zone with its authority department (None: the code names no
+    department of the county). Zones come ordered by code and zone."""
+    areas, depts, trace = [], [], []
+    severity = NORMAL
+    for zone, dept in zones:
+        authority = dept.ref() if dept else {"code": zone.authority_code, "name": None}
+        areas.append({"code": zone.code, "name": zone.name, "kind": zone.kind, "level": zone.level,
+                      "zone": zone.zone, "authority": authority})
+        depts.append(authority)
+        line = (f"protected area {zone.code} {zone.name}, zone {zone.zone}, covers the point: "
+                f"notify {zone.authority_code}")
+        if dept is None:
+            line += f" (authority code {zone.authority_code} is not a department of this county)"
+        if zone.zone == ProtectedArea.Zone.CORE:
+            severity = HIGH
+            line += "; core zone -> severity high"
+        trace.append(line)
+    if not zones:
+        trace.append("no protected-area zone covers the point -> severity normal")
+    return ZoneOutcome(areas, depts, severity, trace)
+
+
+def dept_label(dept: DeptRow | None, dept_id: int) -> str:
+    """A department for the trace; says so when the row is not in the point's county."""
+    return f"{dept.code} {dept.name}" if dept else f"#{dept_id} (not a department of this county)"
+
+
+def _subject(dept: DeptRow | None) -> dict | None:
+    return dept.as_subject if dept is not None else None
+
+
+def authority_rule(*, township: Unit, acting: Unit, item_code: str, kind: str | None,
+                   entrusting: DeptRow | None, item_department: DeptRow | None,
+                   item_department_id: int, local_team: TeamRow | None,
+                   department_team: TeamRow | None) -> AuthorityOutcome:
+    """Steps 3-4 on land: the township's authority `kind` for the item (None: no row) decides
+    mode and subject; `acting` is the township or, in a 1+X area, its hub; `local_team` is the
+    acting township's team, `department_team` the item's department's team."""
+    item_dept_label = dept_label(item_department, item_department_id)
+    if kind in OWN_NAME:
+        mode, team = "township", local_team
+        subject = {"code": township.code, "name": township.name, "type": "township"}
+        suffix = " -> mode township, in the township's own name"
+    elif kind == Authority.Kind.ENTRUSTED:
+        mode, subject, team = "entrusted", _subject(entrusting), local_team
+        suffix = (f" -> mode entrusted, in the name of the entrusting department "
+                  f"{entrusting.code} {entrusting.name}" if entrusting else
+                  " but no entrusting department is recorded -> mode entrusted, subject unknown")
+    elif kind == Authority.Kind.COUNTY:
+        mode, subject, team = "county", _subject(item_department), local_team
+        suffix = (f" -> mode county, in the name of the item's department {item_dept_label}, "
+                  f"the local team acting as dispatched staff")
+    else:
+        mode, subject, team = "whistle", _subject(item_department), department_team
+        suffix = (f" -> mode whistle: the township reports, the item's department "
+                  f"{item_dept_label} acts")
+    if mode != "whistle":
+        if team:
+            via = f" (hub {acting.name} of the 1+X area)" if acting.id != township.id else ""
+            team_line = f"team: {team.code} {team.name}{via}"
+        else:
+            team_line = f"team: none recorded for {acting.name} ({acting.code})"
+    elif team:
+        team_line = f"team: {team.code} {team.name}, the department's team"
+    else:
+        team_line = f"team: the department {item_dept_label} has no team recorded"
+    held = (f"{township.name} holds {item_code} as {kind}" if kind else
+            f"{township.name} has no authority row for {item_code} -> none")
+    return AuthorityOutcome(mode, subject, team.as_ref if team else None, [held + suffix, team_line])
+
+
+def marine_rule(*, county: Unit, marine_team: TeamRow | None,
+                marine_department: DeptRow | None) -> AuthorityOutcome:
+    """At sea: the county's marine team, in its department's name."""
+    trace = ["at sea: in the county's jurisdiction but on no township's land -> mode marine"]
+    if marine_team:
+        trace.append(f"team: the marine team {marine_team.code} {marine_team.name}")
+    else:
+        trace.append(f"team: county {county.code} has no team of kind marine recorded")
+    if marine_department:
+        trace.append(f"subject: the marine team's department {marine_department.code} "
+                     f"{marine_department.name}")
+    else:
+        trace.append("subject: the marine team has no department recorded")
+    return AuthorityOutcome("marine", _subject(marine_department),
+                            marine_team.as_ref if marine_team else None, trace)
+
+
+def departments_rule(supporting: tuple[DeptRow, ...],
+                     zone_departments: list[dict]) -> tuple[list[dict], str]:
+    """Step 5: (departments to notify sorted by code, trace line): the item's supporting
+    departments plus the covering zones' authorities, each once."""
+    departments = {}
+    for dept in supporting:
+        departments[dept.code] = dept.ref()
+    for ref in zone_departments:
+        departments.setdefault(ref["code"], ref)
+    return ([departments[c] for c in sorted(departments)],
+            "departments to notify: " + (", ".join(sorted(departments)) or "none")
+            + " (supporting departments and zone authorities)")
+
+
+def decide(*, zones: ZoneOutcome, authority: AuthorityOutcome, supporting: tuple[DeptRow, ...]) -> Decision:
+    """The rule answer for a point and item from its zones' and authority's outcomes."""
+    departments, line = departments_rule(supporting, zones.departments)
+    return Decision(authority.mode, authority.subject, authority.team, departments, zones.severity,
+                    [*zones.trace, *authority.trace, line])

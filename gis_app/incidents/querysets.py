@@ -1,0 +1,44 @@
+"""Case rules that reads share, as QuerySet methods (one home each):
+
+- `Case.objects.open()`: cases still in the loop (OPEN_STATES);
+- `Case.objects.overdue(now)`: open and past their deadline (`overdue_q(now)` as a filter for
+  aggregates, `with_overdue(now)` as an `overdue` boolean per row);
+- `Case.objects.visible_to(user)`: the cases a user may see (gis_app/incidents/access.py);
+- `Case.objects.counted_for(user)`: the cases a user's statistics count.
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import ExpressionWrapper, Q
+from django.db.models.fields import BooleanField
+from django.utils import timezone
+
+from gis_app.incidents import access
+from gis_app.incidents.states import OPEN_STATES
+
+
+def overdue_q(now=None) -> Q:
+    """Open and past the deadline at `now` (default: now)."""
+    return Q(state__in=OPEN_STATES, deadline__lt=now or timezone.now())
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> CaseQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, now=None) -> CaseQuerySet:
+        return self.filter(overdue_q(now))
+
+    def with_overdue(self, now=None) -> CaseQuerySet:
+        return self.annotate(overdue=ExpressionWrapper(overdue_q(now), output_field=BooleanField()))
+
+    def visible_to(self, user) -> CaseQuerySet:
+        reach = access.case_filter(user, supports=self.model.supports.rel.related_model)
+        return self if reach is None else self.filter(reach)
+
+    def counted_for(self, user) -> CaseQuerySet:
+        """Statistics count records nobody reads one by one: planners and command centres
+        count their whole county, everyone else what they may see."""
+        if access.counts_whole_county(user):
+            return self.filter(county_id=user.member.county_id)
+        return self.visible_to(user)
