@@ -156,6 +156,9 @@ class PeriodError(ValueError):
         self.parameter, self.detail = parameter, detail
 
 
+YEARS = (1970, 9998)  # a period outside these years is a typo (and year 0 or 9999 + 1 day cannot be dated)
+
+
 def parse_period(params) -> tuple[datetime, datetime, str]:
     """-> (start, end, label); PeriodError naming the parameter."""
     month, first, last = (params.get(n, "").strip() for n in ("month", "from", "to"))
@@ -168,6 +171,8 @@ def parse_period(params) -> tuple[datetime, datetime, str]:
                 day = None
             if day is None:
                 raise PeriodError(name, f"{name} 须为日期（例如 2026-12-01），收到：{value or '（空）'}")
+            if not YEARS[0] <= day.year <= YEARS[1]:
+                raise PeriodError(name, f"{name} 须在 {YEARS[0]}–{YEARS[1]} 年之间，收到：{value}")
             days.append(day)
         if days[0] > days[1]:
             raise PeriodError("from", "开始日期晚于结束日期")
@@ -176,8 +181,8 @@ def parse_period(params) -> tuple[datetime, datetime, str]:
         return start, end, f"{days[0]:%Y-%m-%d} 至 {days[1]:%Y-%m-%d}"
     if month:
         found = re.fullmatch(r"(\d{4})-(\d{2})", month)
-        if not found or not 1 <= int(found.group(2)) <= 12:
-            raise PeriodError("month", f"month 须为年月（例如 2026-12），收到：{month}")
+        if not found or not 1 <= int(found.group(2)) <= 12 or not YEARS[0] <= int(found.group(1)) <= YEARS[1]:
+            raise PeriodError("month", f"month 须为 {YEARS[0]}–{YEARS[1]} 年间的年月（例如 2026-12），收到：{month}")
         year, number = int(found.group(1)), int(found.group(2))
     else:
         today = timezone.localdate()

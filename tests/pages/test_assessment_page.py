@@ -35,6 +35,8 @@ def test_field_roles_do_not_open_the_assessment(world, role):
 
 
 @pytest.mark.parametrize("params, parameter", [({"month": "2026-13"}, "month"), ({"from": "2026-12-01"}, "to"),
+                                               ({"month": "0000-01"}, "month"),
+                                               ({"from": "2026-12-01", "to": "9999-12-31"}, "to"),
                                                ({"from": "2026-12-05", "to": "2026-12-01"}, "from")])
 def test_bad_period_is_a_400_naming_it(world, params, parameter):
     response = _client(world, "command").get("/assessment/", params)
