@@ -1,5 +1,5 @@
 """GET /api/assessment/: the 考核 figures of a period (gis_app/incidents/assessment.py), the same
-tables as the /assessment/ page and its XLSX. Whose cases count: `statistics_cases`."""
+tables as the /assessment/ page and its XLSX. Whose cases count: `Case.objects.counted_for`."""
 from __future__ import annotations
 
 from django.utils import timezone
@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from gis_app.web.errors import BadParameter
 from gis_app.web.params import check_known
 from gis_app.incidents.assessment import PeriodError, assessment, parse_period
-from gis_app.incidents.selectors import statistics_cases
+from gis_app.incidents.models import Case
 
 PARAMS = [
     OpenApiParameter("month", str, description="YYYY-MM (Asia/Shanghai); default: this month"),
@@ -31,6 +31,6 @@ class AssessmentView(APIView):
             start, end, label = parse_period(request.query_params)
         except PeriodError as exc:
             raise BadParameter(exc.parameter, exc.detail) from exc
-        data = assessment(statistics_cases(request.user), start, end, timezone.now())
+        data = assessment(Case.objects.counted_for(request.user), start, end, timezone.now())
         return Response({"period": {"start": timezone.localtime(start), "end": timezone.localtime(end),
                                     "label": label}, **data})

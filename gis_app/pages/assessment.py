@@ -1,6 +1,6 @@
 """考核 (/assessment/): the period's figures per township, team, department and person, with
 charts, and the same tables as XLSX (/assessment/export.xlsx). The figures are
-gis_app/incidents/assessment.py's; whose cases count is `statistics_cases` (planners and the
+gis_app/incidents/assessment.py's; whose cases count is `Case.objects.counted_for` (planners and the
 command centre: the whole county; departments: their reach).
 
 Period: `month=YYYY-MM` (default: this month), or `from`/`to` dates (both days included).
@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from gis_app.incidents.assessment import INDICATORS, PeriodError, assessment, parse_period
-from gis_app.incidents.selectors import statistics_cases
+from gis_app.incidents.models import Case
 from gis_app.pages.access import ASSESSMENT_READERS, page_for
 from gis_app.pages.nav import ROLE_LABELS
 from gis_app.web.renderers import safe_cell
@@ -35,7 +35,7 @@ GROUP_TITLES = {"township": "乡镇", "team": "队伍", "department": "部门"}
 
 def _figures(request):
     start, end, label = parse_period(request.GET)
-    data = assessment(statistics_cases(request.user), start, end, timezone.now())
+    data = assessment(Case.objects.counted_for(request.user), start, end, timezone.now())
     return data, start, end, label
 
 

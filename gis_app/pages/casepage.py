@@ -19,7 +19,7 @@ from gis_app.enforcement.models import Team
 from gis_app.enforcement.routing import Refused
 from gis_app.incidents import services
 from gis_app.incidents.audit import verify_case
-from gis_app.incidents.selectors import visible_cases, with_overdue
+from gis_app.incidents.models import Case
 from gis_app.incidents.workflow import STEPS, StepError, allowed_steps
 from gis_app.pages import labels
 from gis_app.pages.access import CASE_READERS, page_for
@@ -31,7 +31,7 @@ IMAGE_TYPES = ("image/jpeg", "image/png")
 
 def reachable(user, pk):
     """The case if `user` may see it (the incidents app's reach), else None."""
-    return with_overdue(visible_cases(user)).select_related(
+    return Case.objects.visible_to(user).with_overdue().select_related(
         "item", "township", "village", "grid", "hub", "team", "department", "county").filter(pk=pk).first()
 
 

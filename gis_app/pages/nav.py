@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 
+from gis_app.incidents.access import role_of  # noqa: F401 (the one rule; pages import it from here)
+
 ROLES = ("command_centre", "grid_member", "township_team", "department", "planner", "admin")
 
 ROLE_LABELS = {"command_centre": "指挥中心", "grid_member": "网格员", "township_team": "乡镇执法队员",
@@ -46,16 +48,6 @@ def register(entry: NavEntry) -> NavEntry:
     """Add (or replace, by URL name) a header link."""
     _ENTRIES[entry.url_name] = entry
     return entry
-
-
-def role_of(user) -> str | None:
-    """The user's role for pages: their Member role, or `admin` for a superuser without one."""
-    if user is None or not user.is_authenticated:
-        return None
-    member = getattr(user, "member", None)
-    if member is not None:
-        return member.role
-    return "admin" if user.is_superuser else None
 
 
 def entries_for(user) -> list[dict]:

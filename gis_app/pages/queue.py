@@ -3,7 +3,7 @@
 One reading of the request's filters serves the page, the rows fragment that refreshes
 itself, the map's markers and the CSV/XLSX exports, so they always show the same cases.
 Whose cases a user sees and what "overdue" means are the incidents app's rules
-(`visible_cases`, `with_overdue`); this module only narrows and counts.
+(`Case.objects.visible_to`, `.with_overdue`); this module only narrows and counts.
 
 Sorted by deadline (soonest first; finished cases after open ones), then number, so a page
 is stable while cases come in. Pages are numbered and counted on the server, so 100,000
@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from gis_app.incidents.models import OPEN_STATES, Case, State
-from gis_app.incidents.selectors import visible_cases, with_overdue
 from gis_app.pages import labels
 
 FACETS = ("state", "township", "team", "item", "whistle_kind", "source")
@@ -129,7 +128,7 @@ def parse_filters(params) -> Filters:
 
 def base_cases(user, now=None) -> QuerySet[Case]:
     """The user's cases with `overdue` annotated (the incidents app's rules)."""
-    return with_overdue(visible_cases(user), now)
+    return Case.objects.visible_to(user).with_overdue(now)
 
 
 def _narrow(cases: QuerySet[Case], f: Filters, skip: str | None = None) -> QuerySet[Case]:

@@ -4,8 +4,8 @@ overdue list, and charts of cases per township, item and month and of the on-tim
 township and team. The page draws once and then reads /screen/data.json every
 PAGES_SCREEN_REFRESH_SECONDS (a minute).
 
-Counts come from the incidents app: `statistics_cases` (the county for the command centre),
-`with_overdue` and `statistics` (on-time = closed by the deadline).
+Counts come from the incidents app: `Case.objects.counted_for` (the county for the command
+centre), `.with_overdue` and `statistics` (on-time = closed by the deadline).
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from gis_app.incidents.assessment import month_bounds
-from gis_app.incidents.models import DONE_STATES, OPEN_STATES
-from gis_app.incidents.selectors import statistics, statistics_cases, with_overdue
+from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case
+from gis_app.incidents.selectors import statistics
 from gis_app.pages import labels
 from gis_app.pages.access import SCREEN_READERS, page_for
 from gis_app.pages.rows import time_left
@@ -35,7 +35,7 @@ def _county_name(user) -> str:
 
 def screen_data(user, now=None) -> dict:
     now = now or timezone.now()
-    cases = with_overdue(statistics_cases(user), now)
+    cases = Case.objects.counted_for(user).with_overdue(now)
     today = timezone.make_aware(datetime.combine(timezone.localdate(now), datetime.min.time()))
     local = timezone.localtime(now)
     month_start, month_end = month_bounds(local.year, local.month)
