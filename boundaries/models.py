@@ -201,3 +201,51 @@ class GridBranch(models.Model):
 
     def __str__(self):
         return f"branch of grid {self.grid_id}"
+
+
+class Place(models.Model):
+    """A named place of the bundle's optional `places` layer (landmarks, roads, enterprises):
+    a point or a line the hotline can find by name."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="places")
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, blank=True)
+    geom = models.GeometryField(srid=4326)
+
+    class Meta:
+        ordering = ["county_id", "code"]
+        constraints = [models.UniqueConstraint(fields=["county", "code"], name="place_code_unique")]
+
+
+class PlaceName(models.Model):
+    """The hotline's search index (derived, like CountyPart): one row per name of a township,
+    village, grid or place, with its pinyin initials and a point inside it ready to route.
+    Built per county by `boundaries.places.refresh_place_names` (the importer calls it)."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10)  # township | village | grid | place
+    code = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, blank=True)
+    initials = models.CharField(max_length=200, help_text="pinyin initials, e.g. asc for 安上村")
+    pinyin = models.CharField(max_length=800, help_text="full pinyin without tones or spaces")
+    point = models.PointField(srid=4326)
+
+    class Meta:
+        ordering = ["county_id", "level", "code"]
+
+
+class TerritoryGeneration(models.Model):
+    """Each import of a county's bundle is a generation (numbered from 1 per county), so a
+    case can say which version of the boundaries routed it (MapIt's generations, per county)."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="generations")
+    number = models.PositiveIntegerField()
+    bundle_name = models.CharField(max_length=200, blank=True)
+    bundle_version = models.CharField(max_length=50, blank=True)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["county_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["county", "number"], name="generation_unique")]

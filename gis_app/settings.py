@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
@@ -237,6 +238,23 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = ["gis_app.uploads.CappedUploadHandler",
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+
+# Working time (Asia/Shanghai local): the periods of a working day, for limits in working
+# hours or days (gis_app/enforcement/worktime.py). Days come from China's holiday calendar
+# plus the county's own `calendar` table.
+WORKING_HOURS = os.environ.get("WORKING_HOURS", "08:30-12:00,14:00-17:30")
+
+# 督办 ladder: each rung fires once when this share of a case's time limit is used up
+# (黄灯 yellow at 80%, 红灯 red when overdue, county at twice the limit). level:share, ...
+SUPERVISION_LADDER = os.environ.get("SUPERVISION_LADDER", "yellow:0.8,red:1.0,county:2.0")
+
+# Near-border confirmation: another township's land (or the sea) within this many metres of a
+# routed point makes the answer ambiguous (a phone's reported accuracy replaces it when given).
+ROUTE_TOLERANCE_M = float(os.environ.get("ROUTE_TOLERANCE_M", "30"))
+ROUTE_MAX_TOLERANCE_M = float(os.environ.get("ROUTE_MAX_TOLERANCE_M", "1000"))
+
+# Place search for the hotline (GET /api/places): the most candidates one answer may list.
+PLACE_SEARCH_MAX = int(os.environ.get("PLACE_SEARCH_MAX", "50"))
 
 # Case attachments (photos, videos, documents): the most one upload may be.
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))

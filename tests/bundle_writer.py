@@ -19,6 +19,7 @@ from shapely.geometry import MultiPolygon, box
 
 from boundaries.crs import from_wgs84, parse_crs
 from gis_app.bundles.checks import TABLE_COLUMNS
+from gis_app.bundles.rule_tables import RULE_TABLE_COLUMNS
 
 EXTENSIONS = {"geojson": ".geojson", "gpkg": ".gpkg", "shp": ".shp"}
 DRIVERS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shp": "ESRI Shapefile"}
@@ -137,7 +138,7 @@ def write_bundle(folder, *, fmt="geojson", crs="EPSG:4326", layers=None, table_r
         if name == "teams" and target.is_geographic:
             rows = [team_in_crs(row, target) for row in rows]
         file = f"{name}.csv"
-        write_table(folder / file, rows, None if rows else list(TABLE_COLUMNS[name]))
+        write_table(folder / file, rows, None if rows else list({**TABLE_COLUMNS, **RULE_TABLE_COLUMNS}[name]))
         manifest["tables"][name] = file
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return folder

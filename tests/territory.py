@@ -22,6 +22,7 @@ import random
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
 
 from boundaries.models import County, Grid, HubArea, ProtectedArea, Township, Village
+from boundaries.places import refresh_place_names
 from boundaries.subdivide import refresh_county_parts
 from gis_app.enforcement.models import Authority, CatalogItem, Department, Team
 
@@ -58,6 +59,7 @@ def make_territory(code="990101", name="测试县", origin=(120.0, 30.0), cols=2
     else:
         raise ValueError(f"unknown partition {partition!r}")
     refresh_county_parts(county)
+    refresh_place_names(county)
     if with_enforcement:
         _enforcement(t)
     return t

@@ -40,9 +40,13 @@ from gis_app.api.schemas import Attachment as AttachmentAnswer
 from gis_app.api.schemas import (AttachmentUpload, CaseIntake, JointInspectionAnswer, JointInspectionBody,
                                  Statistics, StepBody)
 from gis_app.incidents import access, services
+from gis_app.api.route_input import parse_tolerance
+from gis_app.enforcement.borders import tolerance as border_tolerance
 from gis_app.incidents.intake import KEY_PARAMETER, report_with_media
 from gis_app.incidents.models import Attachment, Case, State
 from gis_app.incidents.photos import check_uploads
+from gis_app.incidents.replay import replay as replay_case
+from gis_app.incidents.steps import STEP_FUNCTIONS, step_kwargs
 from gis_app.incidents.selectors import GROUPINGS, STATISTICS_COLUMNS, statistics, statistics_cases, visible_cases, with_overdue
 from gis_app.incidents.workflow import STEPS, allowed_steps
 from gis_app.web.errors import BadParameter, Forbidden, NotFound
@@ -79,6 +83,11 @@ class CaseSerializer(FeatureSerializer):
     overdue = serializers.BooleanField(read_only=True)
     departments = serializers.SerializerMethodField()
     reporter = serializers.CharField(source="reporter.username", default=None, read_only=True)
+    clock_running = serializers.SerializerMethodField()
+
+    def get_clock_running(self, case) -> bool:
+        """False while suspended (挂起): then `deadline` is null."""
+        return case.clock_resumed_at is not None
 
     class Meta:
         model = Case
@@ -86,7 +95,8 @@ class CaseSerializer(FeatureSerializer):
         geometry_schema = (Case, "location")
         fields = ["id", "number", "state", "state_label", "version", "item", "description", "source",
                   "county_code", "township", "village", "grid", "hub", "team", "department", "mode",
-                  "subject", "severity", "at_sea", "whistle_kind", "deadline", "overdue", "escalated_at",
+                  "subject", "severity", "at_sea", "whistle_kind", "deadline", "deadline_rule", "overdue", "escalated_at",
+                  "supervision_level", "clock_running", "clock_request", "to_confirm", "border_candidates",
                   "departments", "reporter", "received", "created_at", "updated_at", "closed_at"]
 
     county_code = serializers.CharField(source="county.code", read_only=True)
@@ -150,6 +160,8 @@ ITEM = Param("item", "Catalogue item code.")
 OVERDUE = Param("overdue", "true: only open cases past their deadline; false: the others.",
                 enum=("true", "false"))
 ESCALATED = Param("escalated", "true: only escalated (督办) cases.", enum=("true", "false"))
+TO_CONFIRM = Param("to_confirm", "true: the command centre's queue of near-border cases waiting "
+                   "for their place to be confirmed.", enum=("true", "false"))
 FROM = Param("from", "Reported at or after (ISO 8601 date or date-time).")
 TO = Param("to", "Reported before (ISO 8601 date-time; a date means the end of that day).")
 STATS_FORMAT = Param("format", "json (default), csv or xlsx (a table for spreadsheets).",
@@ -157,7 +169,7 @@ STATS_FORMAT = Param("format", "json (default), csv or xlsx (a table for spreads
 GROUP_BY = Param("group_by", "township, team, department, item, whistle_kind or month",
                  enum=tuple(GROUPINGS))
 
-LIST_PARAMS = (filters.COUNTY, filters.TOWNSHIP, STATE, TEAM, ITEM, OVERDUE, ESCALATED, FROM, TO,
+LIST_PARAMS = (filters.COUNTY, filters.TOWNSHIP, STATE, TEAM, ITEM, OVERDUE, ESCALATED, TO_CONFIRM, FROM, TO,
                filters.BBOX, filters.BBOX_CRS, *OUTPUT_PARAMS, *PAGE)
 
 
@@ -223,6 +235,9 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         escalated = parse_bool(request, "escalated")
         if escalated is not None:
             queryset = queryset.filter(escalated_at__isnull=not escalated)
+        to_confirm = parse_bool(request, "to_confirm")
+        if to_confirm is not None:
+            queryset = queryset.filter(to_confirm=to_confirm)
         start, end = parse_when(request, "from"), parse_when(request, "to", end=True)
         if start and end and start > end:
             raise BadParameter("from", "is after `to`")
@@ -258,7 +273,8 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
             user=request.user, query=query, item_code=str(item),
             description=request.data.get("description", ""), photos=photos,
             media=_list(request.data, "media_url"), key=request.headers.get(KEY_PARAMETER),
-            source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP)
+            source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP,
+            tolerance_m=border_tolerance(*parse_tolerance(request.data)))
         response = self._detail(intake.case, status.HTTP_200_OK if intake.replayed else status.HTTP_201_CREATED)
         if intake.replayed:
             response["Idempotent-Replayed"] = "true"
@@ -285,6 +301,13 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         data = CaseDetailSerializer(case, context={"request": self.request}).data
         return Response(finish(data, output.crs), status=code)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"], url_path="replay")
+    def replay(self, request, pk=None):
+        """The routing decision as it was made (with its territory generation and rule version)
+        and as the router would make it today, with what differs."""
+        return Response(replay_case(self._reachable(pk)))
+
     @extend_schema(request={"application/json": StepBody}, responses={200: CaseDetailSerializer},
                    operation_id="cases_step",
                    parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=STEP_NAMES)])
@@ -301,11 +324,11 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         version = request.data.get("version")
         if version is not None:
             version = int(number_value(version, "version"))
-        kwargs = {"team_code": request.data.get("team")} if STEPS[step].needs_team else {}
+        kwargs = step_kwargs(STEPS[step], request.data)
         photos = _stage_photos(request)
-        if photos:
+        if photos and step in services.STEP_FUNCTIONS:  # the loop's steps take photos (处置)
             kwargs["photos"] = photos
-        case = services.STEP_FUNCTIONS[step](
+        case = STEP_FUNCTIONS[step](
             case=case, user=request.user, version=version, note=request.data.get("note", ""),
             where=Point(where.lon, where.lat, srid=4326) if where else None, **kwargs)
         return self._detail(case)

@@ -115,11 +115,11 @@ def request_row(case: Case) -> dict:
         "service_name": case.item.name, "service_code": case.item.code,
         "description": case.description,
         "agency_responsible": f"{team.name} ({team.code})" if team else None,
-        "service_notice": f"in the name of {case.subject.get('name', '')}; deadline "
-                          f"{timezone.localtime(case.deadline):%Y-%m-%d %H:%M}",
+        "service_notice": f"in the name of {case.subject.get('name', '')}; deadline " + (
+            f"{timezone.localtime(case.deadline):%Y-%m-%d %H:%M}" if case.deadline else "suspended (挂起)"),
         "requested_datetime": timezone.localtime(case.created_at).isoformat(),
         "updated_datetime": timezone.localtime(case.updated_at).isoformat(),
-        "expected_datetime": timezone.localtime(case.deadline).isoformat(),
+        "expected_datetime": timezone.localtime(case.deadline).isoformat() if case.deadline else None,
         "address": case.grid.name if case.grid else (case.township.name if case.township else ""),
         "lat": case.location.y, "long": case.location.x,
     }

@@ -25,10 +25,14 @@ from rest_framework.views import APIView
 
 from boundaries.crs import ACCEPTED
 from gis_app.api.schemas import BatchAnswer, BatchBody, LocateAnswer, RouteAnswer
-from gis_app.api.route_input import LOCATE_PARAMS, parse_batch_csv, parse_batch_json, parse_point_query
+from gis_app.api.route_input import (LOCATE_PARAMS, NEAR_PARAMS, ROUTE_PARAMS, parse_batch_csv,
+                                     parse_batch_json, parse_point_query, parse_tolerance)
 from gis_app.enforcement.access import visible_county_ids
-from gis_app.enforcement.routing import (MAX_BATCH, Refusal, gc_paused, iter_route_points, place,
-                                         route)
+from gis_app.enforcement.answer_text import translate_answer, translate_refusal, wants_english
+from gis_app.enforcement.borders import near_border, tolerance
+from gis_app.enforcement.county_rules import apply_county_rules
+from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, iter_route_points,
+                                         place, route)
 from gis_app.web.auth import AUTHENTICATION
 from gis_app.web.errors import BadParameter
 from gis_app.web.renderers import JSONOnly, ORJSONParser, ORJSONRenderer
@@ -50,14 +54,35 @@ class _RouterView(APIView):
     content_negotiation_class = JSONOnly
 
 
-class RouteView(_RouterView):
-    """Who is responsible at a point for an item, in whose name, who is told and by when."""
+_NEAR_PARAMS = [
+    OpenApiParameter("tolerance", OpenApiTypes.NUMBER, description="metres: another township's "
+                     "land (or the sea) within it makes the answer `ambiguous`, with `candidates`; "
+                     "default the phone's `accuracy`, else settings.ROUTE_TOLERANCE_M (30)"),
+    OpenApiParameter("accuracy", OpenApiTypes.NUMBER, description="the phone's reported accuracy in "
+                     "metres (the tolerance when `tolerance` is not given)"),
+]
 
-    @extend_schema(parameters=[*_POINT_PARAMS, _ITEM_PARAM], responses={200: RouteAnswer})
+
+class RouteView(_RouterView):
+    """Who is responsible at a point for an item, in whose name, who is told and by when; the
+    county's severity and deadline tables applied (enforcement/county_rules.py); townships or
+    sea within the tolerance as `candidates` (enforcement/borders.py). The trace and refusals
+    in Chinese, or in English with `Accept-Language: en`."""
+
+    @extend_schema(parameters=[*_POINT_PARAMS, _ITEM_PARAM, *_NEAR_PARAMS],
+                   responses={200: RouteAnswer})
     def get(self, request):
+        english = wants_english(request)
         county_ids = visible_county_ids(request.user)
-        query, item = parse_point_query(request.query_params)
-        return Response(route(query, item, county_ids=county_ids).as_dict())
+        query, item = parse_point_query(request.query_params, accepted=ROUTE_PARAMS + NEAR_PARAMS)
+        reach = tolerance(*parse_tolerance(request.query_params))
+        try:
+            decision = route(query, item, county_ids=county_ids)
+        except Refused as exc:
+            return _refused(exc.refusal, english)
+        near = near_border(decision, item, reach, county_ids=county_ids)
+        answer = apply_county_rules(decision.as_dict(), decision.placement.location.county.id)
+        return Response({**(answer if english else translate_answer(answer)), **near.as_dict()})
 
 
 class LocateView(_RouterView):
@@ -65,9 +90,19 @@ class LocateView(_RouterView):
 
     @extend_schema(parameters=_POINT_PARAMS, responses={200: LocateAnswer})
     def get(self, request):
+        english = wants_english(request)
         county_ids = visible_county_ids(request.user)
         query, _ = parse_point_query(request.query_params, accepted=LOCATE_PARAMS)
-        return Response(place(query, county_ids=county_ids).as_dict())
+        try:
+            answer = place(query, county_ids=county_ids).as_dict()
+        except Refused as exc:
+            return _refused(exc.refusal, english)
+        return Response(answer if english else translate_answer(answer))
+
+
+def _refused(refusal: Refusal, english: bool) -> Response:
+    body = refusal.as_dict()
+    return Response(body if english else translate_refusal(body), status=refusal.status)
 
 
 class RouteBatchView(_RouterView):

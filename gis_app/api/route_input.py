@@ -23,6 +23,7 @@ MAX_ID_LENGTH = 100
 # --- the single-point query string -------------------------------------------------------
 
 ROUTE_PARAMS = ("lon", "lat", "item", "crs")
+NEAR_PARAMS = ("tolerance", "accuracy")  # near-border confirmation (enforcement/borders.py)
 LOCATE_PARAMS = ("lon", "lat", "crs")
 _TOLERATED = {"format", "_"}
 
@@ -32,6 +33,28 @@ def _one(query_params, name: str):
     if len(values) > 1:
         raise BadParameter(name, "given more than once")
     return values[0] if values else None
+
+
+def parse_tolerance(data) -> tuple[float | None, float | None]:
+    """(tolerance, accuracy) in metres from a query string or a JSON body, each None when
+    absent; 0 up to settings.ROUTE_MAX_TOLERANCE_M."""
+    from django.conf import settings
+
+    out = []
+    for name in NEAR_PARAMS:
+        if hasattr(data, "getlist"):
+            value = _one(data, name)
+        else:  # a JSON body: one value per name; numbers may come as numbers
+            value = data.get(name)
+            value = None if value in (None, "") else str(value)
+        if value is None:
+            out.append(None)
+            continue
+        number = number_value(value, name)
+        if not 0 <= number <= settings.ROUTE_MAX_TOLERANCE_M:
+            raise BadParameter(name, f"metres from 0 to {settings.ROUTE_MAX_TOLERANCE_M:g}")
+        out.append(number)
+    return out[0], out[1]
 
 
 def parse_point_query(query_params, accepted=ROUTE_PARAMS) -> tuple[PointQuery, str | None]:

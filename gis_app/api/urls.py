@@ -9,6 +9,7 @@ from gis_app.api.cases import CaseViewSet, JointInspectionView
 from gis_app.api.footprint import FootprintView
 from gis_app.api.inbox import InboxView
 from gis_app.api.organisation import CatalogueViewSet, DepartmentViewSet, TeamViewSet
+from gis_app.api.places import PlaceSearchView
 from gis_app.api.territory import (CountyViewSet, GridViewSet, HubAreaViewSet, ProtectedAreaViewSet,
                                    TownshipViewSet, VillageViewSet)
 
@@ -40,4 +41,5 @@ urlpatterns = [path("cases/inbox/", InboxView.as_view(), name="case-inbox")] + r
     re_path(r"^hub-coverage/?$", patrols.HubCoverageView.as_view(), name="hub-coverage"),
     re_path(r"^live-positions/?$", patrols.LivePositionsView.as_view(), name="live-positions"),
     *patrol_router.urls,
+    re_path(r"^places/?$", PlaceSearchView.as_view(), name="places"),
 ]

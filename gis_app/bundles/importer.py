@@ -15,8 +15,10 @@ from django.db.models import ProtectedError, RestrictedError
 
 from boundaries.models import County
 from boundaries.network import replace_network
+from boundaries.places import refresh_place_names
 from boundaries.subdivide import refresh_county_parts
-from gis_app.bundles import checks, dependants, organisation, staging
+from gis_app.bundles import checks, dependants, generations, organisation, rule_tables, staging
+from gis_app.bundles.places import check_places, write_places
 from gis_app.bundles.problems import BundleRejected, Problem, Report
 from gis_app.bundles.reader import LAYERS, TABLES, opened, read_layer, read_manifest, read_table
 from boundaries.branches import refresh_grid_branches
@@ -34,6 +36,8 @@ class ImportResult:
     replaced: bool = False
     dry_run: bool = False
     rerouted: list[str] = field(default_factory=list)  # numbers of open cases routed again
+    generation: int = 0      # the county's territory generation this import made
+    rule_version: int = 0    # the rule version in force after it (new only if the rules changed)
 
 
 class _DryRun(Exception):
@@ -64,6 +68,7 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
     if layers["protected_areas"] is not None:
         protected = checks.check_protected_areas(layers["protected_areas"], report, repair=repair)
     network = checks.check_network(layers["network"], report) if layers["network"] is not None else None
+    places = check_places(layers["places"], report) if layers["places"] is not None else None
     org = _check_tables(tables, layers, protected, report, bundle.table_crs)
     if protected is not None and org.get("department_codes") is not None:
         protected = checks.check_zone_authorities(protected, report, org["department_codes"])
@@ -112,6 +117,13 @@ def import_bundle(path, *, replace: bool = False, dry_run: bool = False, repair:
             result.counts.update(_territory_counts(county_obj))
             refresh_county_parts(county_obj)
             refresh_grid_branches(county_obj)   # the router's one-lookup index (after the parts)
+            if places is not None:
+                result.counts["places"] = write_places(county_obj, places)
+            else:
+                write_places(county_obj, None)
+            refresh_place_names(county_obj)     # the hotline's search index
+            result.generation, result.rule_version = generations.record_import(
+                county_obj, bundle_name=bundle.name, bundle_version=bundle.version)
             result.rerouted = _reroute(detached, f"{bundle.name} {bundle.version}", report)
             result.warnings = report.warnings
             if dry_run:
@@ -207,6 +219,10 @@ def _check_tables(tables, layers, protected, report, table_crs) -> dict:
         file, frame = file_frame["authority"]
         out["authority"] = checks.check_authority(file, frame, report, townships=townships,
                                                   items=items, departments=departments)
+    domains = set()
+    if file_frame["catalogue"] and "domain" in file_frame["catalogue"][1].columns:
+        domains = set(file_frame["catalogue"][1]["domain"]) - {""}
+    out["rules"] = rule_tables.check_rule_tables(file_frame, report, items=items, domains=domains)
     return out
 
 
@@ -229,7 +245,8 @@ def _write_organisation(county: County, org: dict) -> dict[str, int]:
     items = organisation.write_catalogue(county, org.get("catalogue"), departments)
     authority = organisation.write_authority(county, org.get("authority"), items, departments)
     return {"departments": len(departments), "teams": teams, "hubs": hubs,
-            "catalogue": len(items), "authority": authority}
+            "catalogue": len(items), "authority": authority,
+            **rule_tables.write_rule_tables(county, org.get("rules", {}))}
 
 
 def _territory_counts(county: County) -> dict[str, int]:

@@ -23,8 +23,9 @@ from gis_app.bundles import safety
 from gis_app.bundles.problems import Report
 
 MANIFEST = "manifest.json"
-LAYERS = ("county", "townships", "villages", "grids", "protected_areas", "network")
-TABLES = ("departments", "teams", "hubs", "catalogue", "authority")
+LAYERS = ("county", "townships", "villages", "grids", "protected_areas", "network", "places")
+TABLES = ("departments", "teams", "hubs", "catalogue", "authority",
+          "deadlines", "calendar", "severity")  # the last three: the county's rule tables (optional)
 REQUIRED_LAYERS = ("county", "townships")
 
 
@@ -238,6 +239,12 @@ def read_table(bundle: Bundle, name: str, report: Report) -> tuple[str, pd.DataF
     path = bundle.root / file
     if not path.exists():
         return None
+    frame = read_table_file(path, file, report)
+    return None if frame is None else (file, frame)
+
+
+def read_table_file(path: Path, file: str, report: Report) -> pd.DataFrame | None:
+    """A CSV (UTF-8) or XLSX table as strings; what cannot be read becomes a problem of `file`."""
     try:
         safety.check_table_file(path)
     except safety.Unsafe as exc:
@@ -255,7 +262,7 @@ def read_table(bundle: Bundle, name: str, report: Report) -> tuple[str, pd.DataF
     except Exception as exc:
         report.problem(file, "", "", f"cannot be read as a table: {exc}")
         return None
-    return file, _as_strings(frame)
+    return _as_strings(frame)
 
 
 def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:

@@ -129,6 +129,82 @@ class Member(models.Model):
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="members")
     grids = models.ManyToManyField(Grid, blank=True, related_name="members")
+    phone = models.CharField(max_length=20, blank=True)
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"
+
+
+class DeadlineRule(models.Model):
+    """One row of a county's `deadlines` table: a time limit for the cases it matches.
+
+    Blank keys match anything; the most specific matching row applies (item, then domain,
+    then action type, then severity, then whistle kind); no match -> the whistle kind's
+    default (settings.WHISTLE_DEADLINE_HOURS, calendar hours). `row` is the row's number in
+    the table as the county wrote it, so an answer can say which row applied.
+    """
+
+    class Unit(models.TextChoices):
+        WORKING_HOURS = "working_hours", "工作小时"
+        WORKING_DAYS = "working_days", "工作日"
+        CALENDAR_HOURS = "calendar_hours", "自然小时"
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="deadline_rules")
+    row = models.PositiveIntegerField()
+    item_code = models.CharField(max_length=40, blank=True)
+    domain = models.CharField(max_length=50, blank=True)
+    action_type = models.CharField(max_length=20, blank=True)
+    whistle_kind = models.CharField(max_length=20, blank=True)
+    severity = models.CharField(max_length=10, blank=True)
+    limit = models.FloatField()
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+
+    class Meta:
+        ordering = ["county_id", "row"]
+        constraints = [models.UniqueConstraint(fields=["county", "row"], name="deadline_rule_row_unique")]
+
+
+class CalendarDay(models.Model):
+    """A county's own change to China's working calendar (`calendar` table): a day off that
+    the national calendar works (a local holiday) or a working day it does not."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="calendar_days")
+    day = models.DateField()
+    workday = models.BooleanField()
+    name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["county_id", "day"]
+        constraints = [models.UniqueConstraint(fields=["county", "day"], name="calendar_day_unique")]
+
+
+class SeverityRule(models.Model):
+    """One row of a county's `severity` table: protected-area kind x zone (x item domain) ->
+    severity. Blank keys match anything; the most specific matching row applies; without a
+    table, core = high, buffer = elevated, others normal (enforcement/severity.py)."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="severity_rules")
+    row = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, blank=True)
+    zone = models.CharField(max_length=20, blank=True)
+    domain = models.CharField(max_length=50, blank=True)
+    severity = models.CharField(max_length=10)
+
+    class Meta:
+        ordering = ["county_id", "row"]
+        constraints = [models.UniqueConstraint(fields=["county", "row"], name="severity_rule_row_unique")]
+
+
+class RuleVersion(models.Model):
+    """A version of a county's rule tables (catalogue, authority, deadlines, severity, calendar):
+    a new number whenever an import changes any of them (`digest` tells), so a case can say
+    which rules decided it."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="rule_versions")
+    number = models.PositiveIntegerField()
+    digest = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["county_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["county", "number"], name="rule_version_unique")]

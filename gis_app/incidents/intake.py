@@ -69,7 +69,7 @@ def _earlier(user, key: str, digest: str) -> Case | None:
 
 def report_with_media(*, user, query: PointQuery, item_code: str, description: str,
                       photos: list[Photo] = (), media: list[str] = (), key: str | None = None,
-                      source: str = Case.Source.APP, now=None) -> Intake:
+                      source: str = Case.Source.APP, now=None, tolerance_m: float | None = None) -> Intake:
     """一口受理 with evidence: route, open the case and store its photos, or store nothing.
 
     `photos` are already checked (photos.check_uploads); `media` are Open311 media URLs,
@@ -97,7 +97,7 @@ def report_with_media(*, user, query: PointQuery, item_code: str, description: s
         if earlier is not None:
             return Intake(case=earlier, replayed=True)
         case = case_report(user=user, query=query, item_code=item_code, description=description,
-                           source=source, now=now)
+                           source=source, now=now, tolerance_m=tolerance_m)
         if key:
             case.client_key, case.client_digest = key, digest
             Case.objects.filter(pk=case.pk).update(client_key=key, client_digest=digest)

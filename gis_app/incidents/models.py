@@ -72,7 +72,27 @@ class Case(models.Model):
     severity = models.CharField(max_length=10, default="normal")
     at_sea = models.BooleanField(default=False)
     whistle_kind = models.CharField(max_length=20)
-    deadline = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True,
+                                    help_text="when the time limit runs out; NULL while the clock is stopped (挂起)")
+    # The clock (incidents/clock.py): the rule that applied, its budget and what is used of it.
+    deadline_rule = models.JSONField(default=dict, blank=True, help_text="the time limit that applied")
+    clock_measure = models.CharField(max_length=10, default="calendar", help_text="working or calendar time")
+    clock_budget_s = models.FloatField(default=0, help_text="the limit plus approved extensions, seconds")
+    clock_used_s = models.FloatField(default=0, help_text="seconds used before the current run")
+    clock_resumed_at = models.DateTimeField(null=True, blank=True, help_text="NULL: the clock is stopped")
+    clock_request = models.JSONField(default=dict, blank=True,
+                                     help_text="a pending suspension or extension request")
+    # Which territory generation and rule version decided (GET /api/cases/{id}/replay).
+    territory_generation = models.PositiveIntegerField(null=True, blank=True)
+    rule_version = models.PositiveIntegerField(null=True, blank=True)
+    # Near a border (enforcement/borders.py): the command centre confirms the place or picks
+    # another candidate before the case counts as placed.
+    to_confirm = models.BooleanField(default=False, db_index=True,
+                                     help_text="near a border: waits for the command centre")
+    border_candidates = models.JSONField(default=list, blank=True,
+                                         help_text="the townships (or the sea) within the tolerance")
+    supervision_level = models.CharField(max_length=20, blank=True, help_text="the last 督办 rung fired")
+    next_rung_at = models.DateTimeField(null=True, blank=True, help_text="when the next rung fires")
     routing = models.JSONField(help_text="the router's whole answer at intake, with its trace")
 
     state = models.CharField(max_length=20, choices=State.choices, default=State.REPORTED)
@@ -92,6 +112,7 @@ class Case(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["county", "state"]), models.Index(fields=["deadline"]),
+                   models.Index(fields=["next_rung_at"]),
                    models.Index(fields=["team", "state"]), models.Index(fields=["township", "state"])]
         constraints = [models.UniqueConstraint(fields=["reporter", "client_key"],
                                                condition=~models.Q(client_key=""),
@@ -105,7 +126,7 @@ class Case(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         now = now or timezone.now()
-        return self.is_open() and self.deadline < now
+        return self.is_open() and self.deadline is not None and self.deadline < now
 
 
 class CaseSupport(models.Model):

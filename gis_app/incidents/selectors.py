@@ -36,6 +36,7 @@ GROUPINGS = {
     "item": ("item__code", "item__name"),
     "whistle_kind": ("whistle_kind", None),
     "month": ("month", None),
+    "deadline_rule": ("deadline_rule__key", "deadline_rule__text"),
 }
 
 
@@ -45,8 +46,10 @@ STATISTICS_COLUMNS = ("name", "total", "open", "finished", "on_time", "overdue",
 
 
 def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
-    """Counts and on-time rate per group. On time = closed (or archived) by its deadline;
-    the rate is over finished cases, so open ones do not drag it down before their time."""
+    """Counts and on-time rate per group. On time = closed (or archived) by its deadline,
+    the deadline of the rule that applied to the case (its deadlines row or the whistle
+    default, moved by approved extensions and suspensions; group by `deadline_rule` to see
+    each rule's record); the rate is over finished cases, so open ones do not drag it down."""
     now = now or timezone.now()
     key, label = GROUPINGS[group_by]
     if group_by == "month":
@@ -56,7 +59,8 @@ def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
         total=Count("pk", distinct=True),
         open=Count("pk", filter=Q(state__in=OPEN_STATES), distinct=True),
         finished=Count("pk", filter=Q(state__in=DONE_STATES), distinct=True),
-        on_time=Count("pk", filter=Q(state__in=DONE_STATES, closed_at__lte=F("deadline")), distinct=True),
+        on_time=Count("pk", filter=Q(state__in=DONE_STATES, clock_used_s__lte=F("clock_budget_s") + 1e-6),
+                      distinct=True),
         overdue=Count("pk", filter=overdue_q(now), distinct=True),
         escalated=Count("pk", filter=Q(escalated_at__isnull=False), distinct=True),
         rejected=Count("pk", filter=Q(state="rejected"), distinct=True),

@@ -13,9 +13,15 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from gis_app.enforcement.borders import near_border
+from gis_app.enforcement.borders import tolerance as border_tolerance
+from gis_app.enforcement.county_rules import apply_county_rules
+from gis_app.enforcement.deadlines import applied_rule, county_calendar, county_rows, item_facts
 from gis_app.enforcement.models import CatalogItem, Department, Team
 from gis_app.enforcement.routing import PointQuery, RoutingDecision, route
 from gis_app.incidents import access
+from gis_app.enforcement.versions import current_versions
+from gis_app.incidents import clock
 from gis_app.incidents.audit import append_event
 from gis_app.incidents.models import OPEN_STATES, Attachment, Case, CaseSupport, JointInspection, State
 from gis_app.incidents.photos import check_count, files_removed_on_failure, record_evidence, store_photos
@@ -42,8 +48,11 @@ def _role(user) -> str:
 
 @transaction.atomic
 def case_report(*, user, query: PointQuery, item_code: str, description: str,
-                source: str = Case.Source.APP, now=None, joint_inspection=None) -> Case:
-    """一口受理: route the report and open the case, assigned to the routed team.
+                source: str = Case.Source.APP, now=None, joint_inspection=None,
+                tolerance_m: float | None = None) -> Case:
+    """一口受理: route the report and open the case, assigned to the routed team. A point with
+    another township's land (or the sea) within `tolerance_m` (default the setting) also
+    waits in the command centre's "to confirm" queue (incidents/confirmation.py).
 
     Raises routing.Refused (400/403/422, e.g. outside the jurisdiction) or StepError.
     """
@@ -64,14 +73,18 @@ def case_report(*, user, query: PointQuery, item_code: str, description: str,
                 description=description, location=query_point(query), reporter=user, source=source,
                 received=query.as_dict()["received"], joint_inspection=joint_inspection,
                 created_at=now, updated_at=now, state=State.REPORTED, number="")
-    _apply_routing(case, decision)
+    _apply_routing(case, decision, now)
+    near = near_border(decision, item_code, border_tolerance(tolerance_m), now=now,
+                       county_ids=[member.county_id])
+    case.to_confirm, case.border_candidates = near.ambiguous, near.candidates if near.ambiguous else []
     case.save()
     case.number = f"{loc.county.code}-{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
     _set_supports(case, decision)
     append_event(case, kind="reported", from_state="", to_state=State.REPORTED, user=user,
                  role=member.role, at=now, where=case.location, note=description,
-                 changes={"item": item_code, "received": case.received, "source": source})
+                 changes={"item": item_code, "received": case.received, "source": source,
+                          **({"near_border": near.as_dict()} if near.ambiguous else {})})
     case.state = State.ASSIGNED
     Case.objects.filter(pk=case.pk).update(state=case.state)
     append_event(case, kind="routed", from_state=State.REPORTED, to_state=State.ASSIGNED, user=None,
@@ -103,7 +116,7 @@ def case_report_footprint(*, user, footprint, received_crs: str, item_code: str,
     case = Case(county_id=loc.county.id, item=item, description=description,
                 location=check.acting_point, footprint=footprint, reporter=user, source=source,
                 received=received, created_at=now, updated_at=now, state=State.REPORTED, number="")
-    _apply_routing(case, decision, check.decision_dict())
+    _apply_routing(case, decision, now, check.decision_dict())
     case.save()
     case.number = f"{loc.county.code}-{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
     Case.objects.filter(pk=case.pk).update(number=case.number)
@@ -147,12 +160,14 @@ def query_point(query: PointQuery) -> Point:
     return Point(query.lon, query.lat, srid=4326)
 
 
-def _apply_routing(case: Case, decision: RoutingDecision, answer: dict | None = None) -> None:
+def _apply_routing(case: Case, decision: RoutingDecision, now, answer: dict | None = None) -> None:
     """Freeze the router's answer on the case (`answer`: the whole answer when it is wider
-    than the point's, as a footprint's is: its zones, severity and departments)."""
+    than the point's, as a footprint's is: its zones, severity and departments) and start its
+    clock with the county's deadline rule for the item and the severity
+    (enforcement/deadlines.py)."""
     loc = decision.placement.location
     county_id = loc.county.id
-    answer = answer or decision.as_dict()
+    answer = apply_county_rules(answer or decision.as_dict(), county_id, now)  # severity, deadline rows
     case.township_id = loc.township.id if loc.township else None
     case.village_id = loc.village.id if loc.village else None
     case.grid_id = loc.grid.id if loc.grid else None
@@ -164,8 +179,11 @@ def _apply_routing(case: Case, decision: RoutingDecision, answer: dict | None = 
     case.severity = answer["severity"]
     case.at_sea = decision.at_sea
     case.whistle_kind = case.item.whistle_kind
-    case.deadline = decision.deadline
     case.routing = answer
+    case.territory_generation, case.rule_version = current_versions(county_id)
+    calendar = county_calendar(county_id)
+    rule = applied_rule(county_rows(county_id), item_facts(case.item, case.severity), calendar)
+    clock.start(case, rule, calendar, now)
 
 
 def _set_supports(case: Case, decision: RoutingDecision) -> None:
@@ -180,17 +198,20 @@ def _routing_changes(case: Case) -> dict:
     return {"team": case.team.code if case.team else None, "mode": case.mode, "subject": case.subject,
             "hub": case.routing.get("hub"), "severity": case.severity,
             "departments": [d["code"] for d in case.routing.get("departments", [])],
-            "deadline": case.deadline.isoformat()}
+            "deadline": case.deadline.isoformat() if case.deadline else None,
+            "deadline_rule": case.deadline_rule.get("text")}
 
 
 # --- the loop --------------------------------------------------------------------------------
 
 def _take(step_name: str, *, case: Case, user, version, note: str = "", where=None, now=None,
-          team_code: str | None = None, photos=()) -> Case:
+          team_code: str | None = None, photos=(), apply=None) -> Case:
     """One step in one transaction: the case locked, checked, changed, its event appended.
 
     `photos` are (stage, photos.Photo) pairs already checked, stored with the step (处置's
     before/after photos) and recorded in an attachment event after the step's own.
+    `apply(case, now, note)` makes a step's own change (the clock's and the border's steps)
+    and returns what it changed, for the event.
     """
     step = STEPS[step_name]
     now = now or timezone.now()
@@ -219,6 +240,8 @@ def _take(step_name: str, *, case: Case, user, version, note: str = "", where=No
             changes.update(_transfer_to(case, team_code))
         if step_name == "reroute":
             changes.update(_reroute(case, now))
+        if apply is not None:
+            changes.update(apply(case, now, note))
         if step_name == "escalate":
             case.escalated_at = case.escalated_at or now
             changes["escalated_at"] = case.escalated_at.isoformat()
@@ -233,6 +256,9 @@ def _take(step_name: str, *, case: Case, user, version, note: str = "", where=No
             case.state = step.target
         if case.state == State.CLOSED:
             case.closed_at = now
+            clock.finish(case, county_calendar(case.county_id), now)
+            changes["clock"] = {"used_seconds": round(case.clock_used_s, 3),
+                                "budget_seconds": case.clock_budget_s, "on_time": clock.on_time(case)}
         case.version += 1
         case.updated_at = now
         case.save()
@@ -276,11 +302,11 @@ def _reroute(case: Case, now) -> dict:
                                 county_ids=[case.county_id], now=now)
         decision = check.decision
         case.location = check.acting_point
-        _apply_routing(case, decision, check.decision_dict())
+        _apply_routing(case, decision, now, check.decision_dict())
     else:
         query = PointQuery(lon=case.location.x, lat=case.location.y)
         decision = route(query, case.item.code, now=now, county_ids=[case.county_id])
-        _apply_routing(case, decision)
+        _apply_routing(case, decision, now)
     _set_supports(case, decision)
     return {"before": before, "after": _routing_changes(case)}
 
@@ -369,35 +395,6 @@ STEP_FUNCTIONS = {
 }
 
 
-# --- the clock -------------------------------------------------------------------------------
-
-def escalate_overdue(*, now=None) -> list[Case]:
-    """督办: every open case past its deadline is escalated to the command centre, once.
-
-    Each case in its own transaction, so one failure does not hold back the others.
-    """
-    now = now or timezone.now()
-    due = Case.objects.overdue(now).filter(escalated_at__isnull=True)
-    escalated = []
-    for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            case = Case.objects.select_for_update().filter(pk=pk, state__in=OPEN_STATES,
-                                                           escalated_at__isnull=True).first()
-            if case is None:
-                continue
-            case.escalated_at = now
-            case.version += 1
-            case.updated_at = now
-            case.save(update_fields=["escalated_at", "version", "updated_at"])
-            overdue_s = int((now - case.deadline).total_seconds())
-            append_event(case, kind="escalate", from_state=case.state, to_state=case.state, user=None,
-                         role="clock", at=now, changes={"overdue_seconds": overdue_s,
-                                                        "deadline": case.deadline.isoformat()},
-                         note="overdue: escalated to the county command centre")
-            escalated.append(case)
-    return escalated
-
-
 # --- attachments -----------------------------------------------------------------------------
 
 # What a phone or a scanner sends; identified by the bytes, not the client's word.
@@ -478,3 +475,10 @@ def joint_inspection_create(*, user, query: PointQuery, item_codes: list[str], n
     inspection.lead_team = lead
     inspection.save(update_fields=["lead_team"])
     return inspection
+
+
+def escalate_overdue(*, now=None):
+    """督办: the clock job; lives in supervision.py (the ladder), kept here for callers."""
+    from gis_app.incidents.supervision import escalate_overdue as run_ladder
+
+    return run_ladder(now=now)

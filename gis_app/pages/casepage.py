@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from gis_app.enforcement.models import Team
 from gis_app.enforcement.routing import Refused
-from gis_app.incidents import services
 from gis_app.incidents.audit import verify_case
 from gis_app.incidents.models import Case
+from gis_app.incidents.steps import STEP_FUNCTIONS, step_kwargs
 from gis_app.incidents.workflow import STEPS, StepError, allowed_steps
 from gis_app.pages import labels
 from gis_app.pages.access import CASE_READERS, page_for
@@ -117,9 +117,9 @@ def case_step(request, pk: int, step: str):
     version_text = (request.POST.get("version") or "").strip()
     version = int(version_text) if version_text.isdigit() else None
     note, team = request.POST.get("note", ""), (request.POST.get("team") or "").strip()
-    kwargs = {"team_code": team} if STEPS[step].needs_team else {}
+    kwargs = step_kwargs(STEPS[step], request.POST)
     try:
-        services.STEP_FUNCTIONS[step](case=case, user=request.user, version=version, note=note, **kwargs)
+        STEP_FUNCTIONS[step](case=case, user=request.user, version=version, note=note, **kwargs)
     except (StepError, Refused) as exc:
         status = exc.status if isinstance(exc, StepError) else exc.refusal.status
         detail = exc.detail if isinstance(exc, StepError) else exc.refusal.detail

@@ -11,6 +11,8 @@ def time_left(case, now) -> str:
     """'剩 3小时20分' / '超期 2天4小时' / '' for finished cases."""
     if not case.is_open():
         return ""
+    if case.deadline is None:  # 挂起: the clock is stopped
+        return "已挂起"
     seconds = int((case.deadline - now).total_seconds())
     minutes = abs(seconds) // 60
     days, hours, mins = minutes // 1440, (minutes % 1440) // 60, minutes % 60
@@ -43,7 +45,7 @@ def row(case, now=None) -> dict:
         "whistle": labels.label(labels.WHISTLE_LABELS, case.whistle_kind),
         "source": labels.label(labels.SOURCE_LABELS, case.source),
         "created": timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M"),
-        "deadline": timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M"),
+        "deadline": timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M") if case.deadline else "挂起",
         "time_left": time_left(case, now),
         "overdue": bool(overdue),
         "escalated": case.escalated_at is not None,

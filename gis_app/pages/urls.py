@@ -1,13 +1,14 @@
 """The people's pages, mounted at the site root (URL plan in shell.py and DESIGN §3)."""
 from django.urls import path
 
-from gis_app.pages import assessment, casepage, footprint, planner, screen, shell, workspace
+from gis_app.pages import assessment, casepage, footprint, intake, planner, screen, shell, workspace
 
 urlpatterns = [
     path("", shell.home, name="pages-home"),
     path("login/", shell.LoginView.as_view(), name="pages-login"),
     path("logout/", shell.LogoutView.as_view(), name="pages-logout"),
     path("workspace/", workspace.workspace, name="pages-workspace"),
+    path("intake/", intake.intake, name="pages-intake"),
     path("workspace/rows/", workspace.workspace_rows, name="pages-workspace-rows"),
     path("workspace/export.csv", workspace.export_csv, name="pages-workspace-csv"),
     path("workspace/export.xlsx", workspace.export_xlsx, name="pages-workspace-xlsx"),

@@ -3,20 +3,20 @@ from datetime import timedelta
 
 from django.core.management import call_command
 
-from gis_app.incidents import services
+from gis_app.incidents import services, supervision
 from gis_app.incidents.selectors import visible_cases, with_overdue
 from tests.incidents.conftest import NOW, report
 
 
 def test_nothing_is_escalated_before_the_deadline(world):
     case = report(world)  # quick: 24 h
-    assert services.escalate_overdue(now=case.deadline - timedelta(seconds=1)) == []
+    assert supervision.escalate_overdue(now=case.deadline - timedelta(seconds=1)) == []
 
 
 def test_an_overdue_case_is_escalated_by_the_clock(world):
     case = report(world)
     later = case.deadline + timedelta(hours=1)
-    assert [c.pk for c in services.escalate_overdue(now=later)] == [case.pk]
+    assert [c.pk for c in supervision.escalate_overdue(now=later)] == [case.pk]
     case.refresh_from_db()
     assert case.escalated_at == later
     event = case.events.last()
@@ -26,15 +26,15 @@ def test_an_overdue_case_is_escalated_by_the_clock(world):
 
 def test_a_case_is_escalated_only_once(world):
     case = report(world)
-    services.escalate_overdue(now=case.deadline + timedelta(hours=1))
-    assert services.escalate_overdue(now=case.deadline + timedelta(hours=2)) == []
+    supervision.escalate_overdue(now=case.deadline + timedelta(hours=1))
+    assert supervision.escalate_overdue(now=case.deadline + timedelta(hours=2)) == []
 
 
 def test_closed_cases_are_never_escalated(world):
     case = report(world)
     case = services.case_reject(case=case, user=world.users["command"], version=case.version,
                                 note="重复", now=NOW)
-    assert services.escalate_overdue(now=NOW + timedelta(days=30)) == []
+    assert supervision.escalate_overdue(now=NOW + timedelta(days=30)) == []
 
 
 def test_overdue_shows_in_lists(world):

@@ -39,5 +39,7 @@ class Command(BaseCommand):
         if result.rerouted:
             self.stdout.write(f"  re-routed {len(result.rerouted)} open case(s): "
                               + ", ".join(result.rerouted))
+        if not dry_run:
+            self.stdout.write(f"  territory generation {result.generation}, rule version {result.rule_version}")
         for name, count in result.counts.items():
             self.stdout.write(f"  {name:16} {count}")

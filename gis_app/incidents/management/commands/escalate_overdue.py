@@ -1,13 +1,19 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from gis_app.incidents.services import escalate_overdue
+from gis_app.incidents.supervision import supervise
 
 
 class Command(BaseCommand):
-    help = "督办: escalate every open case past its deadline to the command centre (run from cron)."
+    help = ("督办: run the supervision ladder (settings.SUPERVISION_LADDER: 黄灯 warning, 红灯 overdue, "
+            "county) over every open case; run from cron.")
 
     def handle(self, *args, **opts):
-        cases = escalate_overdue()
-        for case in cases:
-            self.stdout.write(f"escalated {case.number} (deadline {case.deadline:%Y-%m-%d %H:%M})")
-        self.stdout.write(f"{len(cases)} case(s) escalated")
+        escalated = 0
+        for case, rungs in supervise():
+            due = f"{timezone.localtime(case.deadline):%Y-%m-%d %H:%M}" if case.deadline else "stopped"
+            for rung in rungs:
+                verb = "escalated" if rung.escalates else "warned"
+                self.stdout.write(f"{verb} {case.number}: {rung.label} ({rung.level}, deadline {due})")
+            escalated += any(r.escalates for r in rungs)
+        self.stdout.write(f"{escalated} case(s) escalated")

@@ -1,0 +1,64 @@
+"""The county's severity and deadline tables applied to a router answer.
+
+The router (routing.py) answers DESIGN §4 with its built-in defaults; a county's own tables
+then decide what they cover: `severity` (protected-area kind x zone x item domain, see
+severity.py) and `deadlines` with its working calendar (deadlines.py). Both the route API
+and intake go through `apply_county_rules`, so an answer and the case it opens agree, and the
+answer says which row applied (`severity_rule`, `deadline_rule`) with a trace line each.
+
+One round trip reads the item's facts and the county's rule rows (small tables); the rules
+themselves are the pure functions of severity.py and deadlines.py.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import orjson
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from gis_app.enforcement.deadlines import DeadlineRow, ItemFacts, applied_rule, due
+from gis_app.enforcement.severity import SeverityRow, severity_for
+from gis_app.enforcement.worktime import WorkCalendar, parse_working_hours
+
+# Raw SQL (why): the item's facts and three rule tables in one round trip, as one JSON text.
+_RULES_SQL = """
+SELECT json_build_object(
+    'item', (SELECT json_build_array(i.domain, i.action_type, i.whistle_kind)
+             FROM enforcement_catalogitem i WHERE i.county_id = %(county)s AND i.code = %(item)s),
+    'deadlines', (SELECT json_agg(json_build_array(d.row, d."limit", d.unit, d.item_code, d.domain,
+                                                   d.action_type, d.whistle_kind, d.severity) ORDER BY d.row)
+                  FROM enforcement_deadlinerule d WHERE d.county_id = %(county)s),
+    'severity', (SELECT json_agg(json_build_array(s.row, s.severity, s.kind, s.zone, s.domain) ORDER BY s.row)
+                 FROM enforcement_severityrule s WHERE s.county_id = %(county)s),
+    'calendar', (SELECT json_agg(json_build_array(c.day, c.workday))
+                 FROM enforcement_calendarday c WHERE c.county_id = %(county)s))::text
+"""
+
+
+def read_rules(county_id: int, item_code: str) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(_RULES_SQL, {"county": county_id, "item": item_code})
+        return {k: v or [] for k, v in orjson.loads(cursor.fetchone()[0]).items()}
+
+
+def apply_county_rules(answer: dict, county_id: int, now=None) -> dict:
+    """A copy of the router's `answer` with the county's severity and deadline rules applied."""
+    now = now or timezone.now()
+    item = answer["item"]
+    rules = read_rules(county_id, item["code"])
+    domain, action_type, whistle_kind = rules["item"] or ("", "", item.get("whistle_kind", "quick"))
+    zones = [(z["code"], z.get("kind", ""), z["zone"]) for z in answer.get("protected_areas") or []]
+    finding = severity_for([SeverityRow(*r) for r in rules["severity"]], zones, domain)
+    calendar = WorkCalendar(parse_working_hours(settings.WORKING_HOURS), timezone.get_default_timezone(),
+                            {date.fromisoformat(d): w for d, w in rules["calendar"]})
+    rows = [DeadlineRow(row=r[0], limit=r[1], unit=r[2], item_code=r[3], domain=r[4], action_type=r[5],
+                        whistle_kind=r[6], severity=r[7]) for r in rules["deadlines"]]
+    rule = applied_rule(rows, ItemFacts(item["code"], domain, action_type, whistle_kind, finding.severity),
+                        calendar)
+    deadline = due(rule, calendar, now)
+    return {**answer, "severity": finding.severity, "severity_rule": finding.as_dict(),
+            "deadline": timezone.localtime(deadline).isoformat(), "deadline_rule": rule.as_dict(),
+            "trace": [*(line for line in answer.get("trace", []) if not line.startswith("deadline:")),
+                      f"severity: {finding.text}", f"deadline: {rule.text}"]}
