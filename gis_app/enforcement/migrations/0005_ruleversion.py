@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('boundaries', '0006_territorygeneration'),
+        ('boundaries', '0007_territorygeneration'),
         ('enforcement', '0004_member_phone'),
     ]
 

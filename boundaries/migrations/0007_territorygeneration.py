@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('boundaries', '0005_places'),
+        ('boundaries', '0006_places'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('boundaries', '0004_router_box_indexes'),
+        ('boundaries', '0005_gridbranch_region'),
     ]
 
     operations = [
