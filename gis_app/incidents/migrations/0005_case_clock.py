@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('boundaries', '0004_router_box_indexes'),
         ('enforcement', '0002_deadline_rules_calendar'),
-        ('incidents', '0003_case_footprint'),
+        ('incidents', '0004_field_intake'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0005_case_to_confirm'),
+        ('incidents', '0006_case_to_confirm'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0004_case_clock'),
+        ('incidents', '0005_case_clock'),
     ]
 
     operations = [
