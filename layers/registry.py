@@ -167,6 +167,9 @@ REGISTRY = Registry()
 
 
 def layers() -> Registry:
-    """The registry with every declaration loaded (layers/apps.py imports catalogue.py, which
-    registers on import, when Django starts)."""
+    """The registry with every declaration loaded (catalogue.py registers on import; imported on
+    first use, not at django.setup(), so commands and workers that never draw a map do not pay
+    for the API modules it reads)."""
+    from layers import catalogue  # noqa: F401  (registers the layers)
+
     return REGISTRY
