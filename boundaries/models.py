@@ -245,7 +245,54 @@ class TerritoryGeneration(models.Model):
     bundle_name = models.CharField(max_length=200, blank=True)
     bundle_version = models.CharField(max_length=50, blank=True)
     imported_at = models.DateTimeField()
+    # Departments, teams and 1+X hubs as this import had them (codes, not row ids): the
+    # archived router (enforcement/archive_locate.py) reads them with the archived units.
+    organisation = models.JSONField(null=True, blank=True)
+    # Set by `prune_generations`: its units and organisation are gone from the archive.
+    pruned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["county_id", "number"]
         constraints = [models.UniqueConstraint(fields=["county", "number"], name="generation_unique")]
+
+
+class ArchivedUnit(models.Model):
+    """One version of a county, township, village or grid as the generations
+    `generation_low`..`generation_high` of its county had it (MapIt's areas): an import that
+    leaves a unit unchanged raises `generation_high` instead of copying it, a changed unit
+    gets a new row. Written by the importer (gis_app/bundles/archive.py), read only by the
+    archived router (replay, `?at=`); the live tables stay the router's fast path."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10)  # county | township | village | grid
+    code = models.CharField(max_length=15)
+    parent_code = models.CharField(max_length=15, blank=True, help_text="township of a village, village of a grid")
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, blank=True)
+    geom = models.MultiPolygonField(srid=4326)
+    generation_low = models.PositiveIntegerField()
+    generation_high = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["county_id", "level", "code", "generation_low"]
+        indexes = [models.Index(fields=["county", "level", "generation_high"])]
+
+
+class ArchivedZone(models.Model):
+    """One version of a protected-area zone over generations `generation_low`..`high` (as
+    ArchivedUnit)."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=30)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=30)
+    level = models.CharField(max_length=20)
+    zone = models.CharField(max_length=20)
+    authority_code = models.CharField(max_length=30)
+    geom = models.MultiPolygonField(srid=4326)
+    generation_low = models.PositiveIntegerField()
+    generation_high = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["county_id", "code", "zone", "generation_low"]
+        indexes = [models.Index(fields=["county", "generation_high"])]

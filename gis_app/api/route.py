@@ -1,6 +1,7 @@
 """Router endpoints: thin views over `gis_app.enforcement.routing` (input in `route_input.py`).
 
-- `GET /api/route?lon=&lat=&item=[&crs=]`: one routing decision (DESIGN §4);
+- `GET /api/route?lon=&lat=&item=[&crs=][&at=]`: one routing decision (DESIGN §4), today's
+  or as of a past day (`at`, from the archive of generations);
 - `POST /api/route/batch`: up to 10,000 points (JSON or CSV upload), one answer per point;
 - `GET /api/locate?lon=&lat=[&crs=]`: units, zones and hub only (map screens).
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import orjson
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -25,9 +27,11 @@ from rest_framework.views import APIView
 
 from boundaries.crs import ACCEPTED
 from gis_app.api.schemas import BatchAnswer, BatchBody, LocateAnswer, RouteAnswer
-from gis_app.api.route_input import (LOCATE_PARAMS, NEAR_PARAMS, ROUTE_PARAMS, parse_batch_csv,
-                                     parse_batch_json, parse_point_query, parse_tolerance)
+from gis_app.api.route_input import (AT_PARAMS, LOCATE_PARAMS, NEAR_PARAMS, ROUTE_PARAMS, parse_at,
+                                     parse_batch_csv, parse_batch_json, parse_point_query,
+                                     parse_tolerance)
 from gis_app.enforcement.access import visible_county_ids
+from gis_app.enforcement.as_of import route_at
 from gis_app.enforcement.answer_text import translate_answer, translate_refusal, wants_english
 from gis_app.enforcement.borders import near_border, tolerance
 from gis_app.enforcement.county_rules import apply_county_rules
@@ -63,19 +67,30 @@ _NEAR_PARAMS = [
 ]
 
 
+_AT_PARAM = OpenApiParameter("at", OpenApiTypes.DATE, description="answer as of this day "
+                             "(YYYY-MM-DD, Asia/Shanghai): the territory generation and rule version "
+                             "in force at its end, from the archive (`as_of` says which); today or "
+                             "absent: today's router. A day before the county's first import: 400 "
+                             "naming `at`; a pruned generation: 410 `not_archived`")
+
+
 class RouteView(_RouterView):
     """Who is responsible at a point for an item, in whose name, who is told and by when; the
     county's severity and deadline tables applied (enforcement/county_rules.py); townships or
     sea within the tolerance as `candidates` (enforcement/borders.py). The trace and refusals
     in Chinese, or in English with `Accept-Language: en`."""
 
-    @extend_schema(parameters=[*_POINT_PARAMS, _ITEM_PARAM, *_NEAR_PARAMS],
+    @extend_schema(parameters=[*_POINT_PARAMS, _ITEM_PARAM, *_NEAR_PARAMS, _AT_PARAM],
                    responses={200: RouteAnswer})
     def get(self, request):
         english = wants_english(request)
         county_ids = visible_county_ids(request.user)
-        query, item = parse_point_query(request.query_params, accepted=ROUTE_PARAMS + NEAR_PARAMS)
+        query, item = parse_point_query(request.query_params,
+                                        accepted=ROUTE_PARAMS + NEAR_PARAMS + AT_PARAMS)
         reach = tolerance(*parse_tolerance(request.query_params))
+        day = parse_at(request.query_params, timezone.localdate())
+        if day is not None:
+            return self._as_of(query, item, day, county_ids, english)
         try:
             decision = route(query, item, county_ids=county_ids)
         except Refused as exc:
@@ -83,6 +98,17 @@ class RouteView(_RouterView):
         near = near_border(decision, item, reach, county_ids=county_ids)
         answer = apply_county_rules(decision.as_dict(), decision.placement.location.county.id)
         return Response({**(answer if english else translate_answer(answer)), **near.as_dict()})
+
+
+    @staticmethod
+    def _as_of(query, item, day, county_ids, english) -> Response:
+        """The answer in the generation and rule version in force at the end of `day`
+        (enforcement/as_of.py); no near-border candidates (today's question only)."""
+        try:
+            answer = route_at(query, item, day, county_ids=county_ids)
+        except Refused as exc:
+            return _refused(exc.refusal, english)
+        return Response(answer if english else translate_answer(answer))
 
 
 class LocateView(_RouterView):

@@ -11,11 +11,12 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from boundaries.crs import CRS
 from gis_app.enforcement.routing import MAX_BATCH, PointQuery
 from gis_app.web.errors import BadParameter
-from gis_app.web.params import MAX_ITEM_LENGTH, crs_value, item_value, number_value
+from gis_app.web.params import MAX_ITEM_LENGTH, check_date_range, crs_value, item_value, number_value
 from gis_app.web.points import make_point, make_points
 
 MAX_ID_LENGTH = 100
@@ -24,6 +25,7 @@ MAX_ID_LENGTH = 100
 
 ROUTE_PARAMS = ("lon", "lat", "item", "crs")
 NEAR_PARAMS = ("tolerance", "accuracy")  # near-border confirmation (enforcement/borders.py)
+AT_PARAMS = ("at",)                      # as of a date (enforcement/as_of.py)
 LOCATE_PARAMS = ("lon", "lat", "crs")
 _TOLERATED = {"format", "_"}
 
@@ -55,6 +57,24 @@ def parse_tolerance(data) -> tuple[float | None, float | None]:
             raise BadParameter(name, f"metres from 0 to {settings.ROUTE_MAX_TOLERANCE_M:g}")
         out.append(number)
     return out[0], out[1]
+
+
+def parse_at(query_params, today: date) -> date | None:
+    """`at=YYYY-MM-DD`: the day to answer as of; None for today or absent (today's router).
+    A day after today is refused (nothing is known of it)."""
+    value = _one(query_params, "at")
+    if value is None or value == "":
+        return None
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadParameter("at", f"{value!r} is not an ISO 8601 date (2026-05-04)")
+    check_date_range("at", day)
+    if day > today:
+        raise BadParameter("at", f"{day} is after today ({today}): only past decisions can be replayed")
+    return None if day == today else day
 
 
 def parse_point_query(query_params, accepted=ROUTE_PARAMS) -> tuple[PointQuery, str | None]:

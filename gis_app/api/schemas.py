@@ -76,6 +76,14 @@ class LocateAnswer(serializers.Serializer):
     query = PointEcho()
 
 
+class AsOf(serializers.Serializer):
+    """Which archived generation and rule version answered a question `at` a past day."""
+
+    at = serializers.DateField()
+    territory_generation = serializers.IntegerField()
+    rule_version = serializers.IntegerField()
+
+
 class RouteAnswer(LocateAnswer):
     """`GET /api/route`: who acts at a point for an item, in whose name, who is told, by when."""
 
@@ -85,6 +93,7 @@ class RouteAnswer(LocateAnswer):
     departments = Ref(many=True)
     deadline = serializers.DateTimeField()
     item = ItemRef()
+    as_of = AsOf(required=False, help_text="only with `at`: the generation and rule version used")
 
 
 class BatchPointIn(serializers.Serializer):

@@ -204,6 +204,10 @@ class RuleVersion(models.Model):
     number = models.PositiveIntegerField()
     digest = models.CharField(max_length=32)
     created_at = models.DateTimeField()
+    # The tables themselves (catalogue, authority, deadlines, severity, calendar), by codes:
+    # what the archived router decides with (gis_app/bundles/archive.py). Null: pruned, or
+    # a version recorded before tables were kept.
+    tables = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["county_id", "number"]

@@ -466,6 +466,14 @@ def iter_route_points(queries: list[PointQuery], item_codes: list[str | None],
                                county_ids)
 
 
+def route_from_read(queries: list[PointQuery], item_codes: list[str | None], read: TerritoryRead,
+                    now: datetime, county_ids=None) -> list[RoutingDecision | Refusal]:
+    """The answers for points whose territory and rule rows `read` holds: a live read, or an
+    archived generation's (enforcement/archive_locate.py: replay and `?at=`), decided by the
+    same rules."""
+    return _route_read(queries, item_codes, read, now, county_ids)
+
+
 def route_points(queries: list[PointQuery], item_codes: list[str | None],
                  now: datetime | None = None, county_ids=None) -> list[RoutingDecision | Refusal]:
     """Route many points at once; one RoutingDecision or Refusal per point, in order.

@@ -3,7 +3,8 @@
 A drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): which
 statuses an operation may refuse with follows from what it is (every endpoint refuses a bad
 or unknown parameter; authenticated ones 401/403; paths naming a record 404; case steps 409;
-anything that places a point 422 outside every county), so it is written once, here.
+a route `at` a pruned day 410; anything that places a point 422 outside every county), so
+it is written once, here.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ _WHY = {
     "403": "This account may not do this (no membership, another county, or not its role).",
     "404": "No such record within what this account may see.",
     "409": "The record has moved on: stale `version` or a step its state does not allow.",
+    "410": "The generation or rule version asked for is no longer in the archive "
+           "(`prune_generations`): error `not_archived`.",
     "422": "The point is outside every county (the nearest unit and its distance are named).",
 }
 _PLACES_A_POINT = ("/api/route", "/api/locate", "/api/cases/", "/api/joint-inspections/",
@@ -40,6 +43,8 @@ def _statuses(path: str, method: str, operation: dict) -> list[str]:
         codes.append("404")
     if path.startswith("/api/cases/{id}/{step}"):
         codes.append("409")
+    if method == "get" and path == "/api/route":       # `at`: an archived generation
+        codes.append("410")
     if method == "post" and path in _PLACES_A_POINT or (method == "get" and path in _PLACES_A_POINT[:2]):
         codes.append("422")
     return codes

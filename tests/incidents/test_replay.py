@@ -1,12 +1,15 @@
 """Generations and replay: every import is a territory generation, a change of the rules a new
-rule version; a case records both, and its replay after a `--replace` that moved a border
-tells the decision as made and as it would be made today."""
+rule version; a case records both, and its replay re-runs the router in the case's own
+generation and rule version (from the archive, not the answer recorded on the case) and
+today's, and tells what differs."""
 import pytest
 from shapely.geometry import box
 
 from gis_app.bundles.importer import import_bundle
+from gis_app.bundles.pruning import plan_pruning, prune
 from gis_app.enforcement.routing import PointQuery
 from gis_app.incidents import services
+from gis_app.incidents.models import Case
 from tests.bundle_writer import lattice, tables, write_bundle
 from tests.users import auth_header, make_user
 
@@ -73,3 +76,55 @@ def test_replay_is_only_for_those_who_see_the_case(county, client):
     _, case = reported(county)
     other = make_user("grid-x", "grid_member", county)
     assert client.get(f"/api/cases/{case.pk}/replay/", **auth_header(other)).status_code == 404
+
+
+def test_replay_reruns_the_old_generation_from_the_archive_not_the_record(county, tmp_path, client):
+    user, case = reported(county)
+    layers = moved_border(lattice(), 118.032)
+    import_bundle(write_bundle(tmp_path / "v2", layers=layers, table_rows=tables(layers)), replace=True)
+    # The record says nothing useful any more: the re-run must come from the archive.
+    Case.objects.filter(pk=case.pk).update(routing={"township": {"code": "forged"}})
+    body = client.get(f"/api/cases/{case.pk}/replay/", **auth_header(user)).json()
+    assert body["as_made"]["source"] == "archive"
+    assert body["as_made"]["answer"]["township"]["code"] == "990201001"
+    assert body["as_made"]["answer"]["team"]["code"] == "T990201001"
+    assert body["today"]["answer"]["township"]["code"] == "990201002"
+    township = next(d for d in body["differences"] if d["field"] == "township")
+    assert (township["then"]["code"], township["today"]["code"]) == ("990201001", "990201002")
+
+
+def test_replay_says_where_the_record_and_the_rerun_disagree(county, tmp_path, client):
+    user, case = reported(county)
+    Case.objects.filter(pk=case.pk).update(routing={**case.routing, "mode": "whistle"})
+    body = client.get(f"/api/cases/{case.pk}/replay/", **auth_header(user)).json()
+    assert body["as_made"]["recorded_differences"] == [
+        {"field": "mode", "then": "whistle", "today": case.routing["mode"]}]
+
+
+def test_replay_reruns_with_the_cases_rule_version(county, tmp_path, client):
+    user, case = reported(county)
+    layers = lattice()
+    rows = tables(layers)
+    for row in rows["authority"]:
+        if row["township_code"] == "990201001" and row["item_code"] == "I001":
+            row["authority"], row["entrusting_department_code"] = "none", ""
+    assert import_bundle(write_bundle(tmp_path / "v2", layers=layers, table_rows=rows),
+                         replace=True).rule_version == 2
+    body = client.get(f"/api/cases/{case.pk}/replay/", **auth_header(user)).json()
+    assert (body["as_made"]["rule_version"], body["today"]["rule_version"]) == (1, 2)
+    assert body["as_made"]["answer"]["mode"] == case.routing["mode"] != "whistle"
+    assert body["today"]["answer"]["mode"] == "whistle"
+    assert {"field": "mode", "then": case.routing["mode"], "today": "whistle"} in body["differences"]
+
+
+def test_replay_of_a_pruned_generation_compares_the_record_and_says_so(county, tmp_path, client):
+    user, case = reported(county)
+    import_bundle(write_bundle(tmp_path / "v2", layers=lattice(), table_rows=tables(lattice())), replace=True)
+    plan = plan_pruning(county, keep=1, include_referenced=True)
+    assert plan.generations == [1]
+    prune(plan)
+    body = client.get(f"/api/cases/{case.pk}/replay/", **auth_header(user)).json()
+    assert body["as_made"]["source"] == "record"
+    assert body["as_made"]["refused"]["error"] == "not_archived"
+    assert body["as_made"]["answer"] == case.routing
+    assert body["same"] is True
