@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gis_app.incidents",
     "gis_app.patrols",
     "gis_app.bundles",
+    "gis_app.tokens",
     "layers",
     "gis_app.pages",
 ]
@@ -226,7 +227,7 @@ WHISTLE_DEADLINE_HOURS = {
 }
 
 # API tokens stop working this many days after they were issued (0: never); reissue with
-# `manage.py drf_create_token -r USER`.
+# `manage.py issue_token USER --reissue` (keeps nothing of the old one: add --read-only again).
 API_TOKEN_MAX_AGE_DAYS = int(os.environ.get("API_TOKEN_MAX_AGE_DAYS", "90"))
 
 # JSON request bodies: at most this deeply nested (gis_app/web/guard.py).

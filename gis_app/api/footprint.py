@@ -101,6 +101,7 @@ class FootprintView(APIView):
 
     permission_classes = [IsAuthenticated, HasCountyAccess]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    post_reads_only = True     # a check: computes an answer, stores nothing (read-only tokens may)
 
     @extend_schema(request={"application/json": FootprintBody}, responses={200: OpenApiTypes.OBJECT},
                    description="Or a multipart upload: `file` (GeoJSON, KML, zipped Shapefile, "

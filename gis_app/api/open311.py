@@ -32,7 +32,7 @@ from gis_app.incidents.intake import report_with_media
 from gis_app.incidents.models import OPEN_STATES, Case
 from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.workflow import StepError
-from gis_app.web.auth import user_for_key
+from gis_app.web.auth import ReadOnlyToken, user_for_key
 from gis_app.web.errors import BadParameter
 from gis_app.web.params import check_date_range, number_value
 from gis_app.web.points import make_point
@@ -75,7 +75,10 @@ def _user(request, data):
            or data.get("api_key") or request.GET.get("api_key"))
     if not key:
         return None
-    user = user_for_key(key)
+    try:
+        user = user_for_key(key, request.method)
+    except ReadOnlyToken as exc:
+        raise Open311Error(403, str(exc.detail)) from None
     if user is None:
         raise Open311Error(403, "api_key: not a valid key")
     return user

@@ -141,6 +141,9 @@ class RouteBatchView(_RouterView):
     """
 
     parser_classes = [ORJSONParser, MultiPartParser, FormParser]
+    # A read in effect: many GET /api/route in one request, nothing stored, so read-only tokens
+    # may send it (a dashboard or a script that only looks up who acts where).
+    post_reads_only = True
 
     @extend_schema(request={"application/json": BatchBody}, responses={200: BatchAnswer},
                    description="Or a multipart upload: `file` (CSV with header lon,lat[,item][,id]), "

@@ -8,15 +8,20 @@ resolves keys through `user_for_key`, so there is one place that trusts a key. N
 ever taken from a page or tile URL (pages use the session).
 
 Tokens expire API_TOKEN_MAX_AGE_DAYS after they were made (0: never) and are revoked by
-deleting them (admin, or `manage.py drf_create_token -r USER`, which also issues a new one).
+deleting them (admin, or `manage.py issue_token USER --reissue`, which also issues a new one).
+A read-only token (gis_app.tokens.TokenAccess; admin or `issue_token --read-only`) may only
+read: safe methods, and POSTs that only read (a view with `post_reads_only = True`: the route
+batch and the footprint check compute an answer and store nothing). Any other request with
+it is a 403 `read_only_token` before the view runs, so nothing is stored. Checked here, where
+every token is resolved (DRF views: API, tiles, OGC; Open311 through `user_for_key`).
 Desktop GIS that can only do HTTP Basic (QGIS) gets `HTTPSBasicAuthentication`: the account's
 password, accepted over HTTPS only and throttled like every login (django-axes).
 
-The row that query returns is kept per worker for settings.TOKEN_CACHE_SECONDS (known keys
+The row that query returns (with the read-only flag) is kept per worker for settings.TOKEN_CACHE_SECONDS (known keys
 only, at most TOKEN_CACHE_ENTRIES), so a client's requests mostly skip the round trip; model
 instances are built fresh from it for every request (never shared between requests), and
-activity and expiry are checked on every request. Saving or deleting a Token, user or Member
-clears the cache of the worker that did it (signals); other workers read the database again
+activity and expiry are checked on every request. Saving or deleting a Token, its access, user
+or Member clears the cache of the worker that did it (signals); other workers read the database again
 within TOKEN_CACHE_SECONDS.
 """
 from __future__ import annotations
@@ -33,17 +38,20 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
+from rest_framework.permissions import SAFE_METHODS
 
 from gis_app.enforcement.locate import prepare_once
 from gis_app.enforcement.models import Member
+from gis_app.tokens.models import TokenAccess
 
-_TOKEN_STATEMENT = "router_token_member"
+_TOKEN_STATEMENT = "router_token_member_access"
 _statement = None
 
 
 def _token_statement():
-    """(PREPARE text, models, column counts) of the one query that loads a token, its user and
-    the user's Member row (absent: NULLs), columns in each model's concrete field order."""
+    """(PREPARE text, models, column counts) of the one query that loads a token, its user,
+    the user's Member row (absent: NULLs), columns in each model's concrete field order, and
+    last whether the token is read-only (no TokenAccess row: it is not)."""
     User = get_user_model()
     models_ = (Token, User, Member)
 
@@ -55,10 +63,12 @@ def _token_statement():
 
     user_pk = connection.ops.quote_name(User._meta.pk.column)
     select = cols(Token, "t") + cols(User, "u") + cols(Member, "m")
+    select.append(f"COALESCE(a.{col(TokenAccess, 'read_only')}, false)")
     sql = (f"PREPARE {_TOKEN_STATEMENT} (text) AS SELECT {', '.join(select)} "
            f"FROM {Token._meta.db_table} t "
            f"JOIN {User._meta.db_table} u ON u.{user_pk} = t.{col(Token, 'user')} "
            f"LEFT JOIN {Member._meta.db_table} m ON m.{col(Member, 'user')} = u.{user_pk} "
+           f"LEFT JOIN {TokenAccess._meta.db_table} a ON a.{col(TokenAccess, 'token')} = t.{col(Token, 'key')} "
            f"WHERE t.{col(Token, 'key')} = $1")
     return sql, models_, [len(m._meta.concrete_fields) for m in models_]
 
@@ -78,10 +88,11 @@ def load_token(key: str) -> Token | None:
         if row is None:
             return None
         _keep_row(key, row)
-    a, b = sizes[0], sizes[0] + sizes[1]
+    a, b, c = sizes[0], sizes[0] + sizes[1], sum(sizes)
     token = token_model.from_db(connection.alias, None, row[:a])
     user = user_model.from_db(connection.alias, None, row[a:b])
-    member = member_model.from_db(connection.alias, None, row[b:]) if row[b] is not None else None
+    member = member_model.from_db(connection.alias, None, row[b:c]) if row[b] is not None else None
+    token.read_only = row[c]
     # What select_related("user", "user__member") would have cached.
     Token.user.field.set_cached_value(token, user)
     Member.user.field.remote_field.set_cached_value(user, member)
@@ -117,19 +128,39 @@ def forget_tokens(**kwargs) -> None:
     _rows.clear()
 
 
-for _model in (Token, Member, get_user_model()):
+for _model in (Token, TokenAccess, Member, get_user_model()):
     post_save.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_save_{_model.__name__}")
     post_delete.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_delete_{_model.__name__}")
 
 
-def user_for_key(key: str):
-    """The active user whose API token is `key`, or None (unknown key, inactive user)."""
+def user_for_key(key: str, method: str = "GET"):
+    """The active user whose API token is `key`, or None (unknown key, inactive user);
+    ReadOnlyToken when the token may only read and `method` writes."""
     if not isinstance(key, str) or not key or len(key) > 128:
         return None
     token = load_token(key)
     if token is None or not token.user.is_active or expired(token):
         return None
+    check_read_only(token, method)
     return token.user
+
+
+class ReadOnlyToken(exceptions.PermissionDenied):
+    """A read-only token sent with a request that writes (403 `read_only_token`)."""
+
+    default_code = "read_only_token"
+    default_detail = ("read_only_token: this API token may only read (GET, HEAD, OPTIONS); "
+                      "ask an administrator for a token that may write")
+
+
+def check_read_only(token, method: str, view=None) -> None:
+    """Raise ReadOnlyToken when `token` is read-only and the request may write: any method but
+    GET/HEAD/OPTIONS, unless the view says its POST only reads (`post_reads_only`)."""
+    if not getattr(token, "read_only", False) or method in SAFE_METHODS:
+        return
+    if method == "POST" and getattr(view, "post_reads_only", False):
+        return
+    raise ReadOnlyToken()
 
 
 def expired(token) -> bool:
@@ -138,7 +169,15 @@ def expired(token) -> bool:
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """`Authorization: Token KEY`, with the user's Member row loaded in the same query."""
+    """`Authorization: Token KEY`, with the user's Member row loaded in the same query; a
+    read-only token refused (403) on a request that writes, before the view runs."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            view = (getattr(request, "parser_context", None) or {}).get("view")
+            check_read_only(result[1], request.method, view)
+        return result
 
     def authenticate_credentials(self, key):
         if self.get_model() is not Token:
