@@ -142,14 +142,16 @@ def parse_time(text, naive_zone) -> int:
     if not math.isfinite(number) or number <= 0:
         raise ValueError(f"{text!r} is not a time")
     seconds = number / 1000.0 if number > 1e11 else number  # milliseconds when that large
-    return _in_range(int(round(seconds * 1_000_000)), text)
+    # Range-checked as a float first: 1e308 seconds is infinite in microseconds, and int() of
+    # that raised OverflowError (a 500) before any range check.
+    return _in_range(int(round(_in_range(seconds * 1_000_000, text))), text)
 
 
 # GPS logs from before 1990 or after 2100 are clock errors (or not times at all).
 _EARLIEST_US, _LATEST_US = 631_152_000 * 1_000_000, 4_102_444_800 * 1_000_000
 
 
-def _in_range(us: int, text) -> int:
+def _in_range(us, text):
     if not _EARLIEST_US <= us < _LATEST_US:
         raise ValueError(f"{str(text)[:40]!r} is not between 1990 and 2100")
     return us

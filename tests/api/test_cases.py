@@ -98,6 +98,14 @@ def test_step_without_version_is_a_400(world):
     assert r.status_code == 400 and r.json()["parameter"] == "version"
 
 
+@pytest.mark.parametrize("note", [5, ["马上出发"], {"text": "x"}])
+def test_a_step_note_of_another_type_is_a_400_naming_it(world, note):
+    case_id = post_case(world).json()["id"]
+    r = client(world, "team1").post(f"/api/cases/{case_id}/accept/", {"version": 1, "note": note}, format="json")
+    assert r.status_code == 400 and r.json()["parameter"] == "note", r.content
+    assert Case.objects.get(pk=case_id).state == "assigned"
+
+
 def test_step_records_where_the_officer_was(world):
     case_id = post_case(world).json()["id"]
     r = client(world, "team1").post(f"/api/cases/{case_id}/accept/",

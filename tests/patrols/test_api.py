@@ -114,6 +114,9 @@ def test_upload_in_gcj02_is_stored_in_wgs84(home):
 
 @pytest.mark.parametrize("data,name,field", [
     (b"time,lon,lat\n2026-05-04T08:00:00Z,120,30\nnot-a-time,120.1,30\n", "t.csv", "time"),
+    (b"time,lon,lat\n2026-05-04T08:00:00Z,120,30\n1e308,120.1,30\n", "t.csv", "time"),   # was a 500
+    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"time": 1e308}, '
+     b'"geometry": {"type": "Point", "coordinates": [120, 30]}}]}', "t.geojson", "time"),
     (b"<gpx><trk><trkseg><trkpt lat='30' lon='120'><time>2026", "t.gpx", "file"),
     (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"time": "x"}, '
      b'"geometry": {"type": "Point", "coordinates": [120, 30]}}]}', "t.geojson", "time"),

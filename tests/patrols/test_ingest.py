@@ -1,12 +1,13 @@
 """Reading and cleaning uploads (gis_app/patrols/ingest.py) and storing them (services.py)."""
 import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 
 from boundaries.crs import gcj02_to_wgs84
-from gis_app.patrols.ingest import MalformedUpload, clean, read_upload
+from gis_app.patrols.ingest import MalformedUpload, clean, parse_time, read_upload
 from gis_app.patrols.models import Fix, Track
 from gis_app.patrols.services import upload_track
 from tests.patrols.helpers import T0, csv_file, geojson_file, gpx_file, iso, to_gcj02, walk
@@ -255,3 +256,9 @@ def test_stored_fixes_keep_time_and_accuracy(territory):
     assert [f.time for f in stored] == [f[0] for f in fixes]
     assert all(f.accuracy == 4.0 for f in stored)
     assert stored[0].geom.x == pytest.approx(fixes[0][1]) and stored[0].geom.srid == 4326
+
+
+@pytest.mark.parametrize("value", [1e308, "1e308", "1e300", 1.7976931348623157e308])
+def test_a_huge_unix_time_is_a_named_problem_not_an_overflow(value):
+    with pytest.raises(ValueError, match="between 1990 and 2100"):
+        parse_time(value, ZoneInfo("Asia/Shanghai"))
