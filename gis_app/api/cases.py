@@ -37,6 +37,7 @@ from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, Featur
 from gis_app.api.footprint import area_field, parse_crs_field
 from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
 from gis_app.api.schemas import Attachment as AttachmentAnswer
+from gis_app.api.schemas import ReplayAnswer
 from gis_app.api.schemas import (AttachmentUpload, CaseIntake, JointInspectionAnswer, JointInspectionBody,
                                  Statistics, StepBody)
 from gis_app.incidents import access, services
@@ -301,11 +302,11 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         data = CaseDetailSerializer(case, context={"request": self.request}).data
         return Response(finish(data, output.crs), status=code)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ReplayAnswer})
     @action(detail=True, methods=["get"], url_path="replay")
     def replay(self, request, pk=None):
-        """The routing decision as it was made (with its territory generation and rule version)
-        and as the router would make it today, with what differs."""
+        """The routing decision re-run in the case's own territory generation and rule version
+        (from the archive) and as the router would make it today, with what differs."""
         return Response(replay_case(self._reachable(pk)))
 
     @extend_schema(request={"application/json": StepBody}, responses={200: CaseDetailSerializer},

@@ -231,3 +231,44 @@ class FootprintBody(serializers.Serializer):
     crs = serializers.CharField(required=False, help_text=f"default EPSG:4326; {ACCEPTED}")
     item = serializers.CharField(required=False, help_text="route the area for this item")
 
+
+
+class ReplayDifference(serializers.Serializer):
+    field = serializers.CharField(help_text="county, township, ..., team, subject, mode, severity, "
+                                            "at_sea, departments, protected_areas or decision")
+    then = serializers.JSONField(allow_null=True)
+    today = serializers.JSONField(allow_null=True)
+
+
+class ReplayAsMade(serializers.Serializer):
+    at = serializers.DateTimeField(help_text="when the case was opened")
+    territory_generation = serializers.IntegerField(allow_null=True)
+    rule_version = serializers.IntegerField(allow_null=True)
+    source = serializers.ChoiceField(choices=["archive", "record"], help_text="archive: the router "
+                                     "re-run in that generation and rule version; record: not archived "
+                                     "any more (pruned), the answer recorded on the case")
+    answer = serializers.JSONField(allow_null=True, help_text="a route answer (RouteAnswer)")
+    refused = serializers.JSONField(allow_null=True, help_text="the re-run's refusal (Error), if any")
+    recorded = serializers.JSONField(help_text="the answer recorded on the case at intake")
+    recorded_differences = ReplayDifference(many=True, allow_null=True,
+                                            help_text="where the re-run differs from the record")
+
+
+class ReplayToday(serializers.Serializer):
+    at = serializers.DateTimeField()
+    territory_generation = serializers.IntegerField(allow_null=True)
+    rule_version = serializers.IntegerField(allow_null=True)
+    answer = serializers.JSONField(allow_null=True, help_text="a route answer (RouteAnswer)")
+    refused = serializers.JSONField(allow_null=True, help_text="today's refusal (Error), if any")
+
+
+class ReplayAnswer(serializers.Serializer):
+    """`GET /api/cases/{id}/replay`: the decision in the case's own generation and rule version
+    and today's, and what differs."""
+
+    case = serializers.CharField()
+    point = LonLat()
+    as_made = ReplayAsMade()
+    today = ReplayToday()
+    same = serializers.BooleanField()
+    differences = ReplayDifference(many=True)

@@ -128,3 +128,19 @@ def test_replay_of_a_pruned_generation_compares_the_record_and_says_so(county, t
     assert body["as_made"]["refused"]["error"] == "not_archived"
     assert body["as_made"]["answer"] == case.routing
     assert body["same"] is True
+
+
+def test_the_replay_answer_has_the_shape_openapi_gives_it(county, tmp_path, client):
+    from gis_app.api.schemas import ReplayAnswer
+
+    user, case = reported(county)
+    layers = moved_border(lattice(), 118.032)
+    import_bundle(write_bundle(tmp_path / "v2", layers=layers, table_rows=tables(layers)), replace=True)
+    body = client.get(f"/api/cases/{case.pk}/replay/", **auth_header(user)).json()
+    typed = ReplayAnswer(data=body)
+    assert typed.is_valid(), typed.errors
+    assert set(body) == set(ReplayAnswer().fields)
+    assert set(body["as_made"]) == set(ReplayAnswer().fields["as_made"].fields)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    replay = schema["paths"]["/api/cases/{id}/replay/"]["get"]["responses"]["200"]
+    assert replay["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ReplayAnswer"}
