@@ -154,6 +154,13 @@ def database_from_url(url: str) -> dict:
 
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or embedded.url())}
+# A streaming read replica of the primary (docs/scaling.md): tiles, OGC, territory lists and
+# statistics read from it; writes and read-after-write paths stay on the primary
+# (gis_app/replica.py). Unset: one database, everything on the primary. Tests mirror it.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**database_from_url(os.environ["DATABASE_REPLICA_URL"]),
+                            "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["gis_app.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Debian bookworm ships GDAL 3.6, which cannot block file/network access from spatial
 # references (gis.W001). No user-supplied SRS text reaches GeoDjango's GDAL here: bundles are

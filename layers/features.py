@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import BinaryField, F, Func, QuerySet
 
 from django.utils import timezone
 
+from gis_app.replica import reading_alias, reading_connection
 from layers.registry import DATETIME, Attribute, Layer
 
 
@@ -63,8 +64,8 @@ def no_jit(needed: bool = True):
     if not needed:
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=reading_alias()):
+        with reading_connection().cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         yield
 
@@ -84,8 +85,8 @@ def layer_queries(layer: Layer, jit_off: bool | None = None):
     if not (jit_off or has_times(layer)):
         yield
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=reading_alias()):
+        with reading_connection().cursor() as cursor:
             if jit_off:
                 cursor.execute("SET LOCAL jit = off")
             if has_times(layer):

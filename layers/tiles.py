@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Polygon
-from django.db import connection
+from gis_app.replica import reading_connection
 from django.db.models import BinaryField, F, Func, QuerySet
 
 from layers.features import RawGeometry, layer_queries, no_jit, with_attributes
@@ -139,7 +139,7 @@ def _as_mvt(rows_sql: str, params: list, name: str, with_id: bool, jit_off: bool
     id_arg = ", 'mvt_id'" if with_id else ""
     sql = f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt_geom'{id_arg}) FROM ({rows_sql}) t"
     session = layer_queries(layer, jit_off) if layer is not None else no_jit(jit_off)
-    with session, connection.cursor() as cursor:
+    with session, reading_connection().cursor() as cursor:
         cursor.execute(sql, [name, *params])  # the layer name's placeholder comes first
         data = cursor.fetchone()[0]
     return bytes(data) if data else b""

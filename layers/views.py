@@ -32,6 +32,7 @@ from gis_app.web.auth import HTTPSBasicAuthentication, TokenAuthentication
 from gis_app.web.errors import BadParameter, NotFound
 from gis_app.web.params import check_known
 from gis_app.web.renderers import JSONOnly
+from gis_app.replica import StaleReadsView
 from gis_app.incidents.models import OPEN_STATES
 from gis_app.incidents.querysets import overdue_q
 from gis_app.pages.shell import LoginView as PagesLoginView
@@ -72,8 +73,9 @@ def cache_headers(response, max_age: int):
     return response
 
 
-class LayerView(APIView):
-    """Authenticated members only (401 anonymous, 403 without a county), errors as JSON."""
+class LayerView(StaleReadsView, APIView):
+    """Authenticated members only (401 anonymous, 403 without a county), errors as JSON; GET
+    reads from the read replica when there is one (gis_app/replica.py)."""
 
     authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated, HasCountyAccess]

@@ -25,15 +25,31 @@ def test_docker_compose_file_is_accepted_by_compose():
     cmd = _compose_command()
     if cmd is None:
         pytest.skip("no compose tool installed (make setup installs docker-compose)")
-    env = {**os.environ, "POSTGRES_PASSWORD": "p", "DJANGO_SECRET_KEY": "k", "AUDIT_HMAC_KEY": "a"}
     res = subprocess.run([*cmd, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
-                         capture_output=True, text=True, env=env)
+                         capture_output=True, text=True, env=COMPOSE_ENV)
     assert res.returncode == 0, res.stderr
+
+
+COMPOSE_ENV = {**os.environ, "POSTGRES_PASSWORD": "p", "DJANGO_SECRET_KEY": "k", "AUDIT_HMAC_KEY": "a",
+               "REPLICATION_PASSWORD": "r"}
+
+
+def test_docker_compose_runs_a_streaming_replica_the_app_reads_from():
+    cmd = _compose_command()
+    if cmd is None:
+        pytest.skip("no compose tool installed (make setup installs docker-compose)")
+    res = subprocess.run([*cmd, "-f", str(ROOT / "docker-compose.yml"), "config"],
+                         capture_output=True, text=True, env=COMPOSE_ENV)
+    assert res.returncode == 0, res.stderr
+    import yaml
+    services = yaml.safe_load(res.stdout)["services"]
+    assert "pg_basebackup" in str(services["replica"]["command"])
+    assert "@replica:5432/" in services["app"]["environment"]["DATABASE_REPLICA_URL"]
 
 
 def test_docker_compose_has_no_default_secrets():
     text = (ROOT / "docker-compose.yml").read_text()
-    for name in ("DJANGO_SECRET_KEY", "AUDIT_HMAC_KEY", "POSTGRES_PASSWORD"):
+    for name in ("DJANGO_SECRET_KEY", "AUDIT_HMAC_KEY", "POSTGRES_PASSWORD", "REPLICATION_PASSWORD"):
         assert f"${{{name}:?" in text and f"${{{name}:-" not in text
 
 

@@ -12,6 +12,7 @@ from gis_app.web.errors import BadParameter
 from gis_app.web.params import check_known
 from gis_app.incidents.assessment import PeriodError, assessment, parse_period
 from gis_app.incidents.models import Case
+from gis_app.replica import StaleReadsView
 
 PARAMS = [
     OpenApiParameter("month", str, description="YYYY-MM (Asia/Shanghai); default: this month"),
@@ -20,7 +21,7 @@ PARAMS = [
 ]
 
 
-class AssessmentView(APIView):
+class AssessmentView(StaleReadsView, APIView):
     """Figures per township, team, department and person, with the rates, unit scores and the
     70/30 composite of dispatched staff; times of the period in Asia/Shanghai."""
 

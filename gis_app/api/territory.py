@@ -21,6 +21,7 @@ from gis_app.api.filters import BBOX, BBOX_CRS, COUNTY, Q as Q_PARAM, TOWNSHIP, 
 from gis_app.api.geometry import OUTPUT_PARAMS, SIMPLIFIED, finish
 from gis_app.web.params import openapi, parse_code
 from gis_app.enforcement.models import Department
+from gis_app.replica import StaleReadsView
 
 
 def _parents(queryset, *levels):
@@ -59,7 +60,7 @@ COUNTY_LIST = (*OUTPUT_PARAMS, BBOX, BBOX_CRS, Q_PARAM, *PAGE)
                               "`geometry=full` or `geometry=none` explicitly."),
     retrieve=_schema(OUTPUT_PARAMS, "One county by its 6-digit code; full geometry by default."),
 )
-class CountyViewSet(FeatureViewSet):
+class CountyViewSet(StaleReadsView, FeatureViewSet):
     queryset = County.objects.all()
     serializer_class = CountySerializer
     list_geometry = SIMPLIFIED
@@ -97,7 +98,7 @@ TOWNSHIP_LIST = (*OUTPUT_PARAMS, COUNTY, BBOX, BBOX_CRS, TOWNSHIP_KIND, Q_PARAM,
     list=_schema(TOWNSHIP_LIST, "Townships of the counties you may see."),
     retrieve=_schema(OUTPUT_PARAMS, "One township by its 9-digit code."),
 )
-class TownshipViewSet(FeatureViewSet):
+class TownshipViewSet(StaleReadsView, FeatureViewSet):
     queryset = Township.objects.all()
     serializer_class = TownshipSerializer
     params = {"list": TOWNSHIP_LIST, "retrieve": OUTPUT_PARAMS}
@@ -141,7 +142,7 @@ VILLAGE_LIST = (*OUTPUT_PARAMS, COUNTY, TOWNSHIP, BBOX, BBOX_CRS, VILLAGE_KIND, 
     list=_schema(VILLAGE_LIST, "Villages and communities of the counties you may see."),
     retrieve=_schema(OUTPUT_PARAMS, "One village by its 12-digit code."),
 )
-class VillageViewSet(FeatureViewSet):
+class VillageViewSet(StaleReadsView, FeatureViewSet):
     queryset = Village.objects.all()
     serializer_class = VillageSerializer
     params = {"list": VILLAGE_LIST, "retrieve": OUTPUT_PARAMS}
@@ -187,7 +188,7 @@ GRID_LIST = (*OUTPUT_PARAMS, COUNTY, TOWNSHIP, VILLAGE, BBOX, BBOX_CRS, Q_PARAM,
     list=_schema(GRID_LIST, "Grids of the counties you may see."),
     retrieve=_schema(OUTPUT_PARAMS, "One grid by its 15-digit code."),
 )
-class GridViewSet(FeatureViewSet):
+class GridViewSet(StaleReadsView, FeatureViewSet):
     queryset = Grid.objects.all()
     serializer_class = GridSerializer
     params = {"list": GRID_LIST, "retrieve": OUTPUT_PARAMS}
@@ -240,7 +241,7 @@ PA_DETAIL = (*OUTPUT_PARAMS, COUNTY, PA_ZONE)
                      responses=ProtectedAreaSerializer(many=True),
                      operation_id="protected_areas_retrieve"),
 )
-class ProtectedAreaViewSet(FeatureViewSet):
+class ProtectedAreaViewSet(StaleReadsView, FeatureViewSet):
     queryset = ProtectedArea.objects.all()
     serializer_class = ProtectedAreaSerializer
     params = {"list": PA_LIST, "retrieve": PA_DETAIL}
@@ -310,7 +311,7 @@ HUB_LIST = (*OUTPUT_PARAMS, COUNTY,
     list=_schema(HUB_LIST, "1+X hub areas of the counties you may see."),
     retrieve=_schema(OUTPUT_PARAMS, "One hub area by its hub township's 9-digit code."),
 )
-class HubAreaViewSet(FeatureViewSet):
+class HubAreaViewSet(StaleReadsView, FeatureViewSet):
     queryset = HubArea.objects.all()
     serializer_class = HubAreaSerializer
     lookup_field = "hub__code"

@@ -1,0 +1,201 @@
+"""Province-scale benchmark: how the figures of one county grow as the province fills up.
+
+    .venv/bin/python bench/province_bench.py [--counties 1,3,10] [--no-partitions]
+
+A province database of its own (`bench_province`) holds real-shaped counties of 10,000
+Voronoi grids each (bench/province.py: one built through the bundle importer, the others
+copied from it in SQL), with history in the issue's proportion: 10 cases and 50 GPS fixes per
+grid (100,000 cases and 500,000 fixes per county; 100 counties would be the issue's 1M grids,
+10M cases, 50M fixes). At each size the same user (command centre of the first county)
+measures, through the whole Django stack (in-process test client, token authentication):
+- `GET /api/route` p50 (single points) and `POST /api/route/batch` points per second;
+- a grids tile and a cases tile at z14 and z10 (p50);
+- an OGC items page (limit 100) of grids and of cases;
+- case statistics for one month (`/api/cases/statistics/?group_by=township&from=&to=`);
+- one day's coverage (`/api/coverage?from=DAY`).
+The table shows each figure per size and its growth (largest / 1 county). Target (issue 16):
+route p50 and tile p50 grow less than 2x from 1 to N counties. Then, at the largest size,
+the partitioning measurement (bench/partitions.py): the same reads as bare SQL against the
+real tables and against partitioned copies of case and fix history.
+Exit 1 when a target is missed. Sizes only grow: a second run with the same sizes reuses the
+province (the copies are kept), a larger size adds counties.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.benchdb import use_bench_database  # noqa: E402
+
+DB = "bench_province"
+CODE, NAME, CENTRE = "990960", "规模基准县", (100.5, 24.0)
+TERRITORY = dict(townships=100, villages=4, grids=25, radius=0.25, sea=True, seed=60)
+N_GRIDS = 10_000
+ROUTE_REQUESTS, WARMUP, BATCH_POINTS = 300, 30, 5_000
+TILES, PAGES, REPEATS = 30, 10, 5
+MONTH = ("2026-10-01", "2026-10-31")
+DAY = "2026-10-20"
+TARGET_GROWTH = 2.0
+
+
+def template_county():
+    """The first county, built through the importer (route_bench's recipe) with its history."""
+    from boundaries.models import County, Grid
+    from bench import province, route_bench
+
+    county = County.objects.filter(code=CODE).first()
+    if county is not None and Grid.objects.filter(county=county).count() == N_GRIDS:
+        return county
+    t0 = time.perf_counter()
+    route_bench.CODE, route_bench.NAME, route_bench.CENTRE = CODE, NAME, CENTRE
+    route_bench.TERRITORY = TERRITORY
+    route_bench.build_county()
+    county = County.objects.get(code=CODE)
+    n_cases, n_fixes = province.add_history(county, N_GRIDS)
+    print(f"template county {CODE}: {N_GRIDS:,} grids, {n_cases:,} cases, {n_fixes:,} fixes "
+          f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    return county
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def timed(client, path, params=None, method="get", **kw):
+    t0 = time.perf_counter()
+    response = getattr(client, method)(path, params or {}, **kw)
+    elapsed = (time.perf_counter() - t0) * 1000
+    assert response.status_code in (200, 204), (path, response.status_code, response.content[:300])
+    return elapsed, response
+
+
+def measure(client, county, points, rng) -> dict[str, float]:
+    """Every figure once, for the first county, as its command centre sees it."""
+    from bench.tiles_bench import tiles_over
+
+    out = {}
+    single = []
+    for k, (x, y, item) in enumerate(points[:ROUTE_REQUESTS + WARMUP]):
+        t0 = time.perf_counter()
+        response = client.get("/api/route", {"lon": x, "lat": y, "item": item})
+        assert response.status_code in (200, 422), response.content[:300]
+        if k >= WARMUP:
+            single.append((time.perf_counter() - t0) * 1000)
+    out["route p50 ms"] = pct(single, 50)
+    body = {"points": [{"lon": x, "lat": y, "item": i} for x, y, i in points[:BATCH_POINTS]]}
+    runs = [timed(client, "/api/route/batch", body, method="post", content_type="application/json")[0]
+            for _ in range(2)]
+    out["batch pts/s"] = BATCH_POINTS / (min(runs) / 1000)
+    for layer in ("grids", "cases"):
+        for z in (14, 10):
+            addresses = tiles_over(county, z, TILES, rng)
+            times = [timed(client, f"/tiles/{layer}/{z_}/{x}/{y}.pbf")[0] for z_, x, y in addresses]
+            out[f"{layer} tile z{z} p50 ms"] = pct(times, 50)
+    for layer in ("grids", "cases"):
+        times = [timed(client, f"/ogc/collections/{layer}/items",
+                       {"limit": 100, "offset": rng.randrange(0, 5000)})[0] for _ in range(PAGES)]
+        out[f"OGC {layer} page p50 ms"] = pct(times, 50)
+    times = [timed(client, "/api/cases/statistics/", {"group_by": "township", "from": MONTH[0],
+                                                       "to": MONTH[1]})[0] for _ in range(REPEATS)]
+    out["statistics month p50 ms"] = pct(times, 50)
+    times, patrolled = [], None
+    for _ in range(3):
+        elapsed, response = timed(client, "/api/coverage", {"from": DAY})
+        times.append(elapsed)
+        patrolled = response.json()["counts"]["patrolled"]
+    assert patrolled, "the coverage day found no patrolled grid: the history is not where it should be"
+    out["coverage day p50 ms"] = pct(times, 50)
+    return out
+
+
+def province_size():
+    from boundaries.models import County, Grid
+    from gis_app.incidents.models import Case
+    from gis_app.patrols.models import Fix
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [Fix._meta.db_table])
+        fixes = cur.fetchone()[0]
+        cur.execute("SELECT pg_database_size(current_database())")
+        size = cur.fetchone()[0]
+    return County.objects.count(), Grid.objects.count(), Case.objects.count(), fixes, size
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counties", default=os.environ.get("PROVINCE_COUNTIES", "1,3,10"),
+                        help="comma-separated province sizes, growing (default 1,3,10)")
+    parser.add_argument("--no-partitions", action="store_true",
+                        help="skip the partitioning measurement at the largest size")
+    args = parser.parse_args(argv)
+    sizes = sorted({int(s) for s in args.counties.split(",")})
+
+    use_bench_database(DB)
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from bench import province
+    from bench.route_bench import random_points
+    from bench.territory import voronoi_layers
+
+    template = template_county()
+    from boundaries.models import County
+    have = County.objects.count()
+    if have > sizes[0]:
+        print(f"the province already has {have} counties (sizes only grow); measuring from {have}")
+        sizes = [have] + [s for s in sizes if s > have]
+    token = Token.objects.get(user__username="route-bench").key
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    layers = voronoi_layers(CODE, NAME, CENTRE, **TERRITORY)
+    points = random_points(layers, random.Random(3), max(BATCH_POINTS, ROUTE_REQUESTS + WARMUP), seed=3)
+
+    results = []
+    for n in sizes:
+        spent = province.grow_to(template, n)
+        counties, grids, cases, fixes, size = province_size()
+        load = os.getloadavg()[0]
+        measure(client, template, points, random.Random(1))      # warm caches at this size
+        figures = measure(client, template, points, random.Random(2))
+        results.append((n, grids, cases, fixes, size, load, figures))
+        print(f"{counties} counties: {grids:,} grids, {cases:,} cases, ~{fixes:,} fixes, "
+              f"database {size / 2**30:.1f} GiB (copies took {spent:.0f} s), load {load:.1f} -> "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
+
+    names = list(results[0][6])
+    head = "".join(f"{r[0]:>10} cty" for r in results)
+    print(f"\nprovince benchmark: 10,000 real-shaped grids, 100,000 cases and 500,000 fixes per county; "
+          f"in-process Django test client, token auth, first county's command centre")
+    print(f"{'figure':28}{head}  growth  target")
+    missed = []
+    for name in names:
+        first, last = results[0][6][name], results[-1][6][name]
+        growth = last / first if first else float("nan")
+        target = ""
+        if name == "route p50 ms" or "tile" in name:
+            ok = growth < TARGET_GROWTH
+            target = f"< {TARGET_GROWTH:g}x " + ("met" if ok else "MISSED")
+            if not ok:
+                missed.append(name)
+        values = "".join(f"{r[6][name]:14,.1f}" for r in results)
+        print(f"{name:28}{values}  {growth:5.2f}x  {target}")
+    print("load average (1 min) at each size: " + ", ".join(f"{r[5]:.1f}" for r in results))
+
+    if not args.no_partitions and len(sizes) > 0:
+        from bench import partitions
+        partitions.report(template)
+    if missed:
+        print("MISSED: " + ", ".join(missed))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
