@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
-PRIMARY_ONLY_APPS = frozenset({"auth", "sessions", "authtoken", "axes", "admin", "contenttypes"})
+PRIMARY_ONLY_APPS = frozenset({"auth", "sessions", "authtoken", "tokens", "axes", "admin", "contenttypes"})
 PRIMARY_ONLY_MODELS = frozenset({"enforcement.member"})
 
 _stale_ok: ContextVar[bool] = ContextVar("stale_reads_ok", default=False)

@@ -9,6 +9,7 @@ from boundaries.models import Grid
 from gis_app import replica
 from gis_app.enforcement.models import Member
 from gis_app.incidents.models import Case
+from gis_app.tokens.models import TokenAccess
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_with_a_replica_reads_outside_the_stale_scope_stay_on_the_primary(with_r
     assert replica.reading_alias() == "default"
 
 
-@pytest.mark.parametrize("model", [get_user_model(), Session, Token, Member])
+@pytest.mark.parametrize("model", [get_user_model(), Session, Token, TokenAccess, Member])
 def test_authentication_tables_are_read_from_the_primary_even_in_the_stale_scope(with_replica, model):
     with replica.stale_reads():
         assert replica.ReplicaRouter().db_for_read(model) == "default"
