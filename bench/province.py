@@ -172,20 +172,53 @@ def _template_filter(model, template_id: int, chosen) -> str:
     return f'"{pk}" < {ID_STEP}'
 
 
-def clone(template, k: int) -> None:
-    """Copy the template county (id < ID_STEP, everything under it) as county number k."""
+def _writer():
+    """A connection for the copies that skips per-row triggers (`session_replication_role =
+    replica`: foreign-key checks of rows copied from rows that passed them, and the audit
+    trail's append-only guard, which only refuses updates): the embedded cluster's superuser
+    on the bench database. Elsewhere (DATABASE_URL without a superuser) Django's connection,
+    whose deferred foreign-key checks make each copy minutes slower."""
+    import psycopg2
+    from django.db import connection
+
+    from gis_app import embedded
+
+    s = connection.settings_dict
+    try:
+        conn = psycopg2.connect(host=s["HOST"], port=s["PORT"], dbname=s["NAME"], user=embedded.admin_user())
+        with conn.cursor() as cur:
+            cur.execute("SET session_replication_role = replica")
+        return conn
+    except psycopg2.Error:
+        connection.ensure_connection()
+        return None
+
+
+def clone(template, k: int, fast: bool = True) -> None:
+    """Copy the template county (id < ID_STEP, everything under it) as county number k;
+    `fast`: through the superuser's trigger-less connection when there is one."""
     from django.db import connection, transaction
 
     chosen = cloned_models()
     new = county_code(template.code, k)
     dx, dy = (k % COLS) * DX, (k // COLS) * DY
+    statements = []
+    for model in chosen:
+        cols, exprs = _select_list(model, k, template.code, new, dx, dy, chosen)
+        table = model._meta.db_table
+        statements.append(f'INSERT INTO "{table}" ({cols}) SELECT {exprs} FROM "{table}" '
+                          f"WHERE {_template_filter(model, template.pk, chosen)}")
+    statements.append(f"UPDATE boundaries_county SET name = '规模县{k}' WHERE code = '{new}'")
+    writer = _writer() if fast else None
+    if writer is not None:
+        with writer, writer.cursor() as cur:       # one transaction
+            for sql in statements:
+                cur.execute(sql)
+        writer.close()
+        return
     with transaction.atomic(), connection.cursor() as cur:
-        for model in chosen:
-            cols, exprs = _select_list(model, k, template.code, new, dx, dy, chosen)
-            table = model._meta.db_table
-            cur.execute(f'INSERT INTO "{table}" ({cols}) SELECT {exprs} FROM "{table}" '
-                        f"WHERE {_template_filter(model, template.pk, chosen)}")
-        cur.execute("UPDATE boundaries_county SET name = %s WHERE code = %s", [f"规模县{k}", new])
+        for sql in statements:
+            cur.execute(sql)
 
 
 def reset_sequences() -> None:
