@@ -172,14 +172,6 @@ def test_an_expired_read_only_token_is_refused(world, settings):
     assert api(key).get("/api/townships/").status_code == 401
 
 
-@pytest.fixture
-def cached(settings):
-    settings.TOKEN_CACHE_SECONDS = 60
-    auth.forget_tokens()
-    yield
-    auth.forget_tokens()
-
-
 def test_the_token_cache_carries_the_flag(cached, world):
     key = read_only_key(world.users["command"])
     assert auth.load_token(key).read_only is True

@@ -12,14 +12,6 @@ from tests.users import auth_header, make_user
 
 
 @pytest.fixture
-def cached(settings):
-    settings.TOKEN_CACHE_SECONDS = 60
-    auth.forget_tokens()
-    yield
-    auth.forget_tokens()
-
-
-@pytest.fixture
 def member(db):
     t = make_territory()
     return make_user("cached-command", role="command_centre", county=t.county)
