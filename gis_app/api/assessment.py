@@ -8,9 +8,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_app.web.errors import BadParameter
+from gis_app.api.case_schemas import Assessment
 from gis_app.web.params import check_known
-from gis_app.incidents.assessment import PeriodError, assessment, parse_period
+from gis_app.incidents.assessment import assessment, parse_period
 from gis_app.incidents.models import Case
 from gis_app.replica import StaleReadsView
 
@@ -25,13 +25,10 @@ class AssessmentView(StaleReadsView, APIView):
     """Figures per township, team, department and person, with the rates, unit scores and the
     70/30 composite of dispatched staff; times of the period in Asia/Shanghai."""
 
-    @extend_schema(parameters=PARAMS, responses={200: OpenApiTypes.OBJECT}, operation_id="assessment")
+    @extend_schema(parameters=PARAMS, responses={200: Assessment}, operation_id="assessment")
     def get(self, request):
         check_known(request, [], extra=("month", "from", "to"))
-        try:
-            start, end, label = parse_period(request.query_params)
-        except PeriodError as exc:
-            raise BadParameter(exc.parameter, exc.detail) from exc
+        start, end, label = parse_period(request.query_params)  # PeriodError: 400 naming it (web.errors)
         data = assessment(Case.objects.counted_for(request.user), start, end, timezone.now())
         return Response({"period": {"start": timezone.localtime(start), "end": timezone.localtime(end),
                                     "label": label}, **data})

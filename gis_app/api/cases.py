@@ -275,7 +275,7 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
             user=request.user, query=query, item_code=str(item),
             description=request.data.get("description", ""), photos=photos,
             media=_list(request.data, "media_url"), key=request.headers.get(KEY_PARAMETER),
-            source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP,
+            source=Case.Source.HOTLINE if _role(request) == access.Role.COMMAND_CENTRE else Case.Source.APP,
             tolerance_m=border_tolerance(*parse_tolerance(request.data)))
         response = self._detail(intake.case, status.HTTP_200_OK if intake.replayed else status.HTTP_201_CREATED)
         if intake.replayed:
@@ -293,7 +293,7 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         case = services.case_report_footprint(
             user=request.user, footprint=footprint, received_crs=crs.name, item_code=str(item),
             description=request.data.get("description", ""),
-            source=Case.Source.HOTLINE if _role(request) == "command_centre" else Case.Source.APP)
+            source=Case.Source.HOTLINE if _role(request) == access.Role.COMMAND_CENTRE else Case.Source.APP)
         return self._detail(case, status.HTTP_201_CREATED)
 
     def _detail(self, case, code=status.HTTP_200_OK):

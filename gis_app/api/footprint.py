@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -23,7 +22,7 @@ from boundaries.area_files import read_area_file
 from boundaries.crs import ACCEPTED, CRS, CRSError, parse_crs
 from boundaries.shapes import AREAS, ShapeError, as_multi, read_geojson
 from gis_app.api.access import HasCountyAccess, visible_county_ids
-from gis_app.api.schemas import FootprintBody
+from gis_app.api.footprint_schemas import FootprintAnswer, FootprintBody
 from gis_app.web.errors import BadParameter
 from gis_app.enforcement.footprint import check_footprint
 
@@ -103,7 +102,7 @@ class FootprintView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     post_reads_only = True     # a check: computes an answer, stores nothing (read-only tokens may)
 
-    @extend_schema(request={"application/json": FootprintBody}, responses={200: OpenApiTypes.OBJECT},
+    @extend_schema(request={"application/json": FootprintBody}, responses={200: FootprintAnswer},
                    description="Or a multipart upload: `file` (GeoJSON, KML, zipped Shapefile, "
                                "GeoPackage) with optional `crs` and `item` fields.")
     def post(self, request):

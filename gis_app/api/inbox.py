@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_app.api.access import HasCountyAccess
+from gis_app.api.case_schemas import Inbox
 from gis_app.api.cases import _ref
 from gis_app.incidents.selectors import team_inbox, with_overdue
 from gis_app.incidents.workflow import allowed_steps
@@ -42,7 +43,7 @@ def inbox_row(case, user) -> dict:
 class InboxView(APIView):
     permission_classes = [IsAuthenticated, HasCountyAccess]
 
-    @extend_schema(parameters=[p.openapi() for p in PARAMS], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=[p.openapi() for p in PARAMS], responses={200: Inbox})
     def get(self, request):
         """A team member's cases to act on, soonest deadline first, with distances."""
         check_known(request, PARAMS)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from boundaries.models import County
 from boundaries.places import search_places
+from gis_app.api.schemas import PlaceSearch
 from gis_app.enforcement.access import visible_county_ids
 from gis_app.web.errors import BadParameter
 from gis_app.web.params import Param, check_known, get_one, openapi, parse_whole
@@ -29,7 +30,7 @@ PARAMS = (
 
 
 class PlaceSearchView(APIView):
-    @extend_schema(parameters=openapi(PARAMS), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(parameters=openapi(PARAMS), responses={200: PlaceSearch})
     def get(self, request):
         """Candidates for a place a caller names, best first, each with a point to route."""
         check_known(request, PARAMS)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from boundaries.crs import ACCEPTED
+from boundaries.places import LEVELS, MATCH_NAMES
 
 
 class Error(serializers.Serializer):
@@ -39,9 +40,20 @@ class ItemRef(Ref):
     whistle_kind = serializers.CharField()
 
 
-class LonLat(serializers.Serializer):
+class AreaGeometry(serializers.Serializer):
+    """A GeoJSON Polygon or MultiPolygon (an area: a footprint, an upload drawn back)."""
+
+    type = serializers.ChoiceField(choices=["Polygon", "MultiPolygon"])
+    coordinates = serializers.ListField(child=serializers.JSONField(), help_text="GeoJSON rings: "
+                                        "[[[lon, lat], ...]] (Polygon) or a list of those (MultiPolygon)")
+
+
+class Position(serializers.Serializer):
     lon = serializers.FloatField()
     lat = serializers.FloatField()
+
+
+class LonLat(Position):
     crs = serializers.CharField()
 
 
@@ -147,7 +159,7 @@ class CaseIntake(serializers.Serializer):
     crs = serializers.CharField(required=False, help_text=f"default EPSG:4326; {ACCEPTED}")
     item = serializers.CharField(help_text="catalogue item code of the county")
     description = serializers.CharField(required=False, allow_blank=True)
-    footprint = serializers.JSONField(required=False, help_text="GeoJSON (Multi)Polygon in `crs`")
+    footprint = AreaGeometry(required=False, help_text="GeoJSON (Multi)Polygon in `crs`")
 
 
 class StepBody(serializers.Serializer):
@@ -224,12 +236,17 @@ class JointInspectionAnswer(serializers.Serializer):
     cases = JointInspectionCase(many=True)
 
 
-class FootprintBody(serializers.Serializer):
-    """`POST /api/footprint` as JSON (or multipart: `file` GeoJSON/KML/zipped Shapefile/GeoPackage)."""
+class PlaceCandidate(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=list(LEVELS))
+    kind = serializers.CharField(allow_blank=True, help_text="the unit's or place's kind")
+    county = Ref()
+    lon = serializers.FloatField(help_text="a point inside it, WGS84 (ready for /api/route)")
+    lat = serializers.FloatField()
+    match = serializers.ChoiceField(choices=list(MATCH_NAMES.values()), help_text="how the text matched")
+    similarity = serializers.FloatField()
 
-    geometry = serializers.JSONField(help_text="GeoJSON Polygon or MultiPolygon in `crs`")
-    crs = serializers.CharField(required=False, help_text=f"default EPSG:4326; {ACCEPTED}")
-    item = serializers.CharField(required=False, help_text="route the area for this item")
 
 
 
@@ -272,3 +289,10 @@ class ReplayAnswer(serializers.Serializer):
     today = ReplayToday()
     same = serializers.BooleanField()
     differences = ReplayDifference(many=True)
+class PlaceSearch(serializers.Serializer):
+    """`GET /api/places`: candidates for a place a caller names, best first."""
+
+    query = serializers.CharField()
+    crs = serializers.CharField()
+    count = serializers.IntegerField()
+    results = PlaceCandidate(many=True)

@@ -98,6 +98,7 @@ def _domain_refusals():
     HTTP, so their exceptions carry a status hint and an `as_dict` but no Response."""
     from gis_app.enforcement.access import NotAMember
     from gis_app.enforcement.routing import Refused
+    from gis_app.incidents.assessment import PeriodError
     from gis_app.incidents.workflow import StepError
     from gis_app.patrols.ingest import MalformedUpload
 
@@ -107,6 +108,7 @@ def _domain_refusals():
         (NotAMember, lambda e: (http.HTTP_403_FORBIDDEN, {"error": "no_membership", "detail": str(e)})),
         (MalformedUpload, lambda e: (http.HTTP_400_BAD_REQUEST, e.as_dict())),
         (DjangoValidationError, lambda e: (http.HTTP_400_BAD_REQUEST, _validation_body(e))),
+        (PeriodError, lambda e: (http.HTTP_400_BAD_REQUEST, BadParameter(e.parameter, e.detail).as_dict())),
     )
 
 

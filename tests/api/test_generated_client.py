@@ -1,5 +1,6 @@
 """A client generated from the OpenAPI schema alone (openapi-python-client) routes a point,
-reports a case and takes a step, against a live server: the schema is enough to use the API."""
+reports a case, takes a step and checks a footprint, against a live server: the schema is
+enough to use the API."""
 import importlib
 import json
 import subprocess
@@ -69,6 +70,26 @@ def test_a_generated_client_routes_reports_and_steps(gis_client, live_server, wo
         body=models.StepBodyRequest(version=case["properties"]["version"], note="收到"))
     assert stepped.status_code == 200, stepped.content
     assert json.loads(stepped.content)["properties"]["state"] == "accepted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_generated_client_checks_a_footprint(gis_client, live_server, world):
+    models = importlib.import_module("gis_client.models")
+    point = world.point(0)
+    ring = [[point.lon - 0.002, point.lat - 0.002], [point.lon + 0.002, point.lat - 0.002],
+            [point.lon + 0.002, point.lat + 0.002], [point.lon - 0.002, point.lat + 0.002],
+            [point.lon - 0.002, point.lat - 0.002]]
+    body = models.FootprintBodyRequest(
+        geometry=models.AreaGeometryRequest(type_=models.AreaGeometryTypeEnum("Polygon"), coordinates=[ring]),
+        item="I001")
+    checked = operation(gis_client, "footprint", "footprint_create").sync_detailed(
+        client=api_client(gis_client, live_server, world.users["grid"]), body=body)
+    assert checked.status_code == 200, checked.content
+    answer = checked.parsed
+    assert isinstance(answer, models.FootprintAnswer)
+    assert [t.code for t in answer.townships] == [world.t.townships[0].code]
+    assert answer.decision.acting_township.code == world.t.townships[0].code
+    assert answer.decision.team.code == world.t.teams[world.t.townships[0].code].code
 
 
 @pytest.mark.django_db(transaction=True)

@@ -6,6 +6,7 @@ from rest_framework import exceptions as drf
 
 from gis_app.enforcement.access import NotAMember
 from gis_app.enforcement.routing import Refusal, Refused
+from gis_app.incidents.assessment import PeriodError
 from gis_app.incidents.workflow import StepError
 from gis_app.patrols.ingest import MalformedUpload
 from gis_app.web.errors import ApiError, BadParameter, Forbidden, NoMembership, NotFound, exception_handler
@@ -30,6 +31,7 @@ def answer(exc):
     (MalformedUpload("csv", [{"row": 1, "field": "time", "reason": "not a time"}]), 400, "malformed_upload", None),
     (ValidationError({"team": ["no such team"]}), 400, "bad_parameter", "team"),
     (ValidationError("bad"), 400, "invalid", None),
+    (PeriodError("month", "month 须为年月"), 400, "bad_parameter", "month"),
     (Http404("no such thing"), 404, "not_found", None),
     (PermissionDenied(), 403, "permission_denied", None),
     (drf.NotAuthenticated(), 401, "not_authenticated", None),
