@@ -162,7 +162,7 @@ def main() -> int:
     rows, missed = [], []
 
     from layers import tiles
-    from layers.registry import layers
+    from layers.catalogue import layers
     user = __import__("django.contrib.auth", fromlist=["get_user_model"]).get_user_model().objects.get(
         username="tiles-bench")
 

@@ -32,7 +32,7 @@ from gis_app.patrols.models import Fix, Track
 from gis_app.api.patrol_params import FROM, TO, parse_period
 from layers.coverage import patrolled_grids
 from layers.registry import (BOOLEAN, DATETIME, INTEGER, LINESTRING, NUMBER, POINT, POLYGON,
-                             REGISTRY, STRING, Attribute, Layer, Style)
+                             REGISTRY, STRING, Attribute, Layer, Registry, Style)
 
 A = Attribute
 
@@ -334,3 +334,9 @@ REGISTRY.register(Layer(
                        {"when": {"stale": False}, "style": {}, "label": "实时"})),
     datetime=("time", None), ordering=("track__team__code",), max_age=0,
 ))
+
+
+def layers() -> Registry:
+    """The registry with every layer above declared: what tiles, OGC and the map pages iterate.
+    Importing this module registers them; the outputs' views import it (django.setup() does not)."""
+    return REGISTRY

@@ -1,5 +1,5 @@
-"""The map pages' HTML, built with folium from the layer registry (see pages.py, which
-imports this module only when a page is rendered: folium is heavy).
+"""The map pages' HTML, built with folium from the layer registry and the page declarations
+of pages.py (views.py imports this module only when a page is rendered: folium is heavy).
 
 Every layer on a page is a vector-tile layer of ours styled by its registry declaration; every
 JavaScript, CSS and font file is served from /static/vendor/ (folium's defaults point at public
@@ -20,7 +20,8 @@ from folium.plugins import VectorGridProtobuf
 
 from layers.ogc import spatial_extent
 from layers.pages import PageSpec
-from layers.registry import Layer, layers
+from layers.catalogue import layers
+from layers.registry import Layer
 
 VENDOR_JS = [
     ("leaflet", "vendor/leaflet/leaflet.js"),

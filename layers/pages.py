@@ -13,10 +13,9 @@ Pages:
   cases inside them; a click anywhere asks /api/locate (or /api/route for a chosen item);
 - coverage (/map/coverage/): grids patrolled or not in a period, tracks, hub areas.
 
-folium (and pandas, which it imports: ~0.6 s and ~100k objects a worker keeps for life) is
-imported by `render_page` when a page is first asked for, not when the URLs load: workers
-that only answer the API, tiles and OGC never import it (the rendering lives in
-folium_pages.py).
+This module is the pages' declarations only: folium_pages.py renders them (and imports this
+module); views.py imports folium_pages when a page is first rendered, so that folium is not
+loaded by workers that never draw a page.
 """
 from __future__ import annotations
 
@@ -47,10 +46,3 @@ PAGES = {
     "coverage": PageSpec("coverage", "巡查覆盖 · 网格与轨迹",
                          ("counties", "townships", "coverage", "hubs", "tracks"), readers="patrols"),
 }
-
-
-def render_page(spec: PageSpec, user, **kwargs) -> str:
-    """The page's HTML (folium_pages.render_page, imported on first use)."""
-    from layers import folium_pages
-
-    return folium_pages.render_page(spec, user, **kwargs)

@@ -4,8 +4,14 @@ A `Layer` is a provider in pygeoapi's sense: it names its rows (a queryset of wh
 may see), the attributes each feature carries, the geometry, the style, who may see it at
 all, the datetime field(s) OGC `datetime` filters on, and whether points are clustered at
 low zoom. Vector tiles (tiles.py), OGC API - Features (ogc.py) and the folium pages
-(pages.py) are generated from these declarations alone: adding a layer is adding one
-`Layer(...)` to `REGISTRY` (the declarations are in catalogue.py).
+(folium_pages.py) are generated from these declarations alone: adding a layer is adding one
+`Layer(...)` to `REGISTRY` in catalogue.py.
+
+This module is the declarations' vocabulary only and imports nothing of the project's but the
+parameter kit: catalogue.py imports it, never the reverse. The outputs read the loaded registry
+through `layers.catalogue.layers()`; only their views import the catalogue (it reads the API's
+access rules and parameters), so django.setup(), commands and upload workers that never draw a
+map do not load it.
 
 Every feature carries `code` and `name`. Geometry is stored in WGS84 (EPSG:4326).
 """
@@ -164,12 +170,3 @@ class Registry:
 
 
 REGISTRY = Registry()
-
-
-def layers() -> Registry:
-    """The registry with every declaration loaded (catalogue.py registers on import; imported on
-    first use, not at django.setup(), so commands and workers that never draw a map do not pay
-    for the API modules it reads)."""
-    from layers import catalogue  # noqa: F401  (registers the layers)
-
-    return REGISTRY

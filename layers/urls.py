@@ -1,5 +1,5 @@
-"""Map outputs, mounted at the site root: /tiles/, /ogc/ and /map/ (see views.py)."""
-from django.contrib.auth.views import LogoutView
+"""Map outputs, mounted at the site root: /tiles/, /ogc/ and /map/ (see views.py). The old
+/map/login/ and /map/logout/ are the site's login pages (gis_app/pages/urls.py)."""
 from django.urls import path, re_path
 
 from layers import views
@@ -23,6 +23,4 @@ urlpatterns = [
     path("map/", views.command_map, name="map-command"),
     path("map/protected-areas/", views.protected_areas_map, name="map-protected-areas"),
     path("map/coverage/", views.coverage_map, name="map-coverage"),
-    path("map/login/", views.MapLoginView.as_view(), name="map-login"),
-    path("map/logout/", LogoutView.as_view(next_page="/map/login/"), name="map-logout"),
 ]

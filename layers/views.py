@@ -35,11 +35,11 @@ from gis_app.web.renderers import JSONOnly
 from gis_app.replica import StaleReadsView
 from gis_app.incidents.models import OPEN_STATES
 from gis_app.incidents.querysets import overdue_q
-from gis_app.pages.shell import LoginView as PagesLoginView
 from gis_app.incidents import access
 from layers import ogc, ogc_crs, pages, tiles
 from layers.features import no_jit
-from layers.registry import Layer, layers
+from layers.catalogue import layers
+from layers.registry import Layer
 
 # The kit's token authentication loads the Member row with the user: one query, not two.
 AUTHENTICATION = [TokenAuthentication, HTTPSBasicAuthentication, SessionAuthentication]
@@ -336,6 +336,15 @@ def _page_refusal(status: int, message: str) -> HttpResponse:
                         status=status)
 
 
+def render_page(spec: pages.PageSpec, user, **kwargs) -> str:
+    """The page's HTML. folium_pages (folium, branca and pandas: ~0.6 s and ~100k objects a
+    worker keeps for life) is imported here, when a page is first rendered, not when the URLs
+    load: workers that only answer the API, tiles and OGC never import it."""
+    from layers import folium_pages
+
+    return folium_pages.render_page(spec, user, **kwargs)
+
+
 def map_page(key: str):
     """A view for page `key` of pages.PAGES: login redirect, 403 without county or role."""
     spec = pages.PAGES[key]
@@ -358,7 +367,7 @@ def map_page(key: str):
             return _page_refusal(403, str(exc.detail))
         except BadParameter as exc:
             return _page_refusal(400, exc.detail)
-        html = pages.render_page(spec, user, layer_params=layer_params, header_html=header)
+        html = render_page(spec, user, layer_params=layer_params, header_html=header)
         response = HttpResponse(html)
         return cache_headers(response, 0)
 
@@ -404,10 +413,3 @@ def _page_extras(key: str, request, user) -> tuple[dict, str]:
 command_map = map_page("command")
 protected_areas_map = map_page("protected")
 coverage_map = map_page("coverage")
-
-
-class MapLoginView(PagesLoginView):
-    """/map/login/ kept for old links and bookmarks: the site's login page, landing on the map."""
-
-    def get_default_redirect_url(self):
-        return "/map/"

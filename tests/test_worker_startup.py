@@ -20,14 +20,26 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_loading_the_app_and_its_urls_imports_no_folium_or_pandas():
-    assert _modules_after("import gis_app.wsgi") == set()
+    assert _modules_after("import gis_app.wsgi\nfrom django.urls import resolve\nresolve('/map/')") == set()
+
+
+def test_starting_django_loads_no_layer_catalogue_and_no_api_module():
+    """Commands and upload workers start Django without ever drawing a map or answering the
+    API: the layer declarations (which read the API's access rules) load with the URLs."""
+    script = ("import sys, django\ndjango.setup()\n"
+              "print(' '.join(m for m in sys.modules if m == 'layers.catalogue' or m.startswith('gis_app.api')))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_app.settings",
+           "DJANGO_SECRET_KEY": "test-only", "AUDIT_HMAC_KEY": "test-only"}
+    res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True)
+    assert res.stdout.split() == []
 
 
 def test_a_map_page_imports_folium_when_it_renders():
     loaded = _modules_after("import django; django.setup()\n"
-                            "from layers import pages\n"
+                            "from layers import pages, views\n"
                             "from django.contrib.auth.models import AnonymousUser\n"
-                            "try:\n    pages.render_page(pages.PAGES['command'], AnonymousUser())\n"
+                            "try:\n    views.render_page(pages.PAGES['command'], AnonymousUser())\n"
                             "except Exception:\n    pass")
     assert "folium" in loaded
 

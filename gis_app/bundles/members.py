@@ -87,11 +87,12 @@ def check_members(file: str, frame, county: County, report: Report):
         seen.setdefault(username, i)
         if row["phone"] and not PHONE.match(row["phone"]):
             bad("phone", f"{row['phone']!r} is not a phone number")
-        if role == "grid_member" and not split_list(row["grids"]):
+        if role == Member.Role.GRID_MEMBER and not split_list(row["grids"]):
             bad("grids", "a grid member needs at least one grid")
-        if role == "township_team" and (row["team"] not in teams or teams[row["team"]].kind != "township_team"):
+        if role == Member.Role.TOWNSHIP_TEAM and (row["team"] not in teams
+                                                  or teams[row["team"]].kind != Team.Kind.TOWNSHIP_TEAM):
             bad("team", "a township team member needs a team of kind township_team")
-        if role == "department" and not row["department"]:
+        if role == Member.Role.DEPARTMENT and not row["department"]:
             bad("department", "a department user needs a department")
         existing = User.objects.filter(username=username).select_related("member").first()
         if existing is not None and existing.is_superuser:

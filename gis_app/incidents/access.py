@@ -18,6 +18,8 @@ Roles (gis_app.enforcement.models.Member.Role), and `admin` for a superuser with
   departments, the command centre and planners (grid members report, they do not watch
   other people's movements); tracks are uploaded for `upload_teams`; plans are managed by
   planners.
+- pages (which roles open which page; the records on them stay filtered by the rules above):
+  `PAGE_ROLES` below, read by gis_app/pages (the page guard and the header's links).
 """
 from __future__ import annotations
 
@@ -32,9 +34,9 @@ ADMIN = "admin"
 
 __all__ = ["NO_MEMBERSHIP", "NotAMember", "may_act_in", "visible_county_ids", "Role", "ADMIN",
            "role_of", "member_of", "sees_all_counties", "CASE_RECORD_READERS", "REPORTERS",
-           "may_read_case_records", "counts_whole_county", "case_filter", "may_report",
+           "may_read_case_records", "TEAM_ACTORS", "counts_whole_county", "case_filter", "may_report",
            "acts_for_team", "actor_kinds", "may_organise_joint_inspections", "PATROL_READERS",
-           "may_read_patrols", "may_manage_plans", "upload_teams"]
+           "may_read_patrols", "may_manage_plans", "upload_teams", "ROLES", "PAGE_ROLES", "may_open_page"]
 
 
 def role_of(user) -> str | None:
@@ -64,6 +66,7 @@ def member_of(user) -> Member | None:
 # --- cases -----------------------------------------------------------------------------------
 
 CASE_RECORD_READERS = frozenset({Role.COMMAND_CENTRE, Role.TOWNSHIP_TEAM, Role.DEPARTMENT, Role.GRID_MEMBER})
+TEAM_ACTORS = frozenset({Role.TOWNSHIP_TEAM, Role.DEPARTMENT})  # act for a team (acts_for_team): a phone inbox
 REPORTERS = frozenset({Role.GRID_MEMBER, Role.TOWNSHIP_TEAM, Role.DEPARTMENT, Role.COMMAND_CENTRE})
 WHOLE_COUNTY_COUNTERS = frozenset({Role.PLANNER, Role.COMMAND_CENTRE})
 
@@ -189,3 +192,31 @@ def upload_teams(user) -> QuerySet[Team]:
             mine |= Q(department_id=m.department_id)
         return county_teams.filter(mine)
     return Team.objects.none()
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+ROLES = frozenset({*Role.values, ADMIN})
+CASE_DESK = (CASE_RECORD_READERS - {Role.GRID_MEMBER}) | {ADMIN}
+
+# Which roles open which page, by page. Case records at a desk: not planners (maps and
+# statistics only) and not grid members (they work on the phone pages, with their own
+# reports); the big screen is the command centre's; 考核 figures are for those who assess
+# (command centre, departments, planners); the phone pages split reporters from the teams
+# that act; the footprint check is for departments and the command centre; the hotline's
+# intake needs a county, so a command-centre member; the patrol planner is the plan managers'.
+PAGE_ROLES = {
+    "case_desk": CASE_DESK,
+    "screen": frozenset({Role.COMMAND_CENTRE, ADMIN}),
+    "assessment": frozenset({Role.COMMAND_CENTRE, Role.DEPARTMENT, Role.PLANNER, ADMIN}),
+    "field_report": frozenset({Role.GRID_MEMBER}),
+    "field_inbox": TEAM_ACTORS,
+    "footprint": frozenset({Role.DEPARTMENT, Role.COMMAND_CENTRE, ADMIN}),
+    "intake": frozenset({Role.COMMAND_CENTRE}),
+    "planner": frozenset({*PLAN_MANAGERS, ADMIN}),
+}
+
+
+def may_open_page(user, page: str) -> bool:
+    """Whether `user`'s role opens page `page` (a key of PAGE_ROLES)."""
+    return role_of(user) in PAGE_ROLES[page]

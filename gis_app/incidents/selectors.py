@@ -10,6 +10,7 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from gis_app.incidents import access
 from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case, CaseSupport
 from gis_app.incidents.querysets import overdue_q
 
@@ -90,10 +91,10 @@ def team_inbox(user, near=None) -> QuerySet[Case]:
     reported for duty on (部门报到); soonest deadline first. With `near` (a WGS84 Point,
     where the member stands) each case carries `distance` (metres on the spheroid, PostGIS)."""
     member = getattr(user, "member", None)
-    if member is None or member.role not in ("township_team", "department"):
+    if member is None or member.role not in access.TEAM_ACTORS:
         return Case.objects.none()
     acting = Q(team_id=member.team_id) if member.team_id else Q(pk__in=[])
-    if member.role == "department" and member.department_id:
+    if member.role == access.Role.DEPARTMENT and member.department_id:
         acting |= Q(team__department_id=member.department_id)
         waiting = CaseSupport.objects.filter(department_id=member.department_id, reported_at__isnull=True)
         acting |= Q(pk__in=waiting.values("case_id"))

@@ -475,10 +475,3 @@ def joint_inspection_create(*, user, query: PointQuery, item_codes: list[str], n
     inspection.lead_team = lead
     inspection.save(update_fields=["lead_team"])
     return inspection
-
-
-def escalate_overdue(*, now=None):
-    """督办: the clock job; lives in supervision.py (the ladder), kept here for callers."""
-    from gis_app.incidents.supervision import escalate_overdue as run_ladder
-
-    return run_ladder(now=now)

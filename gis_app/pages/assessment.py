@@ -17,7 +17,7 @@ from openpyxl import Workbook
 
 from gis_app.incidents.assessment import INDICATORS, PeriodError, assessment, parse_period
 from gis_app.incidents.models import Case
-from gis_app.pages.access import ASSESSMENT_READERS, page_for
+from gis_app.pages.access import page_for
 from gis_app.pages.nav import ROLE_LABELS
 from gis_app.web.renderers import safe_cell
 
@@ -43,7 +43,7 @@ def _percent(value):
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-@page_for(ASSESSMENT_READERS)
+@page_for("assessment")
 def assessment_page(request):
     try:
         data, start, end, label = _figures(request)
@@ -71,7 +71,7 @@ def assessment_page(request):
     })
 
 
-@page_for(ASSESSMENT_READERS)
+@page_for("assessment")
 def assessment_xlsx(request):
     try:
         data, start, end, label = _figures(request)

@@ -22,7 +22,7 @@ from gis_app.incidents.models import Case
 from gis_app.incidents.steps import STEP_FUNCTIONS, step_kwargs
 from gis_app.incidents.workflow import STEPS, StepError, allowed_steps
 from gis_app.pages import labels
-from gis_app.pages.access import CASE_READERS, page_for
+from gis_app.pages.access import page_for
 from gis_app.pages.decision import explain
 from gis_app.pages.rows import row
 
@@ -88,7 +88,7 @@ def context(request, case, *, notice: dict | None = None, kept: dict | None = No
 NOTICE_KEY = "pages-case-notice-{pk}"
 
 
-@page_for(CASE_READERS)
+@page_for("case_desk")
 def case_page(request, pk: int):
     case = reachable(request.user, pk)
     if case is None:
@@ -107,7 +107,7 @@ NOTICES = {
 
 
 @require_POST
-@page_for(CASE_READERS)
+@page_for("case_desk")
 def case_step(request, pk: int, step: str):
     if step not in STEPS:
         raise Http404("no such step")

@@ -28,12 +28,12 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
 from gis_app.incidents.selectors import visible_cases
+from gis_app.incidents.access import PAGE_ROLES
 from gis_app.pages.access import page_for
 from gis_app.pages.field_data import report_data
 from gis_app.pages.nav import NavEntry, register, role_of
 
-REPORTERS = frozenset({"grid_member"})
-TEAMS = frozenset({"township_team", "department"})
+REPORTERS, TEAMS = PAGE_ROLES["field_report"], PAGE_ROLES["field_inbox"]
 STATIC = Path(__file__).resolve().parent / "static" / "field"
 LEAFLET = ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/leaflet/images/marker-icon.png",
            "vendor/leaflet/images/marker-icon-2x.png", "vendor/leaflet/images/marker-shadow.png"]
@@ -56,25 +56,25 @@ def _page(request, template, **context):
 
 
 @require_GET
-@page_for(REPORTERS)
+@page_for("field_report")
 def report(request):
     return _page(request, "pages/field/report.html")
 
 
 @require_GET
-@page_for(REPORTERS)
+@page_for("field_report")
 def reports(request):
     return _page(request, "pages/field/reports.html")
 
 
 @require_GET
-@page_for(TEAMS)
+@page_for("field_inbox")
 def inbox(request):
     return _page(request, "pages/field/inbox.html")
 
 
 @require_GET
-@page_for(TEAMS)
+@page_for("field_inbox")
 def case(request, pk: int):
     if not visible_cases(request.user).filter(pk=pk).exists():
         raise Http404("no such case within this account's reach")
@@ -82,7 +82,7 @@ def case(request, pk: int):
 
 
 @require_GET
-@page_for(REPORTERS)
+@page_for("field_report")
 def report_json(request):
     return JsonResponse(report_data(request.user.member), json_dumps_params={"ensure_ascii": False})
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from gis_app.enforcement.models import CatalogItem
+from gis_app.incidents.access import PAGE_ROLES
 from gis_app.pages.access import page_for
 from gis_app.pages.labels import MODE_LABELS
 from gis_app.pages.nav import NavEntry, register
 
-FOOTPRINT_READERS = frozenset({"department", "command_centre", "admin"})
 # Protected-area items first in the list: what a footprint in a reserve is usually about.
 FIRST_DOMAINS = ("资源规划", "自然资源", "生态环境", "林业")
 
@@ -28,10 +28,10 @@ def _items(user):
                                        r["code"]))
 
 
-@page_for(FOOTPRINT_READERS)
+@page_for("footprint")
 def footprint_page(request):
     return render(request, "pages/footprint.html", {"title": "足迹核查", "items": _items(request.user),
                                                     "mode_labels": MODE_LABELS})
 
 
-register(NavEntry("足迹核查", "pages-footprint", {"department", "command_centre", "admin"}, order=55))
+register(NavEntry("足迹核查", "pages-footprint", PAGE_ROLES["footprint"], order=55))

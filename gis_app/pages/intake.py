@@ -11,15 +11,15 @@ from __future__ import annotations
 from django.shortcuts import render
 
 from gis_app.enforcement.models import CatalogItem
+from gis_app.incidents.access import PAGE_ROLES
 from gis_app.pages.access import page_for
 from gis_app.pages.nav import NavEntry, register
 
-INTAKE_ROLES = frozenset({"command_centre"})  # intake needs a county: a member of its command centre
 
-register(NavEntry("一口受理", "pages-intake", INTAKE_ROLES, order=15))
+register(NavEntry("一口受理", "pages-intake", PAGE_ROLES["intake"], order=15))
 
 
-@page_for(INTAKE_ROLES)
+@page_for("intake")
 def intake(request):
     member = request.user.member
     items = CatalogItem.objects.filter(county_id=member.county_id).order_by("code").values(

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 
-from gis_app.incidents.access import role_of  # noqa: F401 (the one rule; pages import it from here)
+from gis_app.incidents import access
+from gis_app.incidents.access import ADMIN, PAGE_ROLES, ROLES, Role, role_of  # noqa: F401 (pages import role_of from here)
 
-ROLES = ("command_centre", "grid_member", "township_team", "department", "planner", "admin")
-
-ROLE_LABELS = {"command_centre": "指挥中心", "grid_member": "网格员", "township_team": "乡镇执法队员",
-               "department": "县级部门", "planner": "规划人员", "admin": "系统管理员"}
+ROLE_LABELS = {Role.COMMAND_CENTRE: "指挥中心", Role.GRID_MEMBER: "网格员", Role.TOWNSHIP_TEAM: "乡镇执法队员",
+               Role.DEPARTMENT: "县级部门", Role.PLANNER: "规划人员", ADMIN: "系统管理员"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class NavEntry:
 
     def __post_init__(self):
         object.__setattr__(self, "roles", frozenset(self.roles))
-        unknown = self.roles - set(ROLES)
+        unknown = self.roles - ROLES
         if unknown:
             raise ValueError(f"nav entry {self.label!r}: unknown roles {sorted(unknown)}")
 
@@ -68,24 +67,22 @@ def entries_for(user) -> list[dict]:
 
 
 def _reads_patrols(user) -> bool:
-    from gis_app.incidents import access
-
     return access.may_read_patrols(user)
 
 
 def register_defaults() -> None:
     """The command centre's pages and the map pages that exist on main."""
-    everyone = set(ROLES)
+    phone = {Role.GRID_MEMBER}  # grid members work on the phone pages only
     for entry in (
-        NavEntry("工作台", "pages-workspace", {"command_centre", "department", "admin"}, order=10),
-        NavEntry("大屏", "pages-screen", {"command_centre", "admin"}, order=20),
-        NavEntry("考核", "pages-assessment", {"command_centre", "department", "planner", "admin"}, order=30),
-        NavEntry("地图", "map-command", everyone - {"grid_member"}, order=40),
-        NavEntry("保护地", "map-protected-areas", {"command_centre", "department", "planner", "admin"},
-                 order=50),
-        NavEntry("巡查覆盖", "map-coverage", everyone, order=60, when=_reads_patrols),
-        NavEntry("接口文档", "api-docs", everyone - {"grid_member", "township_team"}, order=90),
-        NavEntry("后台", "admin:index", {"admin"}, order=95),
+        # Township teams may open the workspace too; their header leads to the phone inbox.
+        NavEntry("工作台", "pages-workspace", PAGE_ROLES["case_desk"] - {Role.TOWNSHIP_TEAM}, order=10),
+        NavEntry("大屏", "pages-screen", PAGE_ROLES["screen"], order=20),
+        NavEntry("考核", "pages-assessment", PAGE_ROLES["assessment"], order=30),
+        NavEntry("地图", "map-command", ROLES - phone, order=40),
+        NavEntry("保护地", "map-protected-areas", ROLES - phone - {Role.TOWNSHIP_TEAM}, order=50),
+        NavEntry("巡查覆盖", "map-coverage", ROLES, order=60, when=_reads_patrols),
+        NavEntry("接口文档", "api-docs", ROLES - phone - {Role.TOWNSHIP_TEAM}, order=90),
+        NavEntry("后台", "admin:index", {ADMIN}, order=95),
     ):
         register(entry)
 

@@ -12,14 +12,14 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
+from gis_app.incidents.access import PAGE_ROLES
 from gis_app.pages.access import page_for
 from gis_app.pages.nav import NavEntry, register
 from gis_app.patrols.selectors import visible_teams
 
-PLANNER_PAGE = frozenset({"planner", "admin"})
 
 
-@page_for(PLANNER_PAGE)
+@page_for("planner")
 def planner_page(request):
     teams = visible_teams(request.user).order_by("county__code", "code").values("code", "name")
     today = timezone.localdate()
@@ -30,4 +30,4 @@ def planner_page(request):
                   "max_minutes": settings.PATROL_HUB_MAX_MINUTES}})
 
 
-register(NavEntry("巡查规划", "pages-planner", {"planner", "admin"}, order=35))
+register(NavEntry("巡查规划", "pages-planner", PAGE_ROLES["planner"], order=35))

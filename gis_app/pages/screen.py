@@ -21,7 +21,7 @@ from gis_app.incidents.assessment import month_bounds
 from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case
 from gis_app.incidents.selectors import statistics
 from gis_app.pages import labels
-from gis_app.pages.access import SCREEN_READERS, page_for
+from gis_app.pages.access import page_for
 from gis_app.pages.rows import time_left
 
 MAP_LIMIT = 3000  # open cases drawn on the map (soonest deadline first)
@@ -39,7 +39,7 @@ def screen_data(user, now=None) -> dict:
     today = timezone.make_aware(datetime.combine(timezone.localdate(now), datetime.min.time()))
     local = timezone.localtime(now)
     month_start, month_end = month_bounds(local.year, local.month)
-    open_cases = cases.filter(state__in=OPEN_STATES)
+    open_cases = cases.open()
     counters = {
         "reported_today": cases.filter(created_at__gte=today).count(),
         "open": open_cases.count(),
@@ -73,14 +73,14 @@ def screen_data(user, now=None) -> dict:
     }
 
 
-@page_for(SCREEN_READERS)
+@page_for("screen")
 def screen(request):
     return render(request, "pages/screen.html", {
         "title": "指挥大屏", "county": _county_name(request.user),
         "refresh_seconds": settings.PAGES_SCREEN_REFRESH_SECONDS})
 
 
-@page_for(SCREEN_READERS)
+@page_for("screen")
 def screen_json(request):
     response = JsonResponse(screen_data(request.user), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, no-cache"

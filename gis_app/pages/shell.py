@@ -12,15 +12,15 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from gis_app.pages.nav import role_of
+from gis_app.pages.nav import ADMIN, Role, role_of
 
 ROLE_HOMES = {
-    "command_centre": "/workspace/",
-    "department": "/workspace/",
-    "admin": "/workspace/",
-    "grid_member": "/field/report/",
-    "township_team": "/field/inbox/",
-    "planner": "/planner/",
+    Role.COMMAND_CENTRE: "/workspace/",
+    Role.DEPARTMENT: "/workspace/",
+    ADMIN: "/workspace/",
+    Role.GRID_MEMBER: "/field/report/",
+    Role.TOWNSHIP_TEAM: "/field/inbox/",
+    Role.PLANNER: "/planner/",
 }
 
 
@@ -53,6 +53,13 @@ class LoginView(auth_views.LoginView):
                                                    require_https=self.request.is_secure()):
             return url
         return ""
+
+
+class MapLoginView(LoginView):
+    """/map/login/ kept for old links and bookmarks: the site's login page, landing on the map."""
+
+    def get_default_redirect_url(self):
+        return "/map/"
 
 
 class LogoutView(auth_views.LogoutView):

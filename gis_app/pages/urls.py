@@ -1,4 +1,5 @@
 """The people's pages, mounted at the site root (URL plan in shell.py and DESIGN §3)."""
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from gis_app.pages import assessment, casepage, footprint, intake, planner, screen, shell, workspace
@@ -7,6 +8,8 @@ urlpatterns = [
     path("", shell.home, name="pages-home"),
     path("login/", shell.LoginView.as_view(), name="pages-login"),
     path("logout/", shell.LogoutView.as_view(), name="pages-logout"),
+    path("map/login/", shell.MapLoginView.as_view(), name="map-login"),
+    path("map/logout/", auth_views.LogoutView.as_view(next_page="/map/login/"), name="map-logout"),
     path("workspace/", workspace.workspace, name="pages-workspace"),
     path("intake/", intake.intake, name="pages-intake"),
     path("workspace/rows/", workspace.workspace_rows, name="pages-workspace-rows"),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from gis_app.pages import labels, queue
-from gis_app.pages.access import CASE_READERS, page_for
+from gis_app.pages.access import page_for
 from gis_app.pages.rows import EXPORT_COLUMNS, export_values, row
 
 
@@ -59,7 +59,7 @@ def _refused(request, exc: queue.QueueError, template: str):
     return render(request, template, {"error": exc.detail, "parameter": exc.parameter}, status=400)
 
 
-@page_for(CASE_READERS)
+@page_for("case_desk")
 def workspace(request):
     try:
         context = _context(request)
@@ -68,7 +68,7 @@ def workspace(request):
     return render(request, "pages/workspace.html", {**context, "title": "指挥中心工作台"})
 
 
-@page_for(CASE_READERS)
+@page_for("case_desk")
 def workspace_rows(request):
     try:
         context = _context(request)
@@ -94,7 +94,7 @@ class _Echo:
         return value
 
 
-@page_for(CASE_READERS)
+@page_for("case_desk")
 def export_csv(request):
     try:
         queue.parse_filters(request.GET)
@@ -112,7 +112,7 @@ def export_csv(request):
     return response
 
 
-@page_for(CASE_READERS)
+@page_for("case_desk")
 def export_xlsx(request):
     try:
         queue.parse_filters(request.GET)

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gis_app.incidents import services
+from gis_app.incidents import services, supervision
 from gis_app.incidents.assessment import INDICATORS, assessment
 from gis_app.incidents.models import Case, CaseEvent
 from gis_app.incidents.selectors import statistics_cases
@@ -41,7 +41,7 @@ def world(db):
     _steps(Case.objects.get(pk=late.pk), team, "handle", at=NOW - 2 * day)
     _steps(Case.objects.get(pk=late.pk), command, "send_back", at=NOW - 2 * day + timedelta(hours=1))
     _report(command, 120.035, 30.015, now=NOW - 3 * day)  # never handled: overdue
-    services.escalate_overdue(now=NOW - day)
+    supervision.escalate_overdue(now=NOW - day)
     rejected = _report(command, 120.036, 30.016, now=NOW - timedelta(hours=5))
     _steps(rejected, command, "reject", at=NOW - timedelta(hours=4))
     return w

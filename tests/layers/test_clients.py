@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from owslib.ogcapi.features import Features
 
-from layers.registry import layers
+from layers.catalogue import layers
 from tests.layers.conftest import build_world
 from tests.users import token_for
 

@@ -7,7 +7,7 @@ import subprocess
 import pyogrio
 import pytest
 
-from layers.registry import layers
+from layers.catalogue import layers
 from tests.layers.conftest import build_world
 from tests.layers import gdal_info
 from tests.users import token_for

@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import box, shape
 
 from boundaries.crs import wgs84_to_gcj02
-from layers.registry import layers
+from layers.catalogue import layers
 from tests.layers.conftest import PATROLLED, add_area_case
 
 pytestmark = pytest.mark.django_db

@@ -132,7 +132,7 @@ def test_login_page_lets_any_role_in(world):
 
 
 def test_pages_are_declared_from_registry_layers():
-    from layers.registry import layers
+    from layers.catalogue import layers
 
     for spec in pages.PAGES.values():
         assert set(spec.layer_ids) <= set(layers().ids())

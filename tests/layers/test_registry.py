@@ -4,7 +4,8 @@ import pytest
 
 from boundaries.models import Village
 from gis_app.api.access import restrict
-from layers.registry import POLYGON, REGISTRY, Attribute, Layer, Registry, Style, layers
+from layers.catalogue import layers
+from layers.registry import POLYGON, REGISTRY, Attribute, Layer, Registry, Style
 from tests.layers.conftest import decode, tile_path
 
 LAYER_IDS = ["counties", "townships", "villages", "grids", "protected-areas", "hubs", "teams", "cases",

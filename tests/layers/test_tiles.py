@@ -5,7 +5,7 @@ import mapbox_vector_tile
 import pytest
 
 from gis_app.patrols.coverage import compute_coverage
-from layers.registry import layers
+from layers.catalogue import layers
 from tests.layers.conftest import PATROLLED, add_area_case, decode, lonlat_in_tile, tile_of, tile_path
 
 pytestmark = pytest.mark.django_db

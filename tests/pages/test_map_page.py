@@ -3,7 +3,7 @@ no console error (Leaflet.VectorGrid's small circle markers used to throw a Type
 both overdue and under 督办 keeps both marks, the legend folds, labels never overprint."""
 import pytest
 
-from layers.registry import layers
+from layers.catalogue import layers
 from tests.pages.world import build_pages_world
 
 
