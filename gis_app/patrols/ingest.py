@@ -32,6 +32,7 @@ import numpy as np
 from django.conf import settings
 
 from boundaries.crs import CRS, CRSError, check_lonlat, parse_crs, to_wgs84
+from gis_app.patrols import csv_columns
 
 FORMATS = ("gpx", "geojson", "csv")
 MAX_PROBLEMS_LISTED = 50
@@ -282,9 +283,14 @@ def _csv_header(row: list[str]) -> dict[str, int] | None:
 
 def read_csv(stream, collector: _Collector) -> None:
     """CSV: a header naming time, lon, lat[, accuracy] (any order), or no header and those
-    columns in that order. Read row by row from the stream."""
+    columns in that order. Read from the stream a chunk of rows at a time: a chunk whose
+    values are all plainly valid is converted a column at a time (csv_columns.py), any other
+    row by row (`_Collector.add`, which names each problem)."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
+    chunk: list[list[str]] = []
+    lines: list[int] = []
+    columns = None
     try:
         first = next(reader, None)
         if first is None:
@@ -292,24 +298,56 @@ def read_csv(stream, collector: _Collector) -> None:
         columns = _csv_header(first)
         rows = reader if columns is not None else _chain(first, reader)
         columns = columns or {"time": 0, "lon": 1, "lat": 2, "accuracy": 3}
-        t, x, y = columns["time"], columns["lon"], columns["lat"]
-        a = columns.get("accuracy")
-        needed = max(t, x, y) + 1
         for row in rows:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            where = {"line": reader.line_num}
-            if len(row) < needed:
-                collector.problem(where, "row", f"{len(row)} column(s), expected at least {needed} "
-                                               "(time, lon, lat[, accuracy])")
-                continue
-            collector.add(where, row[t], row[x], row[y], row[a] if a is not None and a < len(row) else None)
+            chunk.append(row)
+            lines.append(reader.line_num)
+            if len(chunk) == csv_columns.CHUNK_ROWS:
+                _add_csv_rows(collector, columns, chunk, lines)
+                chunk, lines = [], []
     except UnicodeDecodeError as exc:
+        _add_csv_rows(collector, columns, chunk, lines)
         collector.problem({}, "file", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except csv.Error as exc:
-        collector.problem({"line": reader.line_num}, "row", f"not CSV: {exc}")
+        line = reader.line_num
+        _add_csv_rows(collector, columns, chunk, lines)
+        collector.problem({"line": line}, "row", f"not CSV: {exc}")
+    else:
+        _add_csv_rows(collector, columns, chunk, lines)
     finally:
         text.detach()
+
+
+def _add_csv_rows(collector: _Collector, columns: dict[str, int] | None, rows: list[list[str]],
+                  lines: list[int]) -> None:
+    """Add one chunk of CSV rows (`lines`: their line numbers): a column at a time when every
+    value is plainly valid and the chunk fits under PATROL_MAX_FIXES, else row by row."""
+    if not rows:
+        return
+    t, x, y = columns["time"], columns["lon"], columns["lat"]
+    a = columns.get("accuracy")
+    needed = max(t, x, y) + 1
+    fits = len(collector.times) + len(rows) <= settings.PATROL_MAX_FIXES
+    if fits and not collector.problems and all(len(row) >= needed for row in rows):
+        accs = None if a is None else [row[a] if a < len(row) else None for row in rows]
+        converted = csv_columns.convert([row[t] for row in rows], [row[x] for row in rows],
+                                        [row[y] for row in rows], accs, collector.zone,
+                                        _EARLIEST_US, _LATEST_US)
+        if converted is not None:
+            us, lon, lat, acc = converted
+            collector.times.extend(us.tolist())
+            collector.x.extend(lon.tolist())
+            collector.y.extend(lat.tolist())
+            collector.acc.extend(acc.tolist())
+            return
+    for row, line in zip(rows, lines):
+        where = {"line": line}
+        if len(row) < needed:
+            collector.problem(where, "row", f"{len(row)} column(s), expected at least {needed} "
+                                           "(time, lon, lat[, accuracy])")
+            continue
+        collector.add(where, row[t], row[x], row[y], row[a] if a is not None and a < len(row) else None)
 
 
 def _chain(first, rest):
@@ -530,12 +568,16 @@ def clean(fixes: Fixes, max_speed_kmh: float | None = None) -> Cleaned:
         keep[i] = False
         dropped.append({"index": int(i), "reason": reason, "time": iso(times[i]), "detail": detail})
 
-    seen: dict[tuple, int] = {}
-    for i in range(n):
-        key = (int(times[i]), float(lon[i]), float(lat[i]))
-        first = seen.setdefault(key, i)
-        if first != i:
-            drop(i, "duplicate", f"same time and place as fix {first}")
+    # Duplicates: fixes sorted by (time, lon, lat), file order kept among equals (a stable
+    # sort); each later one of a run of equals repeats the run's first.
+    order = np.lexsort((lat, lon, times))
+    same = np.flatnonzero((np.diff(times[order]) == 0) & (np.diff(lon[order]) == 0)
+                          & (np.diff(lat[order]) == 0)) + 1
+    first = order.copy()
+    for k in same:      # in sorted order: the run's first is already known at k - 1
+        first[k] = first[k - 1]
+    for k in sorted(same, key=lambda k: order[k]):
+        drop(order[k], "duplicate", f"same time and place as fix {first[k]}")
 
     candidates = np.flatnonzero(keep)
     if len(candidates) > 1 and np.any(np.diff(times[candidates]) < 0):
@@ -550,8 +592,14 @@ def clean(fixes: Fixes, max_speed_kmh: float | None = None) -> Cleaned:
         # distance from the last kept fix is computed afresh.
         step_m = haversine_m(lon[survivors[:-1]], lat[survivors[:-1]], lon[survivors[1:]], lat[survivors[1:]])
         limit_ms = max_speed_kmh / 3.6
-        prev = survivors[0]
-        for k, i in enumerate(survivors[1:]):
+        # Up to the first step back in time or too fast nothing is dropped (the same
+        # arithmetic as the loop, vectorised); the loop starts there.
+        step_s = np.diff(times[survivors]) / 1e6
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bad = np.flatnonzero((step_s <= 0) | (step_m / step_s > limit_ms))
+        start = int(bad[0]) if len(bad) else len(survivors) - 1
+        prev = survivors[start]
+        for k, i in enumerate(survivors[start + 1:], start=start):
             dt = (times[i] - times[prev]) / 1e6
             if dt <= 0:
                 drop(i, "same_time", f"same time as fix {prev}, another place")

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from gis_app.enforcement.models import Team
 from gis_app.patrols import segments
 from gis_app.patrols.duplicates import drop_already_stored
+from gis_app.patrols.fix_copy import COLUMNS as COPY_COLUMNS, binary_copy
 from gis_app.patrols.ingest import Cleaned, Fixes, MalformedUpload, clean, iso, read_upload, us_to_datetime
 from gis_app.patrols.models import Fix, PatrolPlan, Track
 
@@ -50,20 +51,13 @@ def _report(fixes: Fixes, cleaned: Cleaned) -> dict:
 
 
 def _copy_fixes(track_id: int, fixes: Fixes, keep: np.ndarray) -> None:
-    """COPY the kept fixes in one stream: the fastest way PostgreSQL takes 100,000 rows."""
-    import shapely
-
-    times = fixes.times_us[keep].astype("datetime64[us]")
-    stamps = np.datetime_as_string(times, unit="us")
-    points = shapely.points(fixes.lon[keep], fixes.lat[keep])
-    wkb = shapely.to_wkb(shapely.set_srid(points, 4326), hex=True, include_srid=True)
-    accuracy = fixes.accuracy[keep]
-    acc_text = np.where(np.isnan(accuracy), "\\N", accuracy.astype(str))
-    prefix = f"{track_id}\t"
-    body = "".join(f"{prefix}{t}Z\t{g}\t{a}\n" for t, g, a in zip(stamps, wkb, acc_text))
+    """COPY the kept fixes in one binary stream (fix_copy.py): the fastest way PostgreSQL
+    takes 100,000 rows."""
+    payload = binary_copy(track_id, fixes.times_us[keep], fixes.lon[keep], fixes.lat[keep],
+                          fixes.accuracy[keep])
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {Fix._meta.db_table} (track_id, time, geom, accuracy) FROM STDIN",
-                           io.StringIO(body))
+        cursor.copy_expert(f"COPY {Fix._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN "
+                           "(FORMAT binary)", io.BytesIO(payload))
 
 
 def store_track(fixes: Fixes, cleaned: Cleaned, *, team: Team, plan: PatrolPlan | None = None,

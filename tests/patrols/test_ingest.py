@@ -262,3 +262,55 @@ def test_stored_fixes_keep_time_and_accuracy(territory):
 def test_a_huge_unix_time_is_a_named_problem_not_an_overflow(value):
     with pytest.raises(ValueError, match="between 1990 and 2100"):
         parse_time(value, ZoneInfo("Asia/Shanghai"))
+
+
+# --- the column-at-a-time CSV reader agrees with the row-by-row one --------------------------
+
+def _row_by_row(data: bytes):
+    from gis_app.patrols import csv_columns
+    original = csv_columns.convert
+    csv_columns.convert = lambda *args, **kwargs: None      # every chunk read row by row
+    try:
+        return read_upload(io.BytesIO(data), filename="t.csv")
+    finally:
+        csv_columns.convert = original
+
+
+@pytest.mark.parametrize("times", [
+    ["2026-05-04T08:00:00Z", "2026-05-04T08:00:05.5+08:00", "2026-05-04 08:00:10", " 2026-05-04T08:00:15.000001 "],
+    ["1777852800", "1777852805.25", "1777852810000", "1777852815123.4"],
+])
+def test_csv_columns_read_as_row_by_row(times):
+    rows = [f"{t},120.00{k}1,30.00{k}2,{'' if k % 2 else k * 1.5}" for k, t in enumerate(times)]
+    data = ("time,lon,lat,accuracy\n" + "\n".join(rows) + "\n").encode()
+    fast, slow = read_upload(io.BytesIO(data), filename="t.csv"), _row_by_row(data)
+    assert fast.times_us.tolist() == slow.times_us.tolist()
+    assert fast.lon.tolist() == slow.lon.tolist() and fast.lat.tolist() == slow.lat.tolist()
+    assert np.array_equal(fast.accuracy, slow.accuracy, equal_nan=True)
+
+
+@pytest.mark.parametrize("bad,field", [("20260504", "time"), ("nan", "lon"), ("-1", "accuracy"),
+                                       ("1e300", "time"), ("inf", "lat")])
+def test_a_bad_value_among_many_good_rows_is_named_with_its_line(bad, field):
+    rows = [["2026-05-04T08:00:%02dZ" % (k % 60), "120.001", "30.001", "5"] for k in range(50)]
+    rows[37][{"time": 0, "lon": 1, "lat": 2, "accuracy": 3}[field]] = bad
+    data = ("time,lon,lat,accuracy\n" + "".join(",".join(r) + "\n" for r in rows)).encode()
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(io.BytesIO(data), filename="t.csv")
+    assert [(p["line"], p["field"]) for p in info.value.problems] == [(39, field)]
+
+
+def test_duplicates_of_duplicates_name_the_first_fix():
+    fixes = _fixes()
+    fixes[6:6] = [fixes[2], fixes[2]]
+    result = _clean(fixes)
+    assert [(d["index"], d["reason"], d["detail"]) for d in result.dropped] == [
+        (6, "duplicate", "same time and place as fix 2"), (7, "duplicate", "same time and place as fix 2")]
+
+
+def test_a_too_fast_jump_late_in_a_long_log_is_dropped_and_the_log_goes_on_from_the_fix_before():
+    fixes = _fixes()
+    t, x, y = fixes[-3]
+    fixes[-3] = (t, x + 0.5, y)           # 50 km away in 30 s
+    result = _clean(fixes)
+    assert [(d["index"], d["reason"]) for d in result.dropped] == [(len(fixes) - 3, "too_fast")]
