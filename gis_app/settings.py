@@ -194,6 +194,11 @@ LOGIN_REDIRECT_URL = "/"
 # suite, which edits memberships with .update(), runs without one unless a test asks).
 TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", "0" if TESTING else "10"))
 TOKEN_CACHE_ENTRIES = int(os.environ.get("TOKEN_CACHE_ENTRIES", "10000"))
+# Vector tiles (layers/tile_sql.py): how long a worker keeps a layer's compiled tile statement
+# per user and options. Saving or deleting a user, membership, team or department clears the
+# worker's own cache at once. 0 = compile per tile (the test suite, unless a test asks).
+TILE_SQL_CACHE_SECONDS = float(os.environ.get("TILE_SQL_CACHE_SECONDS", "0" if TESTING else "60"))
+TILE_SQL_CACHE_ENTRIES = int(os.environ.get("TILE_SQL_CACHE_ENTRIES", "2000"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

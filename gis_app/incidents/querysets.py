@@ -11,15 +11,23 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.db.models.fields import BooleanField
-from django.utils import timezone
 
 from gis_app.incidents import access
 from gis_app.incidents.states import OPEN_STATES
 
 
+class StatementTime(models.Func):
+    """The time the statement started, read by the database (statement_timestamp()): a
+    compiled query that says "now" this way stays right when it is kept and run again later
+    (vector tile statements are compiled once per user, layers/tile_sql.py)."""
+
+    template = "statement_timestamp()"
+    output_field = models.DateTimeField()
+
+
 def overdue_q(now=None) -> Q:
-    """Open and past the deadline at `now` (default: now)."""
-    return Q(state__in=OPEN_STATES, deadline__lt=now or timezone.now())
+    """Open and past the deadline at `now` (default: when the statement runs)."""
+    return Q(state__in=OPEN_STATES, deadline__lt=now or StatementTime())
 
 
 class CaseQuerySet(models.QuerySet):

@@ -1,0 +1,154 @@
+"""Tile statements compiled once per layer, permission scope and options, then bound per tile.
+
+Why: compiling a layer's queryset (permission filter, attributes, joins) through the ORM cost
+about a millisecond per tile, the same work for every tile a user's map asks for. Here the
+tile does not enter the queryset at all: the layer's rows (what `user` may see, with the
+attributes `user` gets, and the raw geometry) are compiled once, and the tile (box filter,
+clip, simplification, ST_TileEnvelope) is added around them in SQL whose parameters are
+slots filled per tile. PostgreSQL pushes the box filter on the geometry column down into the
+layer's rows, so the spatial index is used as before.
+
+A compiled statement is kept for TILE_SQL_CACHE_SECONDS per (layer, kind of tile, user,
+options). The scope of a user is what the compiled SQL embeds from Python: their county and
+role (Member), team and its township, department and its code, superuser flag; saving or
+deleting any of those clears this worker's cache at once (other workers: within the TTL, as
+for API tokens). Layers whose rows are filtered by their own `bbox_filter` (hubs: a computed
+union) have no plain geometry column to push a box onto and are compiled per tile (tiles.py).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F, QuerySet
+from django.db.models.signals import post_delete, post_save
+
+from gis_app.enforcement.models import Department, Member, Team
+from layers.features import RawGeometry, with_attributes
+from layers.registry import BOOLEAN, DATETIME, POINT, Layer
+
+EXTENT = 4096  # MVT coordinate units per tile side
+BUFFER = 64  # units of buffer around the tile (clipping margin for strokes)
+CLUSTER_CELLS = 8  # clusters per tile side at clustered zooms
+
+
+class Slot:
+    """A tile-dependent parameter in a compiled statement, filled by `Statement.bind`."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self):
+        return f"<slot {self.name}>"
+
+
+def _slots(*names: str) -> list[Slot]:
+    return [Slot(n) for n in names]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One ST_AsMVT statement with %s placeholders; `params` mixes fixed values (the layer
+    name, the permission filter's values) and Slots."""
+
+    sql: str
+    params: tuple
+    jit_off: bool
+
+    def bind(self, values: dict[str, float | int]) -> list:
+        return [values[p.name] if isinstance(p, Slot) else p for p in self.params]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _column(alias: str, attribute) -> str:
+    """Datetimes as ISO 8601 text (JSON's spelling), not PostgreSQL's default output."""
+    if attribute.type == DATETIME:
+        return f"to_json(q.{alias}) #>> '{{}}'"
+    return f"q.{alias}"
+
+
+_BOX = "q.mvt_g && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+
+
+def feature_statement(layer: Layer, user, rows: QuerySet) -> Statement:
+    """Features of `layer` among `rows` in a tile: clipped (with the buffer) and simplified to
+    half a pixel first for lines and polygons, projected, quantised; the primary key as
+    feature id."""
+    rows, named = with_attributes(layer, user, rows)
+    rows = rows.annotate(mvt_g=RawGeometry(layer.geometry_expression()), mvt_id=F("pk"))
+    inner, inner_params = rows.values("mvt_id", *named, "mvt_g").query.sql_with_params()
+    geom, geom_params = "q.mvt_g", []
+    if layer.geometry_type != POINT:
+        geom = f"ST_Simplify(ST_ClipByBox2D({geom}, ST_MakeEnvelope(%s, %s, %s, %s, 4326)), %s)"
+        geom_params = _slots("cw", "cs", "ce", "cn", "half_pixel")
+    columns = "".join(f"{_column(alias, a)} AS {_quote(a.name)}, " for alias, a in named.items())
+    sql = (f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt_geom', 'mvt_id') FROM ("
+           f"SELECT q.mvt_id, {columns}"
+           f"ST_AsMVTGeom(ST_Transform({geom}, 3857), ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true)"
+           f" AS mvt_geom FROM ({inner}) q WHERE {_BOX}) t WHERE t.mvt_geom IS NOT NULL")
+    params = (layer.id, *geom_params, *_slots("z", "x", "y"), *inner_params, *_slots("bw", "bs", "be", "bn"))
+    return Statement(sql, params, layer.jit_off)
+
+
+def cluster_statement(layer: Layer, user, rows: QuerySet) -> Statement:
+    """Points of `layer` among `rows` in a tile aggregated into CLUSTER_CELLS x CLUSTER_CELLS cells: each
+    cell with points becomes one point at their mean position with `count` and, for each
+    boolean attribute (e.g. overdue, escalated), how many are true. Points are taken from the
+    tile itself (no buffer), so every point is counted in exactly one tile."""
+    rows, named = with_attributes(layer, user, rows)
+    flags = {alias: a for alias, a in named.items() if a.type == BOOLEAN}
+    rows = rows.annotate(mvt_g=RawGeometry(layer.geometry_expression()))
+    inner, inner_params = rows.values("mvt_g", *flags).query.sql_with_params()
+    sums = "".join(f", sum(CASE WHEN q.{alias} THEN 1 ELSE 0 END)::int AS {_quote(a.name)}"
+                   for alias, a in flags.items())
+    sql = (f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt_geom') FROM ("
+           f"SELECT count(*)::int AS count{sums}, true AS cluster, ST_AsMVTGeom(ST_Transform("
+           f"ST_SetSRID(ST_MakePoint(avg(ST_X(q.mvt_g)), avg(ST_Y(q.mvt_g))), 4326), 3857), "
+           f"ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true) AS mvt_geom "
+           f"FROM ({inner}) q WHERE {_BOX} "
+           f"GROUP BY floor((ST_X(q.mvt_g) - %s) / %s), floor((ST_Y(q.mvt_g) - %s) / %s)"
+           f") t WHERE t.mvt_geom IS NOT NULL")
+    params = (layer.id, *_slots("z", "x", "y"), *inner_params, *_slots("w", "s", "e", "n"),
+              *_slots("w", "cell_w", "s", "cell_h"))
+    return Statement(sql, params, True)
+
+
+# --- the cache ---------------------------------------------------------------------------------
+
+_cache: dict[tuple, tuple[float, Statement]] = {}
+
+
+def _options_key(options: dict) -> tuple:
+    return tuple(sorted((k, repr(v)) for k, v in options.items()))
+
+
+def statement(layer: Layer, user, options: dict, clustered: bool) -> Statement:
+    """The compiled tile statement of `layer` for `user` and `options` (cached, see above)."""
+    key = (layer.id, clustered, getattr(user, "pk", None), _options_key(options))
+    ttl = settings.TILE_SQL_CACHE_SECONDS
+    hit = _cache.get(key) if ttl > 0 else None
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    compiled = (cluster_statement if clustered else feature_statement)(
+        layer, user, layer.queryset_for(user, options))
+    if ttl > 0:
+        if len(_cache) >= settings.TILE_SQL_CACHE_ENTRIES:
+            _cache.clear()
+        _cache[key] = (now + ttl, compiled)
+    return compiled
+
+
+def forget_statements(**kwargs) -> None:
+    """Clear this worker's compiled tile statements (someone's rights may have changed)."""
+    _cache.clear()
+
+
+for _model in (Member, get_user_model(), Team, Department):
+    post_save.connect(forget_statements, sender=_model, dispatch_uid=f"forget_tile_sql_save_{_model.__name__}")
+    post_delete.connect(forget_statements, sender=_model, dispatch_uid=f"forget_tile_sql_delete_{_model.__name__}")

@@ -1,0 +1,72 @@
+"""Tile statements compiled once per layer, user and options (layers/tile_sql.py): a cached
+statement gives the tile a freshly compiled one gives, for every role, and follows changes of
+rights and of data."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from gis_app.incidents.models import Case
+from layers import tile_sql
+from tests.layers.conftest import ROLES, decode, tile_path
+
+pytestmark = pytest.mark.django_db
+
+PLACES = [("grids", 120.005, 30.005, 14), ("cases", 120.008, 30.008, 15), ("cases", 120.03, 30.03, 11),
+          ("tracks", 120.01, 30.005, 14), ("townships", 120.02, 30.02, 12), ("hubs", 120.04, 30.02, 11)]
+
+
+@pytest.fixture
+def cached(settings):
+    settings.TILE_SQL_CACHE_SECONDS = 60
+    tile_sql.forget_statements()
+    yield
+    tile_sql.forget_statements()
+
+
+@pytest.mark.parametrize("role", [*ROLES, "admin"])
+def test_a_cached_statement_gives_the_tile_compiled_per_tile(get, settings, role):
+    settings.TILE_SQL_CACHE_SECONDS = 0
+    fresh = [get(role, tile_path(*place)) for place in PLACES]
+    settings.TILE_SQL_CACHE_SECONDS = 60
+    tile_sql.forget_statements()
+    for _ in range(2):          # the first compiles and keeps, the second reads the cache
+        again = [get(role, tile_path(*place)) for place in PLACES]
+        assert [(r.status_code, r.content) for r in again] == [(r.status_code, r.content) for r in fresh]
+    tile_sql.forget_statements()
+
+
+def test_a_users_tiles_of_one_layer_share_one_compiled_statement(get, cached):
+    for lon in (120.005, 120.015, 120.025):
+        get("command", tile_path("grids", lon, 30.005, 14))
+    assert [key[:2] for key in tile_sql._cache] == [("grids", False)]
+
+
+def test_a_changed_role_is_seen_by_the_next_tile(get, world, cached):
+    path = tile_path("cases", 120.008, 30.008, 15)
+    number = world.cases["in_core"].number
+    props = {f["properties"]["code"]: f["properties"] for f in decode(get("planner", path), "cases")}
+    assert "description" not in props[number]
+    member = world.users["planner"].member
+    member.role = "command_centre"
+    member.save()
+    props = {f["properties"]["code"]: f["properties"] for f in decode(get("planner", path), "cases")}
+    assert props[number]["description"].startswith("占道经营")
+
+
+def test_a_cached_case_statement_reads_overdue_when_it_runs(get, world, cached):
+    path = tile_path("cases", 120.008, 30.008, 15)
+    number = world.cases["in_core"].number
+    props = {f["properties"]["code"]: f["properties"] for f in decode(get("command", path), "cases")}
+    assert props[number]["overdue"] is False
+    Case.objects.filter(number=number).update(deadline=timezone.now() - timedelta(seconds=1))
+    props = {f["properties"]["code"]: f["properties"] for f in decode(get("command", path), "cases")}
+    assert props[number]["overdue"] is True
+
+
+def test_each_user_gets_their_own_compiled_statement(get, world, cached):
+    path = tile_path("cases", 121.005, 30.005, 15)
+    assert decode(get("command", path), "cases") == []
+    codes = {f["properties"]["code"] for f in decode(get("other_command", path), "cases")}
+    assert codes == {world.cases["other"].number}
+    assert decode(get("command", path), "cases") == []
