@@ -64,7 +64,10 @@ test: db
 check: db
 	SCHEMATHESIS=1 SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-20} $(VENV)/bin/pytest -q tests/test_schemathesis.py
 
+# Benchmarks, each figure beside its floor (bare SQL) and peer (tipg, installed from PyPI into
+# bench/.peers-venv, git-ignored), with its target and the load average.
 bench: migrate
+	$(PY) bench/peers.py
 	$(PY) bench/run_all.py
 
 clean-db:

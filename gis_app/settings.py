@@ -92,13 +92,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gis_app.web.guard.InputGuardMiddleware",   # NUL, lone surrogates, JSON shape and depth
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gis_app.web.machine_paths.StaticFilesMiddleware",   # WhiteNoise, not on API/tile/OGC paths
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gis_app.api.timezones.OutputTimeZoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "gis_app.web.machine_paths.PageMessageMiddleware",   # messages, pages only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -199,6 +199,9 @@ TOKEN_CACHE_ENTRIES = int(os.environ.get("TOKEN_CACHE_ENTRIES", "10000"))
 # worker's own cache at once. 0 = compile per tile (the test suite, unless a test asks).
 TILE_SQL_CACHE_SECONDS = float(os.environ.get("TILE_SQL_CACHE_SECONDS", "0" if TESTING else "60"))
 TILE_SQL_CACHE_ENTRIES = int(os.environ.get("TILE_SQL_CACHE_ENTRIES", "2000"))
+# Route batches (gis_app/enforcement/sessions.py): database sessions reading a large batch's
+# pieces at once from one snapshot; 2 = the request's and one more per worker thread, 1 = one.
+ROUTE_BATCH_SESSIONS = int(os.environ.get("ROUTE_BATCH_SESSIONS", "2"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

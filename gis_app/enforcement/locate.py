@@ -33,6 +33,8 @@ import orjson
 from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 
+from gis_app.enforcement import sessions
+
 
 class built_once:
     """A computed attribute stored on first access, like functools.cached_property but
@@ -433,44 +435,55 @@ PIECE_POINTS = 3400
 
 def read_territory_pieces(lons, lats, item_codes, piece: int | None = None):
     """Yield (offset, TerritoryRead) for consecutive pieces of the points, in order, the way
-    `read_territory` reads them all at once; while the caller works on one piece, the
-    database reads the next (one statement ahead, on a helper thread; the statements run one
-    after another on the request's connection).
+    `read_territory` reads them all at once. The pieces are read on two database sessions at
+    once (the request's and a second one, sessions.py), alternately, while the caller works on
+    the pieces already read; without a second session, one statement ahead on the request's.
 
-    All pieces come from one REPEATABLE READ READ ONLY transaction, i.e. one snapshot, as one
-    statement would: a concurrent `import_bundle --replace` commit can never mix old and new
-    rows in the answers. Call it outside any transaction (it opens its own).
+    All pieces come from one REPEATABLE READ READ ONLY snapshot, exported to the second
+    session, as one statement would: a concurrent `import_bundle --replace` commit can never
+    mix old and new rows in the answers. Call it outside any transaction (it opens its own).
     `item_codes` has one code per point (each piece reads the rule rows of its own).
     """
     if connection.in_atomic_block:
         raise RuntimeError("read_territory_pieces needs autocommit: it opens its own transaction")
-    piece = piece or PIECE_POINTS
     lons = [float(x) for x in lons]
     lats = [float(y) for y in lats]
-    offsets = range(0, len(lons), piece)
-    params = [list(statement_params(lons[o:o + piece], lats[o:o + piece],
-                                    item_codes[o:o + piece]).values()) for o in offsets]
+    tuned = "SELECT " + _SETTINGS.format("'force_generic_plan'", "'off'")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         _prepare(cursor)
-        # The snapshot is taken here, by the transaction's first query.
-        cursor.execute("SELECT " + _SETTINGS.format("'force_generic_plan'", "'off'"))
-        raw = connection.connection          # the helper thread must not open a connection of its own
+        # The snapshot is taken here, by the transaction's first query, and exported.
+        cursor.execute(tuned + ", pg_export_snapshot()")
+        snapshot = cursor.fetchone()[-1]
+        second = sessions.begin(snapshot, (_STATEMENT, _PREPARE), tuned)
+        # Two sessions: pieces small enough that each reads two or more.
+        piece = piece or (min(PIECE_POINTS, -(-len(lons) // 4)) if second else PIECE_POINTS)
+        offsets = range(0, len(lons), piece)
+        params = [list(statement_params(lons[o:o + piece], lats[o:o + piece],
+                                        item_codes[o:o + piece]).values()) for o in offsets]
+        # The helper threads must not open connections of their own: they use these.
+        raws = [connection.connection] + ([second] if second is not None else [])
 
-        def execute(statement_params_):
+        def execute(raw, statement_params_):
             with raw.cursor() as raw_cursor:
                 raw_cursor.execute(_EXECUTE, statement_params_)
                 return raw_cursor.fetchone()
 
-        with ThreadPoolExecutor(max_workers=1) as helper:
-            pending = helper.submit(execute, params[0])
+        # One thread per session, each reading its pieces in order (piece k on session k % n).
+        helpers = [ThreadPoolExecutor(max_workers=1) for _ in raws]
+        try:
+            pending = [helpers[k % len(raws)].submit(execute, raws[k % len(raws)], p)
+                       for k, p in enumerate(params)]
             for k, offset in enumerate(offsets):
                 with connection.wrap_database_errors:
-                    rows_text, dims_text = pending.result()
-                if k + 1 < len(params):
-                    pending = helper.submit(execute, params[k + 1])
+                    rows_text, dims_text = pending[k].result()
                 yield offset, _territory_read(lons[offset:offset + piece],
                                               lats[offset:offset + piece], rows_text, dims_text)
+        finally:
+            for helper in helpers:
+                helper.shutdown(wait=True, cancel_futures=True)
+            if second is not None:
+                sessions.end(second)
 
 
 def _territory_read(lons, lats, rows_text: str, dims_text: str) -> TerritoryRead:
