@@ -333,6 +333,9 @@ PAGES_QUEUE_PAGE_SIZE = int(os.environ.get("PAGES_QUEUE_PAGE_SIZE", "50"))
 PAGES_QUEUE_REFRESH_SECONDS = int(os.environ.get("PAGES_QUEUE_REFRESH_SECONDS", "30"))
 PAGES_EXPORT_MAX_ROWS = int(os.environ.get("PAGES_EXPORT_MAX_ROWS", "100000"))
 PAGES_SCREEN_REFRESH_SECONDS = int(os.environ.get("PAGES_SCREEN_REFRESH_SECONDS", "60"))
+# How long the screen's counts are shared between the screens of one county (per worker);
+# 0 = computed per request (the test suite, which changes cases between reads).
+PAGES_SCREEN_CACHE_SECONDS = int(os.environ.get("PAGES_SCREEN_CACHE_SECONDS", "0" if TESTING else "20"))
 
 # 考核 (gis_app/incidents/assessment.py): dispatched staff are scored by the township they
 # serve and by the department that sent them (the seeds' 70 % / 30 %).

@@ -8,6 +8,8 @@ UPDATE and DELETE) and hash-chained per case, so tampering is detectable.
 """
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from boundaries.models import County, Grid, Township, Village
@@ -113,7 +115,11 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["county", "state"]), models.Index(fields=["deadline"]),
                    models.Index(fields=["next_rung_at"]),
-                   models.Index(fields=["team", "state"]), models.Index(fields=["township", "state"])]
+                   models.Index(fields=["team", "state"]), models.Index(fields=["township", "state"]),
+                   # The queue's free text (`icontains` is UPPER(col::text) LIKE UPPER(%q%)):
+                   # trigram indexes answer it without reading every case.
+                   GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="case_number_trgm"),
+                   GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="case_description_trgm")]
         constraints = [models.UniqueConstraint(fields=["reporter", "client_key"],
                                                condition=~models.Q(client_key=""),
                                                name="case_client_key_unique")]

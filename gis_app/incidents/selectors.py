@@ -56,15 +56,17 @@ def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
     if group_by == "month":
         cases = cases.annotate(month=TruncMonth("created_at"))
     fields = [key] + ([label] if label else [])
+    # One row per case: the groupings are to-one relations and the visibility filters are
+    # subqueries (incidents/access.py), so plain counts are exact; DISTINCT cost a sort per
+    # aggregate per group (the screen's charts took seconds at 100,000 cases).
     rows = (cases.order_by().values(*fields).annotate(
-        total=Count("pk", distinct=True),
-        open=Count("pk", filter=Q(state__in=OPEN_STATES), distinct=True),
-        finished=Count("pk", filter=Q(state__in=DONE_STATES), distinct=True),
-        on_time=Count("pk", filter=Q(state__in=DONE_STATES, clock_used_s__lte=F("clock_budget_s") + 1e-6),
-                      distinct=True),
-        overdue=Count("pk", filter=overdue_q(now), distinct=True),
-        escalated=Count("pk", filter=Q(escalated_at__isnull=False), distinct=True),
-        rejected=Count("pk", filter=Q(state="rejected"), distinct=True),
+        total=Count("pk"),
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        finished=Count("pk", filter=Q(state__in=DONE_STATES)),
+        on_time=Count("pk", filter=Q(state__in=DONE_STATES, clock_used_s__lte=F("clock_budget_s") + 1e-6)),
+        overdue=Count("pk", filter=overdue_q(now)),
+        escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+        rejected=Count("pk", filter=Q(state="rejected")),
     ).order_by(key))
     out = []
     for row in rows:

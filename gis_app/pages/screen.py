@@ -12,13 +12,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import F
+from django.core.cache import cache
+from django.db.models import Count, F, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from gis_app.incidents.access import counts_whole_county
 from gis_app.incidents.assessment import month_bounds
 from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case
+from gis_app.incidents.querysets import overdue_q
 from gis_app.incidents.selectors import statistics
 from gis_app.pages import labels
 from gis_app.pages.access import page_for
@@ -40,14 +43,15 @@ def screen_data(user, now=None) -> dict:
     local = timezone.localtime(now)
     month_start, month_end = month_bounds(local.year, local.month)
     open_cases = cases.open()
-    counters = {
-        "reported_today": cases.filter(created_at__gte=today).count(),
-        "open": open_cases.count(),
-        "overdue": cases.filter(overdue=True).count(),
-        "escalated": open_cases.filter(escalated_at__isnull=False).count(),
-        "closed_on_time_month": cases.filter(state__in=DONE_STATES, closed_at__gte=month_start,
-                                             closed_at__lt=month_end, closed_at__lte=F("deadline")).count(),
-    }
+    # The five counters in one pass over the cases (five COUNTs were five scans).
+    counters = cases.aggregate(
+        reported_today=Count("pk", filter=Q(created_at__gte=today)),
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        overdue=Count("pk", filter=overdue_q(now)),
+        escalated=Count("pk", filter=Q(state__in=OPEN_STATES, escalated_at__isnull=False)),
+        closed_on_time_month=Count("pk", filter=Q(state__in=DONE_STATES, closed_at__gte=month_start,
+                                                  closed_at__lt=month_end, closed_at__lte=F("deadline"))),
+    )
     overdue = (cases.filter(overdue=True).select_related("item", "township", "team")
                .order_by("deadline")[:OVERDUE_LIST])
     markers = (open_cases.select_related("item").order_by("deadline")
@@ -80,8 +84,24 @@ def screen(request):
         "refresh_seconds": settings.PAGES_SCREEN_REFRESH_SECONDS})
 
 
+def cached_screen_data(user) -> dict:
+    """The screen's data, shared for PAGES_SCREEN_CACHE_SECONDS by everyone who counts the
+    same cases (a command centre counts its county): a wall of screens polling every minute
+    costs one computation, not one per screen. Per worker (the process's cache)."""
+    seconds = settings.PAGES_SCREEN_CACHE_SECONDS
+    if seconds <= 0:
+        return screen_data(user)
+    scope = (f"county:{user.member.county_id}" if counts_whole_county(user) else f"user:{user.pk}")
+    key = f"pages.screen:{scope}"
+    data = cache.get(key)
+    if data is None:
+        data = screen_data(user)
+        cache.set(key, data, seconds)
+    return data
+
+
 @page_for("screen")
 def screen_json(request):
-    response = JsonResponse(screen_data(request.user), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(cached_screen_data(request.user), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, no-cache"
     return response

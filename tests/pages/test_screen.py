@@ -62,3 +62,30 @@ def test_big_screen_draws_its_charts_at_1920_without_scrolling(live_world, open_
     scroll = page.evaluate("[document.documentElement.scrollHeight, document.documentElement.scrollWidth]")
     assert scroll[0] <= 1080 and scroll[1] <= 1920
     shot(page, "screen-1920", full_page=False)
+
+
+def _no_longer_overdue(case):
+    type(case).objects.filter(pk=case.pk).update(deadline=timezone.now() + timedelta(days=3))
+
+
+def test_screens_of_one_county_share_the_counts_for_a_while(world, settings):
+    """Two command-centre screens within PAGES_SCREEN_CACHE_SECONDS: the second read costs no
+    count over the cases, and sees what the first computed."""
+    from django.core.cache import cache
+    cache.clear()
+    settings.PAGES_SCREEN_CACHE_SECONDS = 60
+    first = _client(world, "command").get("/screen/data.json").json()
+    _no_longer_overdue(world.cases["overdue"])
+    second = _client(world, "command").get("/screen/data.json").json()
+    assert second["counters"] == first["counters"]
+    cache.clear()
+    third = _client(world, "command").get("/screen/data.json").json()
+    assert third["counters"]["overdue"] == first["counters"]["overdue"] - 1
+
+
+def test_without_the_cache_every_read_counts_afresh(world, settings):
+    settings.PAGES_SCREEN_CACHE_SECONDS = 0
+    first = _client(world, "command").get("/screen/data.json").json()
+    _no_longer_overdue(world.cases["overdue"])
+    second = _client(world, "command").get("/screen/data.json").json()
+    assert second["counters"]["overdue"] == first["counters"]["overdue"] - 1
