@@ -119,3 +119,12 @@ def test_at_is_typed_in_openapi(client):
     assert params["at"]["schema"] == {"type": "string", "format": "date"}
     assert "as_of" in schema["components"]["schemas"]["RouteAnswer"]["properties"]
     assert "410" in schema["paths"]["/api/route"]["get"]["responses"]
+
+
+def test_a_day_before_the_points_county_was_first_imported_is_a_400_naming_it(client, user, tmp_path):
+    import_bundle(write_bundle(tmp_path / "east", code="990202", name="东样例县", origin=(119.0, 31.0)))
+    res = client.get("/api/route", {"lon": 119.035, "lat": 31.01, "item": "I001",
+                                    "at": days_ago(10).isoformat()}, **auth_header(make_user(
+                                        "east", "command_centre", County.objects.get(code="990202"))))
+    assert (res.status_code, res.json()["parameter"]) == (400, "at")
+    assert "990202" in res.json()["detail"]
