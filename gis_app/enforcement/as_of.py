@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from boundaries.models import TerritoryGeneration
+from boundaries.models import County, TerritoryGeneration
 from gis_app.enforcement.archive_locate import Pin, archived_county_rules, read_archived_territory
 from gis_app.enforcement.county_rules import apply_county_rules
 from gis_app.enforcement.locate import locate_point
@@ -76,6 +76,10 @@ def route_pinned(query: PointQuery, item_code: str, pins: dict[int, Pin], now: d
                  county_ids=None, parameter: str | None = None) -> tuple[dict, Pin]:
     """(route answer, its county's pin) for the point in the pinned generations; raises
     Refused as `route` does, and 410 when its county's generation is not archived."""
+    if len(pins) == 1:         # one county asked for (a case's): refuse at once if unarchived
+        (county_id, pin), = pins.items()
+        if pin.organisation is None or pin.tables is None:
+            _check_archived(pin, County.objects.only("code", "name").get(pk=county_id), parameter)
     read = read_archived_territory(pins, [query.lon], [query.lat], [item_code])
     loc = read.locations[0]
     if loc.inside:
@@ -103,18 +107,24 @@ def route_at(query: PointQuery, item_code: str, day: date, county_ids=None) -> d
         answer, pin = route_pinned(query, item_code, pins, day_end(day) - timedelta(microseconds=1),
                                    county_ids, parameter="at")
     except Refused as exc:
-        if exc.refusal.status == 422:    # outside every county then: was it imported later?
-            _refuse_if_imported_later(query, pins, day)
+        if exc.refusal.status == 422:    # outside every county then: imported later, or unarchived?
+            _explain_outside(query, pins, day)
         raise
     return {**answer, "as_of": {"at": day.isoformat(), "territory_generation": pin.generation,
                                 "rule_version": pin.rule_version}}
 
 
-def _refuse_if_imported_later(query: PointQuery, pins: dict[int, Pin], day: date) -> None:
+def _explain_outside(query: PointQuery, pins: dict[int, Pin], day: date) -> None:
+    """A point outside every archived county on `day` that lies in a county today: that county
+    was first imported after `day` (400 naming `at`), or its generation then is not archived
+    (410). Otherwise the outside refusal stands."""
     loc = locate_point(query.lon, query.lat)
-    if loc.inside and loc.county.id not in pins:
+    if not loc.inside:
+        return
+    if loc.county.id not in pins:
         first = TerritoryGeneration.objects.filter(county_id=loc.county.id).order_by("number").first()
         since = f" (its first import: {timezone.localdate(first.imported_at)})" if first else ""
         raise Refused(Refusal(400, "bad_parameter", f"at: {day} is before the first territory "
                                                     f"generation of county {loc.county.code} "
                                                     f"{loc.county.name}{since}", parameter="at"))
+    _check_archived(pins[loc.county.id], loc.county, "at")

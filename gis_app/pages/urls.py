@@ -2,7 +2,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gis_app.pages import assessment, casepage, footprint, intake, planner, screen, shell, workspace
+from gis_app.pages import (assessment, casepage, footprint, intake, planner, replaypage, screen, shell,
+                           workspace)
 
 urlpatterns = [
     path("", shell.home, name="pages-home"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("assessment/", assessment.assessment_page, name="pages-assessment"),
     path("assessment/export.xlsx", assessment.assessment_xlsx, name="pages-assessment-xlsx"),
     path("cases/<int:pk>/", casepage.case_page, name="pages-case"),
+    path("cases/<int:pk>/replay/", replaypage.replay_page, name="pages-case-replay"),
     path("footprint/", footprint.footprint_page, name="pages-footprint"),
     path("planner/", planner.planner_page, name="pages-planner"),
     path("cases/<int:pk>/step/<str:step>/", casepage.case_step, name="pages-case-step"),

@@ -177,3 +177,22 @@ def test_photos_are_shown_on_the_page(world, settings, tmp_path):
     url = f"/api/cases/{case.pk}/attachments/{attachment.pk}/"
     assert f'<img src="{url}"' in html
     assert client.get(url).status_code == 200
+
+
+def test_the_case_page_links_its_replay(world):
+    case = world.cases["far"]
+    html = _client(world, "command").get(f"/cases/{case.pk}/").content.decode()
+    assert f'href="/cases/{case.pk}/replay/"' in html
+
+
+def test_replay_page_shows_then_and_today_and_marks_what_differs(world):
+    case = world.cases["far"]
+    Case.objects.filter(pk=case.pk).update(routing={**case.routing, "mode": "marine"})
+    html = _client(world, "command").get(f"/cases/{case.pk}/replay/").content.decode()
+    assert "复盘" in html and "当时" in html and "今天" in html
+    assert "按案件记录显示" in html            # this world's territory was never imported: no archive
+    assert '<tr class="differs"><th>办理方式</th><td>海上</td><td>吹哨</td>' in html
+
+
+def test_replay_page_of_a_case_outside_reach_is_404(world):
+    assert _client(world, "command").get(f"/cases/{world.cases['other'].pk}/replay/").status_code == 404
