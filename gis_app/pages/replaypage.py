@@ -40,6 +40,13 @@ def _show(answer: dict | None, field: str, how: str) -> str:
                     for z in value or []) or "（无）"
 
 
+def _versions(part: dict) -> str:
+    generation, version = part["territory_generation"], part["rule_version"]
+    if generation is None:
+        return "边界代次与规则版本未记录"
+    return f"第 {generation} 代边界 · 第 {version} 版规则"
+
+
 def _refusal(body: dict | None) -> str:
     return (body or {}).get("detail", "") if body else ""
 
@@ -56,6 +63,8 @@ def replay_page(request, pk: int):
              "differs": field in differing} for field, label, how in ROWS]
     return render(request, "pages/case_replay.html", {
         "title": f"复盘 {case.number}", "case": case, "body": body, "rows": rows,
+        "then_at": body["as_made"]["at"][:16].replace("T", " "),
+        "then_versions": _versions(body["as_made"]), "today_versions": _versions(body["today"]),
         "then_refused": _refusal(body["as_made"]["refused"]) if then is None else "",
         "today_refused": _refusal(body["today"]["refused"]),
         "recorded_differs": bool(body["as_made"]["recorded_differences"]),
