@@ -3,7 +3,7 @@ as it would be made today, side by side, the rows that differ marked.
 
 The answers come from incidents/replay.py (the router re-run in the case's own territory
 generation and rule version from the archive, and today's); this page only lays them out in
-Chinese. Who may see it: whoever may see the case.
+Chinese. Who may open it: whoever opens the case page (`case_desk`) and sees the case.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from gis_app.incidents.replay import replay
 from gis_app.pages import labels
-from gis_app.pages.access import CASE_READERS, page_for
+from gis_app.pages.access import page_for
 from gis_app.pages.casepage import reachable
 
 #: (answer field, row label, how to show its value)
@@ -51,7 +51,7 @@ def _refusal(body: dict | None) -> str:
     return (body or {}).get("detail", "") if body else ""
 
 
-@page_for(CASE_READERS)
+@page_for("case_desk")
 def replay_page(request, pk: int):
     case = reachable(request.user, pk)
     if case is None:
