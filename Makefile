@@ -60,7 +60,8 @@ demo: demo-data
 test: db
 	$(VENV)/bin/pytest -q
 
-# A bounded Schemathesis run over the OpenAPI schema as three roles: no 5xx (slow: minutes).
+# A bounded Schemathesis run (REST API, OGC, tiles, Open311) as three roles: no 5xx (minutes);
+# SCHEMATHESIS_EXAMPLES, SCHEMATHESIS_OPERATIONS, SCHEMATHESIS_PHASES: see tests/test_schemathesis.py.
 check: db
 	SCHEMATHESIS=1 SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-20} $(VENV)/bin/pytest -q tests/test_schemathesis.py
 
