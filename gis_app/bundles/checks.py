@@ -336,10 +336,10 @@ def check_teams(file, frame, report, *, townships, departments, crs: CRS) -> pd.
                      row_labeller, required=False)
     for i in frame.index:
         kind = frame.at[i, "kind"]
-        if kind == "township_team" and not frame.at[i, "township_code"]:
+        if kind == Team.Kind.TOWNSHIP_TEAM and not frame.at[i, "township_code"]:
             report.problem(file, row_label(i), "township_code", "a township_team needs its township")
             ok[i] = False
-        if kind in ("department", "marine") and not frame.at[i, "department_code"]:
+        if kind in (Team.Kind.DEPARTMENT, Team.Kind.MARINE) and not frame.at[i, "department_code"]:
             report.problem(file, row_label(i), "department_code", f"a {kind} team needs its department")
             ok[i] = False
     lon = pd.to_numeric(frame["lon"].where(frame["lon"] != ""), errors="coerce")
