@@ -9,7 +9,8 @@ from gis_app.tokens.models import TokenAccess, set_read_only
 
 class TokenForm(forms.ModelForm):
     read_only = forms.BooleanField(required=False, label="只读 (read-only)",
-                                   help_text="只能读取 (GET/HEAD/OPTIONS)；提交或修改数据时答 403 read_only_token")
+                                   help_text="只能读取 (GET/HEAD/OPTIONS)；"
+                                             "提交或修改数据时答 403 read_only_token")
 
     class Meta:
         model = TokenProxy

@@ -17,12 +17,12 @@ every token is resolved (DRF views: API, tiles, OGC; Open311 through `user_for_k
 Desktop GIS that can only do HTTP Basic (QGIS) gets `HTTPSBasicAuthentication`: the account's
 password, accepted over HTTPS only and throttled like every login (django-axes).
 
-The row that query returns (with the read-only flag) is kept per worker for settings.TOKEN_CACHE_SECONDS (known keys
-only, at most TOKEN_CACHE_ENTRIES), so a client's requests mostly skip the round trip; model
-instances are built fresh from it for every request (never shared between requests), and
-activity and expiry are checked on every request. Saving or deleting a Token, its access, user
-or Member clears the cache of the worker that did it (signals); other workers read the database again
-within TOKEN_CACHE_SECONDS.
+The row that query returns (with the read-only flag) is kept per worker for
+settings.TOKEN_CACHE_SECONDS (known keys only, at most TOKEN_CACHE_ENTRIES), so a client's
+requests mostly skip the round trip; model instances are built fresh from it for every request
+(never shared between requests), and activity and expiry are checked on every request. Saving
+or deleting a Token, its access, user or Member clears the cache of the worker that did it
+(signals); other workers read the database again within TOKEN_CACHE_SECONDS.
 """
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def _token_statement():
            f"FROM {Token._meta.db_table} t "
            f"JOIN {User._meta.db_table} u ON u.{user_pk} = t.{col(Token, 'user')} "
            f"LEFT JOIN {Member._meta.db_table} m ON m.{col(Member, 'user')} = u.{user_pk} "
-           f"LEFT JOIN {TokenAccess._meta.db_table} a ON a.{col(TokenAccess, 'token')} = t.{col(Token, 'key')} "
+           f"LEFT JOIN {TokenAccess._meta.db_table} a "
+           f"ON a.{col(TokenAccess, 'token')} = t.{col(Token, 'key')} "
            f"WHERE t.{col(Token, 'key')} = $1")
     return sql, models_, [len(m._meta.concrete_fields) for m in models_]
 

@@ -89,7 +89,8 @@ def test_a_read_only_token_is_refused_a_track_upload(world):
     upload = csv_file(walk([(120.002, 30.005), (120.018, 30.005)], speed_kmh=10, step_s=30))
     upload.name = "t.csv"
     team = world.t.teams[world.t.townships[0].code]
-    response = api(read_only_key(world.users["team1"])).post("/api/tracks/", {"file": upload, "team": team.code})
+    client = api(read_only_key(world.users["team1"]))
+    response = client.post("/api/tracks/", {"file": upload, "team": team.code})
     assert refused(response)
     assert not Track.objects.exists()
 
