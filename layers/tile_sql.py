@@ -73,6 +73,10 @@ def _column(alias: str, attribute) -> str:
 
 
 _BOX = "q.mvt_g && ST_MakeEnvelope(%s, %s, %s, %s, 4326)"
+# OFFSET 0 keeps the "mvt_geom IS NOT NULL" filter from being pushed into the query that
+# computes mvt_geom, where PostgreSQL computed ST_AsMVTGeom twice per row (filter, then
+# output): a z10 grids tile of 4,000 features took 100 ms, 60 ms with this (same bytes).
+_ONCE = "OFFSET 0"
 
 
 def feature_statement(layer: Layer, user, rows: QuerySet) -> Statement:
@@ -90,7 +94,7 @@ def feature_statement(layer: Layer, user, rows: QuerySet) -> Statement:
     sql = (f"SELECT ST_AsMVT(t, %s, {EXTENT}, 'mvt_geom', 'mvt_id') FROM ("
            f"SELECT q.mvt_id, {columns}"
            f"ST_AsMVTGeom(ST_Transform({geom}, 3857), ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true)"
-           f" AS mvt_geom FROM ({inner}) q WHERE {_BOX}) t WHERE t.mvt_geom IS NOT NULL")
+           f" AS mvt_geom FROM ({inner}) q WHERE {_BOX} {_ONCE}) t WHERE t.mvt_geom IS NOT NULL")
     params = (layer.id, *geom_params, *_slots("z", "x", "y"), *inner_params, *_slots("bw", "bs", "be", "bn"))
     return Statement(sql, params, layer.jit_off)
 
@@ -111,7 +115,7 @@ def cluster_statement(layer: Layer, user, rows: QuerySet) -> Statement:
            f"ST_SetSRID(ST_MakePoint(avg(ST_X(q.mvt_g)), avg(ST_Y(q.mvt_g))), 4326), 3857), "
            f"ST_TileEnvelope(%s, %s, %s), {EXTENT}, {BUFFER}, true) AS mvt_geom "
            f"FROM ({inner}) q WHERE {_BOX} "
-           f"GROUP BY floor((ST_X(q.mvt_g) - %s) / %s), floor((ST_Y(q.mvt_g) - %s) / %s)"
+           f"GROUP BY floor((ST_X(q.mvt_g) - %s) / %s), floor((ST_Y(q.mvt_g) - %s) / %s) {_ONCE}"
            f") t WHERE t.mvt_geom IS NOT NULL")
     params = (layer.id, *_slots("z", "x", "y"), *inner_params, *_slots("w", "s", "e", "n"),
               *_slots("w", "cell_w", "s", "cell_h"))
