@@ -34,7 +34,6 @@ from gis_app.enforcement.access import visible_county_ids
 from gis_app.enforcement.as_of import route_at
 from gis_app.enforcement.answer_text import translate_answer, translate_refusal, wants_english
 from gis_app.enforcement.borders import near_border, tolerance
-from gis_app.enforcement.county_rules import apply_county_rules
 from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, iter_route_points,
                                          place, route)
 from gis_app.web.auth import AUTHENTICATION
@@ -75,8 +74,8 @@ _AT_PARAM = OpenApiParameter("at", OpenApiTypes.DATE, description="answer as of 
 
 
 class RouteView(_RouterView):
-    """Who is responsible at a point for an item, in whose name, who is told and by when; the
-    county's severity and deadline tables applied (enforcement/county_rules.py); townships or
+    """Who is responsible at a point for an item, in whose name, who is told and by when (the
+    county's severity and deadline tables are the router's own rules); townships or
     sea within the tolerance as `candidates` (enforcement/borders.py). The trace and refusals
     in Chinese, or in English with `Accept-Language: en`."""
 
@@ -96,7 +95,7 @@ class RouteView(_RouterView):
         except Refused as exc:
             return _refused(exc.refusal, english)
         near = near_border(decision, item, reach, county_ids=county_ids)
-        answer = apply_county_rules(decision.as_dict(), decision.placement.location.county.id)
+        answer = decision.as_dict()
         return Response({**(answer if english else translate_answer(answer)), **near.as_dict()})
 
 

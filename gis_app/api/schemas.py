@@ -73,6 +73,31 @@ class ProtectedAreaRef(serializers.Serializer):
     authority = Ref()
 
 
+class SeverityRuleApplied(serializers.Serializer):
+    """Which row of the county's `severity` table decided (`source` table), or the default
+    for the deciding zone (`default`), or no zone (`none`)."""
+
+    severity = serializers.ChoiceField(choices=["normal", "elevated", "high"])
+    source = serializers.ChoiceField(choices=["table", "default", "none"])
+    row = serializers.IntegerField(allow_null=True)
+    zone_code = serializers.CharField(allow_null=True)
+    zone = serializers.CharField(allow_null=True)
+
+
+class DeadlineRuleApplied(serializers.Serializer):
+    """Which row of the county's `deadlines` table set the time limit (`source` table), or the
+    whistle kind's default (`default`); `budget_seconds` of working or calendar time."""
+
+    source = serializers.ChoiceField(choices=["table", "default"])
+    row = serializers.IntegerField(allow_null=True)
+    limit = serializers.FloatField()
+    unit = serializers.ChoiceField(choices=["working_hours", "working_days", "calendar_hours"])
+    measure = serializers.CharField()
+    budget_seconds = serializers.FloatField()
+    text = serializers.CharField()
+    key = serializers.CharField()
+
+
 class LocateAnswer(serializers.Serializer):
     """`GET /api/locate`: the units, zones and hub at a point."""
 
@@ -82,7 +107,8 @@ class LocateAnswer(serializers.Serializer):
     grid = Ref(allow_null=True)
     hub = Ref(allow_null=True)
     at_sea = serializers.BooleanField()
-    severity = serializers.ChoiceField(choices=["normal", "high"])
+    severity = serializers.ChoiceField(choices=["normal", "elevated", "high"])
+    severity_rule = SeverityRuleApplied()
     protected_areas = ProtectedAreaRef(many=True)
     trace = serializers.ListField(child=serializers.CharField())
     query = PointEcho()
@@ -104,6 +130,7 @@ class RouteAnswer(LocateAnswer):
     mode = serializers.ChoiceField(choices=["township", "entrusted", "county", "whistle", "marine"])
     departments = Ref(many=True)
     deadline = serializers.DateTimeField()
+    deadline_rule = DeadlineRuleApplied()
     item = ItemRef()
     as_of = AsOf(required=False, help_text="only with `at`: the generation and rule version used")
 

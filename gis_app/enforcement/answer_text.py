@@ -41,6 +41,8 @@ PHRASES: list[tuple[str, object]] = [
     (r" \(authority code (\S+) is not a department of this county\)", r"（主管代码 \1 不是本县部门）"),
     (r"; core zone -> severity high", "；核心区：严重程度高"),
     (r"^no protected-area zone covers the point -> severity normal$", "该点不在任何保护地分区内：严重程度一般"),
+    (r"^no protected-area zone covers the point$", "该点不在任何保护地分区内"),
+    (r"^no protected-area zone overlaps the footprint$", "图斑未压占任何保护地分区"),
     (r"^(.+?) is covered by hub (\S+) (.+?) \(1\+X\): the hub's team serves it$",
      r"\1 属于 \2 \3 片区（1+X）：由片区中心镇的队伍兼管"),
     (r"^(.+?) holds (\S+) as (\w+)", lambda m:

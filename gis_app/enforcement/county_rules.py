@@ -1,13 +1,12 @@
-"""The county's severity and deadline tables applied to a router answer.
+"""The county's severity and deadline rules again, for an answer whose zones are wider than
+its point's: a footprint's (footprint.py) touches zones its acting point is not in.
 
-The router (routing.py) answers DESIGN §4 with its built-in defaults; a county's own tables
-then decide what they cover: `severity` (protected-area kind x zone x item domain, see
-severity.py) and `deadlines` with its working calendar (deadlines.py). Both the route API
-and intake go through `apply_county_rules`, so an answer and the case it opens agree, and the
-answer says which row applied (`severity_rule`, `deadline_rule`) with a trace line each.
-
-One round trip reads the item's facts and the county's rule rows (small tables); the rules
-themselves are the pure functions of severity.py and deadlines.py.
+The router itself applies the county's `severity` and `deadlines` tables to every point it
+routes (single, batch, locate: `RuleBook.severity` / `RuleBook.deadline` over rules.py);
+this re-applies the same rules (rules.severity_rule, deadlines.applied_rule) to a given
+answer's `protected_areas`, replacing its `severity`, `severity_rule`, `deadline`,
+`deadline_rule` and their trace lines. One round trip reads the item's facts and the
+county's rule rows (small tables).
 """
 from __future__ import annotations
 
@@ -19,7 +18,8 @@ from django.db import connection
 from django.utils import timezone
 
 from gis_app.enforcement.deadlines import DeadlineRow, ItemFacts, applied_rule, due
-from gis_app.enforcement.severity import SeverityRow, severity_for
+from gis_app.enforcement.rules import severity_rule
+from gis_app.enforcement.severity import SeverityRow
 from gis_app.enforcement.worktime import WorkCalendar, parse_working_hours
 
 # Raw SQL (why): the item's facts and three rule tables in one round trip, as one JSON text.
@@ -52,7 +52,7 @@ def apply_county_rules(answer: dict, county_id: int, now=None, rules: dict | Non
     rules = rules if rules is not None else read_rules(county_id, item["code"])
     domain, action_type, whistle_kind = rules["item"] or ("", "", item.get("whistle_kind", "quick"))
     zones = [(z["code"], z.get("kind", ""), z["zone"]) for z in answer.get("protected_areas") or []]
-    finding = severity_for([SeverityRow(*r) for r in rules["severity"]], zones, domain)
+    finding = severity_rule(tuple(SeverityRow(*r) for r in rules["severity"]), tuple(zones), domain)
     calendar = WorkCalendar(parse_working_hours(settings.WORKING_HOURS), timezone.get_default_timezone(),
                             {date.fromisoformat(d): w for d, w in rules["calendar"]})
     rows = [DeadlineRow(row=r[0], limit=r[1], unit=r[2], item_code=r[3], domain=r[4], action_type=r[5],
@@ -62,5 +62,6 @@ def apply_county_rules(answer: dict, county_id: int, now=None, rules: dict | Non
     deadline = due(rule, calendar, now)
     return {**answer, "severity": finding.severity, "severity_rule": finding.as_dict(),
             "deadline": timezone.localtime(deadline).isoformat(), "deadline_rule": rule.as_dict(),
-            "trace": [*(line for line in answer.get("trace", []) if not line.startswith("deadline:")),
+            "trace": [*(line for line in answer.get("trace", [])
+                        if not line.startswith(("deadline:", "severity:"))),
                       f"severity: {finding.text}", f"deadline: {rule.text}"]}

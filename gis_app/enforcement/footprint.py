@@ -7,7 +7,9 @@ A footprint is a polygon, not a point, so the router's point rules are applied t
   footprint); units it only touches along a border are not listed;
 - areas are true areas on the WGS84 ellipsoid (PostGIS `ST_Area` of a geography), never
   square degrees; the overlaps are `ST_Intersection` in PostGIS;
-- severity is the worst zone's: any overlap with a `core` zone is `high` (DESIGN §4 step 2);
+- severity is the worst zone's by the same rule as a point's (rules.severity_rule over the
+  county's `severity` table: default core = high, buffer = elevated; with an item, rows for
+  its domain apply), and the answer says which row applied (`severity_rule`);
 - with an item, the township holding the largest share acts (ties: the smallest code): the
   router routes a point inside that township's part of the footprint, and the decision's
   zones, severity and departments to notify are widened to every zone the footprint touches.
@@ -26,7 +28,10 @@ from django.db import connection
 from django.db.models import F, FloatField, Func
 
 from boundaries.models import County, Grid, ProtectedArea, Township, Village
-from gis_app.enforcement.models import Department
+from gis_app.enforcement.county_rules import apply_county_rules
+from gis_app.enforcement.models import CatalogItem, Department
+from gis_app.enforcement.rules import severity_rule
+from gis_app.enforcement.severity import LEVELS, SeverityFinding, county_rows
 from gis_app.enforcement.routing import OUTSIDE, PointQuery, Refusal, Refused, RoutingDecision, route
 
 #: An overlap smaller than this (m²) is a shared border drawn twice, not land in common.
@@ -110,10 +115,15 @@ class FootprintCheck:
     villages: list[Overlap]
     grids: list[Overlap]
     zones: list[Overlap]
-    severity: str
+    severity_finding: SeverityFinding
     acting_point: Point | None = None
     decision: RoutingDecision | None = None
     trace: list[str] = field(default_factory=list)
+    now: datetime | None = None
+
+    @property
+    def severity(self) -> str:
+        return self.severity_finding.severity
 
     @property
     def split(self) -> bool:
@@ -139,13 +149,15 @@ class FootprintCheck:
         answer = self.decision.as_dict()
         acting = self.townships[0] if self.townships else None
         answer.update({
-            "protected_areas": self.zone_dicts(), "severity": self.severity,
+            "protected_areas": self.zone_dicts(),
             "departments": self.departments_to_notify(),
             "acting_township": acting.as_dict() if acting else None,
             "split": self.split,
             "trace": [*self.trace, *answer["trace"]],
         })
-        return answer
+        # The footprint's zones are wider than its acting point's: severity (and the deadline
+        # that depends on it) again, by the same rules, over every zone it touches.
+        return apply_county_rules(answer, self.county_id, self.now)
 
     def as_dict(self) -> dict:
         return {
@@ -157,6 +169,7 @@ class FootprintCheck:
             "grids": [o.as_dict() for o in self.grids],
             "protected_areas": self.zone_dicts(),
             "severity": self.severity,
+            "severity_rule": self.severity_finding.as_dict(),
             "split": self.split,
             "decision": self.decision_dict(),
             "trace": self.trace,
@@ -200,14 +213,28 @@ def check_footprint(geom: GEOSGeometry, *, item_code: str | None = None, county_
     villages = _overlaps(Village.objects.filter(county_id__in=ids), geom, area_m2, "county_id")
     grids = _overlaps(Grid.objects.filter(county_id__in=ids), geom, area_m2, "county_id")
     zones = _zones(geom, area_m2, ids)
-    severity = "high" if any(z.extra["zone"] == ProtectedArea.Zone.CORE for z in zones) else "normal"
-    check = FootprintCheck(geom, area_m2, counties, townships, villages, grids, zones, severity)
+    check = FootprintCheck(geom, area_m2, counties, townships, villages, grids, zones,
+                           _severity(zones, item_code), now=now)
     check.trace = _trace(check)
     check.acting_point = _acting_point(check)
     if item_code:
         lon, lat = check.acting_point.x, check.acting_point.y
         check.decision = route(PointQuery(lon=lon, lat=lat), item_code, now=now, county_ids=ids)
     return check
+
+
+def _severity(zones: list[Overlap], item_code: str | None) -> SeverityFinding:
+    """The highest of each touched zone's severity under its county's `severity` rows (and the
+    item's domain, when routing an item): rules.severity_rule, the point's rule."""
+    found = SeverityFinding("normal", "none")
+    for county_id in sorted({z.county_id for z in zones}):
+        domain = (CatalogItem.objects.filter(county_id=county_id, code=item_code)
+                  .values_list("domain", flat=True).first() or "") if item_code else ""
+        mine = tuple((z.code, z.extra["kind"], z.extra["zone"]) for z in zones if z.county_id == county_id)
+        finding = severity_rule(tuple(county_rows(county_id)), mine, domain)
+        if found.source == "none" or LEVELS.index(finding.severity) > LEVELS.index(found.severity):
+            found = finding
+    return found
 
 
 def _acting_point(check: FootprintCheck) -> Point:
@@ -237,7 +264,6 @@ def _trace(check: FootprintCheck) -> list[str]:
         lines.append(f"protected area {z.code} {z.name}, zone {z.extra['zone']}: "
                      f"{z.overlap_m2:,.1f} m² ({z.share:.1%}); notify {z.extra['authority']['code']}")
     if not check.zones:
-        lines.append("no protected-area zone overlaps the footprint -> severity normal")
-    elif check.severity == "high":
-        lines.append("a core zone overlaps the footprint -> severity high")
+        lines.append("no protected-area zone overlaps the footprint")
+    lines.append(f"severity: {check.severity_finding.text}")
     return lines

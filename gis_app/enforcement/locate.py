@@ -228,7 +228,7 @@ loc AS MATERIALIZED (
 counties AS MATERIALIZED (SELECT DISTINCT county_id AS id FROM loc WHERE county_id IS NOT NULL),
 townships AS MATERIALIZED (SELECT DISTINCT township_id AS id FROM loc WHERE township_id IS NOT NULL),
 items AS MATERIALIZED (
-    SELECT i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id
+    SELECT i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id, i.domain, i.action_type
     FROM enforcement_catalogitem i
     WHERE i.code = ANY(%(codes)s::text[]) AND i.county_id = ANY(ARRAY(SELECT id FROM counties))
 ),
@@ -270,8 +270,23 @@ dims AS (
                             i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id,
                             ARRAY(SELECT s.department_id
                                   FROM enforcement_catalogitem_supporting_departments s
-                                  WHERE s.catalogitem_id = i.id)))
+                                  WHERE s.catalogitem_id = i.id), i.domain, i.action_type))
                   FROM items i),
+        -- The counties' own rule tables (small; optional): severity, deadlines, calendar.
+        'severity', (SELECT json_agg(json_build_array(s.county_id, s.row, s.severity, s.kind, s.zone,
+                                                      s.domain) ORDER BY s.row)
+                     FROM enforcement_severityrule s
+                     WHERE s.county_id = ANY(ARRAY(SELECT id FROM counties))),
+        'deadlines', (SELECT json_agg(json_build_array(d.county_id, d.row, d."limit", d.unit,
+                                                       d.item_code, d.domain, d.action_type,
+                                                       d.whistle_kind, d.severity) ORDER BY d.row)
+                      FROM enforcement_deadlinerule d
+                      WHERE d.county_id = ANY(ARRAY(SELECT id FROM counties))
+                        AND EXISTS (SELECT 1 FROM items)),
+        'calendar', (SELECT json_agg(json_build_array(cd.county_id, cd.day, cd.workday))
+                     FROM enforcement_calendarday cd
+                     WHERE cd.county_id = ANY(ARRAY(SELECT id FROM counties))
+                       AND EXISTS (SELECT 1 FROM items)),
         'authorities', (SELECT json_agg(json_build_array(a.township_id, a.item_id, a.authority,
                                                          a.entrusting_department_id))
                         FROM enforcement_authority a

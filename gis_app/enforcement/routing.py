@@ -3,14 +3,16 @@
 DESIGN §4, step by step, with a trace of why:
 1. locate the point (`locate.py`: county, township, village, grid; smallest code on shared
    borders; in the county but on no township = at sea -> the marine team, mode `marine`);
-2. protected-area zones covering it: their authority departments are told, `core` -> `high`;
+2. protected-area zones covering it: their authority departments are told; severity from the
+   county's `severity` table (default core -> `high`, buffer -> `elevated`), naming the row;
 3. the township's own team, or its 1+X hub township's team (`hub` names the hub);
 4. mode, subject and team from the township's authority for the item (no row = none):
    statutory/granted -> township; entrusted -> the entrusting department; county -> the
    item's department through the local team; none -> whistle to the item's department's team
    (the table itself, as pure functions: `rules.py`);
 5. departments = supporting departments + zone authorities (deduplicated, sorted by code);
-   deadline = now + the item's whistle kind hours (settings.WHISTLE_DEADLINE_HOURS).
+   deadline = now + the limit of the county's `deadlines` row for the item and severity, on its
+   working calendar (no row: the whistle kind's hours, settings.WHISTLE_DEADLINE_HOURS).
 
 One code path serves one point or ten thousand: one statement locates all points and fetches
 every rule row they may need (`locate.read_territory`: one snapshot, one round trip), and the
@@ -26,17 +28,20 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from gis_app.enforcement import rows, rules
+from gis_app.enforcement.deadlines import AppliedRule, due
 from gis_app.enforcement.locate import (PIECE_POINTS, Location, Nearest, TerritoryRead, Unit,
                                         read_territory, read_territory_pieces)
 from gis_app.enforcement.models import Team
 from gis_app.enforcement.rows import AuthorityRow, DeptRow, ItemRow, TeamRow, ZoneRow
+from gis_app.enforcement.severity import SeverityFinding
+from gis_app.enforcement.worktime import WorkCalendar, parse_working_hours
 
 WGS84 = "EPSG:4326"
 MAX_BATCH = 10_000
@@ -130,8 +135,12 @@ class Placement:
     hub: Unit | None
     protected_areas: list[dict]
     zone_departments: list[dict]
-    severity: str
-    trace: list[str]
+    severity_finding: SeverityFinding     # without an item: rows with a domain do not apply
+    trace: list[str]                      # without the severity line (it depends on the item)
+
+    @property
+    def severity(self) -> str:
+        return self.severity_finding.severity
 
     def as_dict(self) -> dict:
         loc = self.location
@@ -139,8 +148,9 @@ class Placement:
             **_unit_refs(loc, self.hub),
             "at_sea": loc.at_sea,
             "severity": self.severity,
+            "severity_rule": self.severity_finding.as_dict(),
             "protected_areas": self.protected_areas,
-            "trace": self.trace,
+            "trace": [*self.trace, f"severity: {self.severity_finding.text}"],
             "query": self.query.as_dict(),
         }
 
@@ -158,6 +168,8 @@ class RoutingDecision:
     deadline: datetime
     trace: list[str] = field(default_factory=list)
     deadline_text: str | None = None      # ISO 8601 in local time, when already formatted
+    severity_finding: SeverityFinding | None = None   # for the item's domain (None: the placement's)
+    deadline_rule: AppliedRule | None = None
 
     @property
     def at_sea(self) -> bool:
@@ -165,7 +177,7 @@ class RoutingDecision:
 
     @property
     def severity(self) -> str:
-        return self.placement.severity
+        return (self.severity_finding or self.placement.severity_finding).severity
 
     def as_dict(self, **head) -> dict:
         """The answer's JSON fields, after `head` (e.g. a batch's index, id and status).
@@ -180,10 +192,12 @@ class RoutingDecision:
             "subject": self.subject,
             "at_sea": loc.at_sea,
             "mode": self.mode,
-            "severity": p.severity,
+            "severity": self.severity,
+            "severity_rule": (self.severity_finding or p.severity_finding).as_dict(),
             "protected_areas": p.protected_areas,
             "departments": self.departments,
             "deadline": self.deadline_text or timezone.localtime(self.deadline).isoformat(),
+            "deadline_rule": self.deadline_rule.as_dict() if self.deadline_rule else None,
             "item": self.item,
             "trace": self.trace,
             "query": p.query.as_dict(),
@@ -226,11 +240,17 @@ class RuleBook:
     authorities: dict[tuple[int, int], AuthorityRow] = field(default_factory=dict)
     hubs: dict[int, Unit] = field(default_factory=dict)
     zones: dict[int, ZoneRow] = field(default_factory=dict)
+    # The counties' own rule tables, by county id (small; empty without a table).
+    severity_rows: dict[int, list] = field(default_factory=dict)
+    deadline_rows: dict[int, list] = field(default_factory=dict)
+    calendar_days: dict[int, dict] = field(default_factory=dict)
     # The cache of rule answers and of pieces shared by many points, per call.
     _zone_memo: dict = field(default_factory=dict)
     _rule_memo: dict = field(default_factory=dict)
     _deadline_memo: dict = field(default_factory=dict)
     _line_memo: dict = field(default_factory=dict)
+    _severity_memo: dict = field(default_factory=dict)
+    _calendar_memo: dict = field(default_factory=dict)
     _departments_memo: dict = field(default_factory=dict)
     _place_memo: dict = field(default_factory=dict)
 
@@ -261,6 +281,12 @@ class RuleBook:
             book.hubs.setdefault(row.township_id, row.hub)
         for zone in named["zones"]:
             book.zones[zone.id] = zone
+        for county_id, row in named["severity"]:
+            book.severity_rows.setdefault(county_id, []).append(row)
+        for county_id, row in named["deadlines"]:
+            book.deadline_rows.setdefault(county_id, []).append(row)
+        for county_id, day, workday in named["calendar"]:
+            book.calendar_days.setdefault(county_id, {})[day] = workday
         return book
 
     # --- the rules' answers, cached by their arguments ---------------------------------------
@@ -311,17 +337,42 @@ class RuleBook:
             found = self._departments_memo[key] = rules.departments_rule(supporting, zone_departments)
         return found
 
-    def deadline(self, whistle_kind: str, now: datetime):
-        """(deadline, its ISO 8601 text, trace line) for a whistle kind; settings and the
-        local time zone are read once per call, not once per point."""
-        found = self._deadline_memo.get(whistle_kind)
+    def severity(self, county_id: int, zone_ids: tuple[int, ...], zones: rules.ZoneOutcome,
+                 domain: str) -> SeverityFinding:
+        """rules.severity_rule with the county's severity rows, per zone set and domain."""
+        key = (county_id, zone_ids, domain)
+        found = self._severity_memo.get(key)
         if found is None:
-            tz = timezone.get_current_timezone()
-            hours = settings.WHISTLE_DEADLINE_HOURS[whistle_kind]
-            deadline = now + timedelta(hours=hours)
-            found = self._deadline_memo[whistle_kind] = (
-                deadline, deadline.astimezone(tz).isoformat(),
-                f"deadline: {whistle_kind} whistle = {hours} h from {now.astimezone(tz).isoformat()}")
+            found = self._severity_memo[key] = rules.severity_rule(
+                self.severity_rows.get(county_id, ()), zones.zones, domain)
+        return found
+
+    def severity_line(self, finding: SeverityFinding) -> str:
+        found = self._line_memo.get(finding)
+        if found is None:
+            found = self._line_memo[finding] = f"severity: {finding.text}"
+        return found
+
+    def calendar(self, county_id: int) -> WorkCalendar:
+        """The county's working calendar (national days, its `calendar` rows, the hours setting)."""
+        found = self._calendar_memo.get(county_id)
+        if found is None:
+            found = self._calendar_memo[county_id] = WorkCalendar(
+                parse_working_hours(settings.WORKING_HOURS), timezone.get_default_timezone(),
+                self.calendar_days.get(county_id, {}))
+        return found
+
+    def deadline(self, county_id: int, item: ItemRow, severity: str, now: datetime):
+        """(applied rule, deadline, its ISO 8601 text, trace line) for an item and severity in
+        a county (rules.deadline_rule); worked out once per call, not once per point."""
+        key = (county_id, item.id, severity)
+        found = self._deadline_memo.get(key)
+        if found is None:
+            calendar = self.calendar(county_id)
+            rule = rules.deadline_rule(self.deadline_rows.get(county_id, ()), item, severity, calendar)
+            deadline = due(rule, calendar, now)
+            found = self._deadline_memo[key] = (
+                rule, deadline, timezone.localtime(deadline).isoformat(), f"deadline: {rule.text}")
         return found
 
 
@@ -358,7 +409,8 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
     if shared is None:
         head, grid_follows = _location_lines(loc)
         zones = book.zone_facts(loc.county.id, loc.zone_ids)
-        areas, zone_depts, severity = zones.protected_areas, zones.departments, zones.severity
+        areas, zone_depts = zones.protected_areas, zones.departments
+        severity = book.severity(loc.county.id, loc.zone_ids, zones, "")
         tail = list(zones.trace)
         hub = book.hubs.get(t.id) if t else None
         if hub:
@@ -388,10 +440,15 @@ def _decide(placement: Placement, item: ItemRow, book: RuleBook, now: datetime) 
         rule = book.authority_rule(township, placement.hub or township, item)
     departments, departments_line = book.departments_to_notify(item, loc.county.id, loc.zone_ids,
                                                                placement.zone_departments)
-    deadline, deadline_text, deadline_line = book.deadline(item.whistle_kind, now)
+    county_id = loc.county.id
+    severity = book.severity(county_id, loc.zone_ids, book.zone_facts(county_id, loc.zone_ids),
+                             item.domain)
+    deadline_rule, deadline, deadline_text, deadline_line = book.deadline(county_id, item,
+                                                                          severity.severity, now)
     return RoutingDecision(placement, item.as_ref, rule.team, rule.subject, rule.mode, departments,
-                           deadline, [*placement.trace, *rule.trace, departments_line, deadline_line],
-                           deadline_text)
+                           deadline, [*placement.trace, *rule.trace, departments_line,
+                                      book.severity_line(severity), deadline_line],
+                           deadline_text, severity, deadline_rule)
 
 
 def _allowed(loc: Location, county_ids) -> bool:

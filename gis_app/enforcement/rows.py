@@ -7,8 +7,11 @@ builds it (`dims` in locate.py), and `from_dims` is the only place that reads po
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from gis_app.enforcement.deadlines import DeadlineRow
 from gis_app.enforcement.locate import Unit, built_once
+from gis_app.enforcement.severity import SeverityRow
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,8 @@ class TeamRow:
 @dataclass(frozen=True)
 class ItemRow:
     """A catalogue item: dims["items"] = [id, county_id, code, name, whistle_kind,
-    department_id, supporting department ids]."""
+    department_id, supporting department ids, domain, action_type] (domain and action type:
+    what the county's severity and deadline rows may match on)."""
 
     id: int
     county_id: int
@@ -60,6 +64,8 @@ class ItemRow:
     whistle_kind: str
     department_id: int
     supporting_ids: tuple[int, ...]
+    domain: str = ""
+    action_type: str = ""
 
     @built_once
     def as_ref(self) -> dict:
@@ -100,13 +106,19 @@ class ZoneRow:
 
 
 def from_dims(dims: dict) -> dict[str, list]:
-    """The rows of `dims` as named rows, per table."""
+    """The rows of `dims` as named rows, per table. The county rule tables (`severity`,
+    `deadlines`, `calendar`) come as (county_id, row) pairs, rows of severity.py and
+    deadlines.py."""
     return {
         "departments": [DeptRow(*row) for row in dims.get("departments", ())],
         "teams": [TeamRow(*row) for row in dims.get("teams", ())],
-        "items": [ItemRow(i, c, code, name, w, d, tuple(s))
-                  for i, c, code, name, w, d, s in dims.get("items", ())],
+        "items": [ItemRow(i, c, code, name, w, d, tuple(s), *rest)
+                  for i, c, code, name, w, d, s, *rest in dims.get("items", ())],
         "authorities": [AuthorityRow(*row) for row in dims.get("authorities", ())],
         "hubs": [HubRow(t, Unit(*hub)) for t, *hub in dims.get("hubs", ())],
         "zones": [ZoneRow(*row) for row in dims.get("zones", ())],
+        "severity": [(c, SeverityRow(*row)) for c, *row in dims.get("severity") or ()],
+        "deadlines": [(c, DeadlineRow(*row)) for c, *row in dims.get("deadlines") or ()],
+        "calendar": [(c, date.fromisoformat(day), workday)
+                     for c, day, workday in dims.get("calendar") or ()],
     }

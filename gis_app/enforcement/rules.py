@@ -15,31 +15,35 @@ arguments in a request and shares the answers (the batch speed-up is that cache)
 | county             | `county`    | the item's department        | township's (or hub's) team         |
 | none (no row)      | `whistle`   | the item's department        | that department's team             |
 | at sea             | `marine`    | the marine team's department | the county's marine team           |
-A `core` zone makes severity `high`, otherwise `normal`; departments to notify are the item's
-supporting departments plus every covering zone's authority, each once, sorted by code.
+Severity is the county's `severity` table (protected-area kind x zone x item domain;
+default core = high, buffer = elevated, else normal: `severity_rule`, over severity.py's
+rows), and the time limit its `deadlines` table on its working calendar (`deadline_rule`,
+over deadlines.py's rows); departments to notify are the item's supporting departments plus
+every covering zone's authority, each once, sorted by code.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from boundaries.models import ProtectedArea
+from gis_app.enforcement.deadlines import AppliedRule, DeadlineRow, ItemFacts, applied_rule
 from gis_app.enforcement.locate import Unit
 from gis_app.enforcement.models import Authority
-from gis_app.enforcement.rows import DeptRow, TeamRow, ZoneRow
+from gis_app.enforcement.rows import DeptRow, ItemRow, TeamRow, ZoneRow
+from gis_app.enforcement.severity import SeverityFinding, SeverityRow, severity_for
+from gis_app.enforcement.worktime import WorkCalendar
 
 OWN_NAME = (Authority.Kind.STATUTORY, Authority.Kind.GRANTED)
-NORMAL, HIGH = "normal", "high"
 
 
 @dataclass(frozen=True)
 class ZoneOutcome:
     """What the covering zones say: the answer's `protected_areas`, their authorities (to
-    notify), severity and trace lines."""
+    notify) and trace lines; `zones` as (code, kind, zone), what severity rows match on."""
 
     protected_areas: list[dict]
     departments: list[dict]
-    severity: str
     trace: list[str]
+    zones: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,6 @@ class Decision:
     subject: dict | None
     team: dict | None
     departments: list[dict]
-    severity: str
     trace: list[str]
 
 
@@ -68,7 +71,6 @@ def zone_rule(zones: tuple[tuple[ZoneRow, DeptRow | None], ...]) -> ZoneOutcome:
     """Step 2: each covering zone with its authority department (None: the code names no
     department of the county). Zones come ordered by code and zone."""
     areas, depts, trace = [], [], []
-    severity = NORMAL
     for zone, dept in zones:
         authority = dept.ref() if dept else {"code": zone.authority_code, "name": None}
         areas.append({"code": zone.code, "name": zone.name, "kind": zone.kind, "level": zone.level,
@@ -78,13 +80,26 @@ def zone_rule(zones: tuple[tuple[ZoneRow, DeptRow | None], ...]) -> ZoneOutcome:
                 f"notify {zone.authority_code}")
         if dept is None:
             line += f" (authority code {zone.authority_code} is not a department of this county)"
-        if zone.zone == ProtectedArea.Zone.CORE:
-            severity = HIGH
-            line += "; core zone -> severity high"
         trace.append(line)
     if not zones:
-        trace.append("no protected-area zone covers the point -> severity normal")
-    return ZoneOutcome(areas, depts, severity, trace)
+        trace.append("no protected-area zone covers the point")
+    return ZoneOutcome(areas, depts, trace, tuple((z.code, z.kind, z.zone) for z, _ in zones))
+
+
+def severity_rule(rows: tuple[SeverityRow, ...], zones: tuple[tuple[str, str, str], ...],
+                  domain: str) -> SeverityFinding:
+    """Step 2's severity: the county's `severity` rows for the covering zones (code, kind,
+    zone) and the item's domain ("" without an item); the highest zone wins, the finding
+    names the row (or default) that applied. The one rule for points and footprints."""
+    return severity_for(rows, zones, domain)
+
+
+def deadline_rule(rows: tuple[DeadlineRow, ...], item: ItemRow, severity: str,
+                  calendar: WorkCalendar) -> AppliedRule:
+    """Step 5's time limit: the county's most specific `deadlines` row for the item and the
+    severity, else the whistle kind's default (calendar hours)."""
+    return applied_rule(rows, ItemFacts(item.code, item.domain, item.action_type, item.whistle_kind,
+                                        severity), calendar)
 
 
 def dept_label(dept: DeptRow | None, dept_id: int) -> str:
@@ -170,5 +185,5 @@ def departments_rule(supporting: tuple[DeptRow, ...],
 def decide(*, zones: ZoneOutcome, authority: AuthorityOutcome, supporting: tuple[DeptRow, ...]) -> Decision:
     """The rule answer for a point and item from its zones' and authority's outcomes."""
     departments, line = departments_rule(supporting, zones.departments)
-    return Decision(authority.mode, authority.subject, authority.team, departments, zones.severity,
+    return Decision(authority.mode, authority.subject, authority.team, departments,
                     [*zones.trace, *authority.trace, line])

@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from gis_app.enforcement.as_of import case_pins, route_pinned
-from gis_app.enforcement.county_rules import apply_county_rules
 from gis_app.enforcement.routing import PointQuery, Refused, route
 from gis_app.enforcement.versions import current_versions
 
@@ -67,8 +66,7 @@ def replay(case, now=None) -> dict:
     then = rerun if archived else recorded
     today, refused = None, None
     try:
-        today = apply_county_rules(route(query, case.item.code, now=now, county_ids=[case.county_id]).as_dict(),
-                                   case.county_id, now)
+        today = route(query, case.item.code, now=now, county_ids=[case.county_id]).as_dict()
     except Refused as exc:
         refused = exc.refusal.as_dict()
     if then is not None and today is not None:

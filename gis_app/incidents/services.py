@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from gis_app.enforcement.borders import near_border
 from gis_app.enforcement.borders import tolerance as border_tolerance
-from gis_app.enforcement.county_rules import apply_county_rules
 from gis_app.enforcement.deadlines import applied_rule, county_calendar, county_rows, item_facts
 from gis_app.enforcement.models import CatalogItem, Department, Team
 from gis_app.enforcement.routing import PointQuery, RoutingDecision, route
@@ -167,7 +166,7 @@ def _apply_routing(case: Case, decision: RoutingDecision, now, answer: dict | No
     (enforcement/deadlines.py)."""
     loc = decision.placement.location
     county_id = loc.county.id
-    answer = apply_county_rules(answer or decision.as_dict(), county_id, now)  # severity, deadline rows
+    answer = answer or decision.as_dict()   # the county's severity and deadline rows applied
     case.township_id = loc.township.id if loc.township else None
     case.village_id = loc.village.id if loc.village else None
     case.grid_id = loc.grid.id if loc.grid else None

@@ -112,7 +112,8 @@ class Reference:
             "county": where.county, "township": where.township, "village": where.village,
             "grid": where.grid, "at_sea": where.at_sea, "hub": hub, "mode": mode,
             "subject": subject, "team": team.code if team else None,
-            "severity": "high" if any(z == "core" for _, z in where.zones) else "normal",
+            "severity": ("high" if any(z == "core" for _, z in where.zones) else
+                         "elevated" if any(z == "buffer" for _, z in where.zones) else "normal"),
             "zones": where.zones,
             "departments": sorted(departments),
             "deadline": now + timedelta(hours=settings.WHISTLE_DEADLINE_HOURS[item.whistle_kind]),

@@ -80,11 +80,11 @@ def test_a_core_overlap_makes_severity_high(territory, reserve):
     assert check_footprint(as_multi(across_border())).severity == "high"
 
 
-def test_a_buffer_only_footprint_is_normal_severity_and_names_the_buffer(territory, reserve):
+def test_a_buffer_only_footprint_is_elevated_severity_and_names_the_buffer(territory, reserve):
     shape = rectangle(CENTRE[0], CENTRE[1] - 0.0105, 200.0, 100.0)  # ~1170 m south: buffer only
     check = check_footprint(as_multi(shape))
     assert [z.extra["zone"] for z in check.zones] == ["buffer"]
-    assert check.severity == "normal"
+    assert (check.severity, check.severity_finding.source) == ("elevated", "default")
 
 
 def test_units_only_touched_along_a_border_are_not_listed(territory):

@@ -147,9 +147,9 @@ def test_core_zone_makes_severity_high_and_notifies_its_authority(territory, now
     assert [x["code"] for x in d["departments"]] == ["STHJ"]
 
 
-def test_buffer_zone_keeps_severity_normal(territory, now):
+def test_buffer_zone_makes_severity_elevated_by_default(territory, now):
     make_zone(territory.county, "P1", "buffer", (120.0, 30.0, 120.01, 30.01), "STHJ")
-    assert decide(IN_001, "I001", now).severity == "normal"
+    assert decide(IN_001, "I001", now).severity == "elevated"
 
 
 def test_point_outside_every_zone_is_normal_and_lists_none(territory, now):
@@ -179,7 +179,7 @@ def test_outer_zone_alone_just_outside_the_nested_core(territory, now):
 
 
 def test_point_in_two_overlapping_areas_of_different_kinds_lists_both(territory, now):
-    make_zone(territory.county, "WS1", "buffer", (120.0, 30.0, 120.01, 30.01), "STHJ",
+    make_zone(territory.county, "WS1", "general", (120.0, 30.0, 120.01, 30.01), "STHJ",
               kind="water_source", level="city")
     make_zone(territory.county, "RL1", "general", (120.004, 29.99, 120.02, 30.02), "ZYGH",
               kind="ecological_redline", level="provincial")
@@ -370,7 +370,8 @@ def test_trace_walks_through_every_step(territory, now):
     for expected in ["county 990101", "township 990101002", "village 990101002001",
                      "grid 990101002001001", "no protected-area zone", "hub 990101001",
                      "holds I001 as statutory", "team: T990101001", "departments to notify",
-                     "deadline: quick whistle = 24 h"]:
+                     "severity: no protected-area zone covers the point -> severity normal",
+                     "deadline: default quick: quick whistle = 24 calendar hours"]:
         assert expected in text
 
 

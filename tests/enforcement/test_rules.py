@@ -1,10 +1,15 @@
 """DESIGN §4's rule table, row by row, on plain values (no database): rules.py."""
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from gis_app.enforcement.deadlines import DeadlineRow
 from gis_app.enforcement.locate import Unit
-from gis_app.enforcement.rows import DeptRow, TeamRow, ZoneRow
-from gis_app.enforcement.rules import (authority_rule, decide, departments_rule, marine_rule,
-                                       zone_rule)
+from gis_app.enforcement.rows import DeptRow, ItemRow, TeamRow, ZoneRow
+from gis_app.enforcement.rules import (authority_rule, deadline_rule, decide, departments_rule,
+                                       marine_rule, severity_rule, zone_rule)
+from gis_app.enforcement.severity import SeverityRow
+from gis_app.enforcement.worktime import WorkCalendar, parse_working_hours
 
 COUNTY = Unit(1, "990101", "测试县")
 TOWNSHIP = Unit(10, "990101001", "第1镇", "town")
@@ -91,15 +96,41 @@ def zone(code, kind_of_zone, authority="D02"):
     return ZoneRow(1, code, "保护区", "nature_reserve", "national", kind_of_zone, authority)
 
 
-def test_a_core_zone_makes_severity_high_and_its_authority_is_told():
+def test_a_zone_authority_is_told_and_the_zone_named_for_the_severity_rows():
     out = zone_rule(((zone("PA1", "core"), RESOURCES),))
-    assert out.severity == "high" and out.departments == [{"code": "D02", "name": "自然资源局"}]
-    assert out.trace[0].endswith("; core zone -> severity high")
+    assert out.departments == [{"code": "D02", "name": "自然资源局"}]
+    assert out.zones == (("PA1", "nature_reserve", "core"),)
 
 
-def test_other_zones_keep_severity_normal():
-    assert zone_rule(((zone("PA1", "buffer"), RESOURCES),)).severity == "normal"
-    assert zone_rule(()).trace == ["no protected-area zone covers the point -> severity normal"]
+def test_no_zone_is_said():
+    assert zone_rule(()).trace == ["no protected-area zone covers the point"]
+
+
+def test_severity_rule_defaults_core_high_buffer_elevated_other_normal():
+    for kind_of_zone, expected in (("core", "high"), ("buffer", "elevated"), ("general", "normal")):
+        finding = severity_rule((), zone_rule(((zone("PA1", kind_of_zone), RESOURCES),)).zones, "")
+        assert (finding.severity, finding.source) == (expected, "default")
+
+
+def test_severity_rule_takes_the_countys_row_and_names_it():
+    rows = (SeverityRow(row=1, severity="high", kind="nature_reserve", zone="buffer"),)
+    finding = severity_rule(rows, (("PA1", "nature_reserve", "buffer"),), "")
+    assert (finding.severity, finding.source, finding.row) == ("high", "table", 1)
+
+
+def test_severity_rule_rows_for_a_domain_apply_only_to_that_items_domain():
+    rows = (SeverityRow(row=1, severity="normal", zone="core", domain="市场监管"),)
+    zones = (("PA1", "nature_reserve", "core"),)
+    assert severity_rule(rows, zones, "市场监管").severity == "normal"
+    assert severity_rule(rows, zones, "").severity == "high"
+
+
+def test_deadline_rule_takes_the_row_for_the_severity_else_the_whistle_default():
+    item = ItemRow(1, 1, "I001", "事项", "quick", 5, (), "林业", "penalty")
+    rows = (DeadlineRow(row=1, limit=4, unit="calendar_hours", severity="high"),)
+    calendar = WorkCalendar(parse_working_hours("08:30-12:00,14:00-17:30"), ZoneInfo("Asia/Shanghai"))
+    assert deadline_rule(rows, item, "high", calendar).budget_seconds == 4 * 3600
+    assert deadline_rule(rows, item, "normal", calendar).source == "default"
 
 
 def test_a_zone_authority_that_is_no_department_is_kept_by_code_and_said():
@@ -118,5 +149,5 @@ def test_departments_are_supporting_plus_zone_authorities_once_sorted_by_code():
 def test_decide_joins_zones_authority_and_departments_into_one_answer():
     zones = zone_rule(((zone("PA1", "core"), RESOURCES),))
     d = decide(zones=zones, authority=rule("county"), supporting=(BUREAU,))
-    assert (d.mode, d.severity, [x["code"] for x in d.departments]) == ("county", "high", ["D00", "D02"])
+    assert (d.mode, [x["code"] for x in d.departments]) == ("county", ["D00", "D02"])
     assert d.trace[0].startswith("protected area PA1") and d.trace[-1].startswith("departments to notify")
