@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gis_app.api.timezones.OutputTimeZoneMiddleware",
+    "gis_app.web.refusal_text.LanguageMiddleware",   # Accept-Language: en -> English messages
     "gis_app.web.machine_paths.PageMessageMiddleware",   # messages, pages only
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",

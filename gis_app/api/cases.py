@@ -40,7 +40,7 @@ from gis_app.api.schemas import Attachment as AttachmentAnswer
 from gis_app.api.schemas import ReplayAnswer
 from gis_app.api.schemas import (AttachmentUpload, CaseIntake, JointInspectionAnswer, JointInspectionBody,
                                  Statistics, StepBody)
-from gis_app.incidents import access, services
+from gis_app.incidents import access, loop, photos, reporting
 from gis_app.api.route_input import parse_tolerance
 from gis_app.enforcement.borders import tolerance as border_tolerance
 from gis_app.incidents.intake import KEY_PARAMETER, report_with_media
@@ -290,7 +290,7 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         item = request.data.get("item")
         if not item:
             raise BadParameter("item", "required (a catalogue item code)")
-        case = services.case_report_footprint(
+        case = reporting.case_report_footprint(
             user=request.user, footprint=footprint, received_crs=crs.name, item_code=str(item),
             description=request.data.get("description", ""),
             source=Case.Source.HOTLINE if _role(request) == access.Role.COMMAND_CENTRE else Case.Source.APP)
@@ -328,7 +328,7 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
             version = int(number_value(version, "version"))
         kwargs = step_kwargs(STEPS[step], request.data)
         photos = _stage_photos(request)
-        if photos and step in services.STEP_FUNCTIONS:  # the loop's steps take photos (处置)
+        if photos and step in loop.STEP_FUNCTIONS:  # the loop's steps take photos (处置)
             kwargs["photos"] = photos
         case = STEP_FUNCTIONS[step](
             case=case, user=request.user, version=version, note=request.data.get("note", ""),
@@ -351,7 +351,7 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         case = self._reachable(pk)
         if request.method == "GET":
             return Response([attachment_dict(a, request) for a in case.attachments.all()])
-        attachment = services.attachment_add(case=case, user=request.user, upload=request.FILES.get("file"))
+        attachment = photos.attachment_add(case=case, user=request.user, upload=request.FILES.get("file"))
         return Response(attachment_dict(attachment, request), status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="cases_attachment_download", responses={200: OpenApiTypes.BINARY},
@@ -433,7 +433,7 @@ class JointInspectionView(APIView):
         planned_at = parse_datetime(planned) if planned else None
         if planned and planned_at is None:
             raise BadParameter("planned_at", f"{planned!r} is not an ISO 8601 date-time")
-        inspection = services.joint_inspection_create(
+        inspection = reporting.joint_inspection_create(
             user=request.user, query=query, item_codes=[str(i) for i in items],
             name=request.data.get("name", ""), description=request.data.get("description", ""),
             planned_at=planned_at)

@@ -36,6 +36,7 @@ from gis_app.web.auth import ReadOnlyToken, user_for_key
 from gis_app.web.errors import BadParameter
 from gis_app.web.params import check_date_range, number_value
 from gis_app.web.points import make_point
+from gis_app.web.refusal_text import localize, wants_english
 
 MAX_REQUESTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
@@ -64,8 +65,12 @@ def render(fmt: str, root: str, item: str, rows, status: int = 200) -> HttpRespo
     return JsonResponse(list(rows), safe=False, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def error(fmt: str, exc: Open311Error) -> HttpResponse:
-    return render(fmt, "errors", "error", [{"code": exc.status, "description": exc.description}], exc.status)
+def error(fmt: str, exc: Open311Error, request=None) -> HttpResponse:
+    """Open311's own error list; the description in Chinese unless `Accept-Language: en`."""
+    description = exc.description
+    if not wants_english(request):
+        description = localize({"error": "error", "detail": description}, False)["detail"]
+    return render(fmt, "errors", "error", [{"code": exc.status, "description": description}], exc.status)
 
 
 def _user(request, data):
@@ -132,7 +137,7 @@ def services_list(request, fmt):
     try:
         county = _jurisdiction(request, request.GET, _user(request, request.GET))
     except Open311Error as exc:
-        return error(fmt, exc)
+        return error(fmt, exc, request)
     items = CatalogItem.objects.filter(county=county).order_by("code")
     return render(fmt, "services", "service", [service_row(i) for i in items])
 
@@ -144,7 +149,7 @@ def service_definition(request, code, fmt):
         if item is None:
             raise Open311Error(404, f"service_code: no service {code!r} in jurisdiction {county.code}")
     except Open311Error as exc:
-        return error(fmt, exc)
+        return error(fmt, exc, request)
     row = {"service_code": item.code, "attributes": []}
     return render(fmt, "service_definition", "service", [row]) if fmt == "xml" else JsonResponse(row)
 
@@ -158,7 +163,7 @@ def requests_view(request, fmt):
             return _get_requests(request, fmt)
         raise Open311Error(405, f"{request.method} is not supported here")
     except Open311Error as exc:
-        return error(fmt, exc)
+        return error(fmt, exc, request)
 
 
 def _post_request(request, fmt):
@@ -241,5 +246,5 @@ def request_detail(request, number, fmt):
         if case is None:
             raise Open311Error(404, f"service_request_id: no request {number!r} within this key's reach")
     except Open311Error as exc:
-        return error(fmt, exc)
+        return error(fmt, exc, request)
     return render(fmt, "service_requests", "request", [request_row(case)])

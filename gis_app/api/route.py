@@ -32,12 +32,13 @@ from gis_app.api.route_input import (AT_PARAMS, LOCATE_PARAMS, NEAR_PARAMS, ROUT
                                      parse_tolerance)
 from gis_app.enforcement.access import visible_county_ids
 from gis_app.enforcement.as_of import route_at
-from gis_app.enforcement.answer_text import translate_answer, translate_refusal, wants_english
+from gis_app.enforcement.answer_text import translate_answer
 from gis_app.enforcement.borders import near_border, tolerance
 from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, iter_route_points,
                                          place, route)
 from gis_app.web.auth import AUTHENTICATION
 from gis_app.web.errors import BadParameter
+from gis_app.web.refusal_text import localize, wants_english
 from gis_app.web.renderers import JSONOnly, ORJSONParser, ORJSONRenderer
 
 _POINT_PARAMS = [
@@ -127,7 +128,7 @@ class LocateView(_RouterView):
 
 def _refused(refusal: Refusal, english: bool) -> Response:
     body = refusal.as_dict()
-    return Response(body if english else translate_refusal(body), status=refusal.status)
+    return Response(localize(body, english), status=refusal.status)
 
 
 class RouteBatchView(_RouterView):
@@ -158,6 +159,7 @@ class RouteBatchView(_RouterView):
     def _route_batch(self, request) -> bytes:
         """The answer document as JSON bytes; a refusal of the whole request is raised."""
         county_ids = visible_county_ids(request.user)
+        english = wants_english(request)
         if "file" in request.FILES:
             crs, entries = parse_batch_csv(request.FILES["file"], request.data.get("crs"),
                                            request.data.get("item"))
@@ -175,12 +177,12 @@ class RouteBatchView(_RouterView):
         for index, entry in enumerate(entries):
             if entry.error is not None:
                 results.append({"index": index, "id": entry.id, "status": 400,
-                                **entry.error.as_dict()})
+                                **localize(entry.error.as_dict(), english)})
             else:
                 answer = next(answers)
                 if isinstance(answer, Refusal):
                     results.append({"index": index, "id": entry.id, "status": answer.status,
-                                    **answer.as_dict()})
+                                    **localize(answer.as_dict(), english)})
                 else:
                     results.append(answer.as_dict(index=index, id=entry.id, status=200))
             if len(results) == _ENCODE_EVERY:

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
 
+from gis_app.web.refusal_text import localize, wants_english
+
 PARAM = "tz"
 UTC_NAMES = ("UTC", "Z", "ETC/UTC")
 
@@ -41,9 +43,10 @@ class OutputTimeZoneMiddleware:
         values = request.GET.getlist(PARAM)
         zone = requested_zone(values[-1] if values else None)
         if zone is None or len(values) > 1:
-            return JsonResponse({"error": "bad_parameter", "parameter": PARAM,
-                                 "detail": f"{PARAM}: {values!r} is not one of: UTC, local "
-                                           f"({settings.TIME_ZONE}, the default)"}, status=400)
+            return JsonResponse(localize({"error": "bad_parameter", "parameter": PARAM,
+                                          "detail": f"{PARAM}: {values!r} is not one of: UTC, local "
+                                                    f"({settings.TIME_ZONE}, the default)"},
+                                         wants_english(request)), status=400)
         timezone.activate(zone)
         try:
             return self.get_response(request)

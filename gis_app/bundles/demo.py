@@ -23,7 +23,7 @@ from boundaries.models import County, Grid
 from gis_app.bundles.importer import ImportResult, import_bundle
 from gis_app.enforcement.models import CatalogItem, Department, Member, Team
 from gis_app.enforcement.routing import PointQuery, Refused
-from gis_app.incidents import services
+from gis_app.incidents import loop, reporting
 from gis_app.incidents.models import Case
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "boundaries" / "demo"
@@ -126,12 +126,12 @@ def report_demo_cases(count: int = 30, seed: int = 6) -> dict[str, int]:
             overdue = i % 3 == 0
             when = now - (timedelta(days=rng.randint(3, 10)) if overdue else timedelta(hours=rng.randint(0, 20)))
             try:
-                case = services.case_report(user=member.user, query=PointQuery(lon=point.x, lat=point.y),
+                case = reporting.case_report(user=member.user, query=PointQuery(lon=point.x, lat=point.y),
                                             item_code=rng.choice(items), description=DEMO_CASE_DESCRIPTION,
                                             source=Case.Source.HOTLINE, now=when)
             except Refused:
                 continue
             if overdue and i % 2 == 0:
-                services.case_escalate(case=case, user=member.user, version=case.version)
+                loop.case_escalate(case=case, user=member.user, version=case.version)
             made[county.code] += 1
     return made

@@ -142,7 +142,7 @@ def _reroute(detached: dict[int, str | None], bundle: str, report: Report) -> li
     """Route the detached open cases again on the new territory; a case the router can no
     longer place (e.g. now outside the county) refuses the whole import, named."""
     from gis_app.enforcement.routing import Refused
-    from gis_app.incidents.services import case_reroute_after_import
+    from gis_app.incidents.case_routing import case_reroute_after_import
 
     numbers = []
     for case_id, team_before in detached.items():

@@ -100,20 +100,9 @@ def in_chinese(line: str) -> str:
     return line
 
 
-def wants_english(request) -> bool:
-    """English only when the client asks for it first (`Accept-Language: en...`)."""
-    header = (request.headers.get("Accept-Language") or "").strip().lower()
-    return header.startswith("en")
-
-
 def translate_answer(answer: dict) -> dict:
     """A copy of a route/locate answer with its trace in Chinese."""
     if "trace" not in answer:
         return answer
     return {**answer, "trace": [in_chinese(line) for line in answer["trace"]]}
 
-
-def translate_refusal(body: dict) -> dict:
-    if "detail" in body and isinstance(body["detail"], str):
-        return {**body, "detail": in_chinese(body["detail"])}
-    return body

@@ -7,12 +7,13 @@ routed as usual (the township where the point is acts at once) but waits in the 
 - `case_pick_candidate`: another candidate acts; the case is routed again at that
   candidate's point (its team, subject, supporting departments and clock), the reported
   point stays as reported.
-Each is one step through `services._take` (one transaction, audited).
+Each is one step through `loop.take` (one transaction, audited).
 """
 from __future__ import annotations
 
 from gis_app.enforcement.routing import PointQuery, route
-from gis_app.incidents.services import _apply_routing, _routing_changes, _set_supports, _take
+from gis_app.incidents.case_routing import apply_routing, routing_changes, set_supports
+from gis_app.incidents.loop import take
 from gis_app.incidents.workflow import StepError
 
 SEA = "sea"
@@ -28,7 +29,7 @@ def case_confirm_place(*, case, user, version, note="", where=None, now=None):
         case.to_confirm = False
         acting = next((c for c in case.border_candidates if c.get("acting")), None)
         return {"confirmed": acting and (acting.get("code") or SEA)}
-    return _take("confirm_place", case=case, user=user, version=version, note=note, where=where,
+    return take("confirm_place", case=case, user=user, version=version, note=note, where=where,
                  now=now, apply=apply)
 
 
@@ -43,15 +44,15 @@ def case_pick_candidate(*, case, user, version, candidate=None, note="", where=N
             codes = ", ".join(c.get("code") or SEA for c in case.border_candidates)
             raise StepError(400, "bad_parameter", f"candidate: {wanted!r} is not one of {codes}",
                             parameter="candidate")
-        before = _routing_changes(case)
+        before = routing_changes(case)
         decision = route(PointQuery(lon=found["lon"], lat=found["lat"]), case.item.code, now=now,
                          county_ids=[case.county_id])
-        _apply_routing(case, decision, now)
-        _set_supports(case, decision)
+        apply_routing(case, decision, now)
+        set_supports(case, decision)
         case.to_confirm = False
         case.border_candidates = [{**c, "acting": c is found} for c in case.border_candidates]
-        return {"picked": wanted, "before": before, "after": _routing_changes(case)}
-    return _take("pick_candidate", case=case, user=user, version=version, note=note, where=where,
+        return {"picked": wanted, "before": before, "after": routing_changes(case)}
+    return take("pick_candidate", case=case, user=user, version=version, note=note, where=where,
                  now=now, apply=apply)
 
 

@@ -25,7 +25,7 @@ from gis_app.incidents import media as media_urls
 from gis_app.incidents.models import Attachment, Case
 from gis_app.incidents.photos import (Photo, check_count, files_removed_on_failure, record_evidence,
                                       store_links, store_photos)
-from gis_app.incidents.services import case_report, text_field
+from gis_app.incidents.reporting import case_report, text_field
 from gis_app.incidents.workflow import StepError
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{8,100}")

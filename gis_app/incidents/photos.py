@@ -20,11 +20,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from gis_app.incidents import access
 from gis_app.incidents.audit import append_event
-from gis_app.incidents.models import Attachment
-from gis_app.incidents.workflow import StepError
+from gis_app.incidents.models import Attachment, Case
+from gis_app.incidents.selectors import visible_cases
+from gis_app.incidents.workflow import StepError, actor_kinds
 
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif",
               "image/bmp": ".bmp", "image/tiff": ".tif", "image/heic": ".heic"}
@@ -177,3 +181,52 @@ def record_evidence(case, *, user, role: str, now, photos: list[tuple[str, Photo
         changes["links"] = list(links)
     append_event(case, kind="attachment", from_state=case.state, to_state=case.state, user=user,
                  role=role, at=now, changes=changes)
+
+
+# --- attachments (photos, videos, documents added to a case) ---------------------------------
+
+# What a phone or a scanner sends; identified by the bytes, not the client's word.
+SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg", ".jpg"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+              (b"%PDF-", "application/pdf", ".pdf"))
+
+
+def sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, content_type, ext in SIGNATURES:
+        if head.startswith(magic):
+            return content_type, ext
+    if head[4:8] == b"ftyp":
+        return "video/mp4", ".mp4"
+    return None
+
+
+def attachment_add(*, case: Case, user, upload, now=None) -> Attachment:
+    """Photos, videos and documents of a case: checked by size and by content."""
+    now = now or timezone.now()
+    limit = settings.CASE_ATTACHMENT_MAX_BYTES
+    if upload is None:
+        raise StepError(400, "bad_parameter", "file: required", parameter="file")
+    if upload.size > limit:
+        raise StepError(400, "bad_parameter", f"file: {upload.size} bytes is over the limit of {limit}",
+                        parameter="file")
+    data = upload.read(limit + 1)
+    kind = sniff(data[:16])
+    if kind is None:
+        raise StepError(400, "bad_parameter", "file: not a JPEG, PNG, PDF or MP4 file (checked by its "
+                        "content)", parameter="file")
+    with transaction.atomic():
+        case = visible_cases(user).select_for_update(of=("self",)).filter(pk=case.pk).first()
+        if case is None:
+            raise StepError(404, "not_found", "no such case within this account's reach")
+        if not (actor_kinds(user, case) or case.reporter_id == user.pk):
+            raise StepError(403, "forbidden", "only the reporter, the acting team, a supporting "
+                            "department or the command centre add attachments")
+        digest = hashlib.sha256(data).hexdigest()
+        name = (upload.name or "attachment").rsplit("/", 1)[-1][:100]
+        attachment = Attachment(case=case, filename=name, content_type=kind[0], size=len(data),
+                                sha256=digest, uploaded_by=user, uploaded_at=now)
+        attachment.file.save(f"{digest[:16]}{kind[1]}", ContentFile(data), save=False)
+        attachment.save()
+        append_event(case, kind="attachment", from_state=case.state, to_state=case.state, user=user,
+                     role=access.role_of(user) or "", at=now, changes={"attachment": attachment.pk, "sha256": digest,
+                                                        "content_type": kind[0], "size": len(data)})
+    return attachment

@@ -1,9 +1,9 @@
 """Every step a user may take on a case, by name -> its service function: the loop's steps
-(services.py), the clock's (supervision.py: 挂起 / 延期) and the border's (confirmation.py). The API and the case page take
+(loop.py), the clock's (supervision.py: 挂起 / 延期) and the border's (confirmation.py). The API and the case page take
 steps through this one table, so a step in `workflow.STEPS` always has its function."""
-from gis_app.incidents import confirmation, services, supervision
+from gis_app.incidents import confirmation, loop, supervision
 
-STEP_FUNCTIONS = {**services.STEP_FUNCTIONS, **supervision.STEP_FUNCTIONS, **confirmation.STEP_FUNCTIONS}
+STEP_FUNCTIONS = {**loop.STEP_FUNCTIONS, **supervision.STEP_FUNCTIONS, **confirmation.STEP_FUNCTIONS}
 
 
 def step_kwargs(step, data) -> dict:

@@ -1,6 +1,6 @@
 """The clock's steps and 督办: suspension (挂起), extension (延期), and the ladder.
 
-One function per transition, each through `services._take` (one transaction, the case
+One function per transition, each through `loop.take` (one transaction, the case
 locked, whose job and which state checked, the audit event written):
 - `case_suspend_request` (the acting team, with a reason) -> `case_suspend_approve` (the
   command centre: the clock stops) -> `case_resume` (the command centre: it runs again);
@@ -20,7 +20,7 @@ from gis_app.enforcement.deadlines import county_calendar
 from gis_app.incidents import clock
 from gis_app.incidents.audit import append_event
 from gis_app.incidents.models import OPEN_STATES, Case
-from gis_app.incidents.services import _take
+from gis_app.incidents.loop import take
 from gis_app.incidents.workflow import StepError
 
 AMOUNT_UNITS = ("hours", "days")
@@ -65,7 +65,7 @@ def case_suspend_request(*, case, user, version, note="", where=None, now=None):
     def apply(case, now, note):
         case.clock_request = {"kind": "suspend", "reason": note, "by": user.username, "at": now.isoformat()}
         return {"request": case.clock_request}
-    return _take("suspend_request", case=case, user=user, version=version, note=note, where=where,
+    return take("suspend_request", case=case, user=user, version=version, note=note, where=where,
                  now=now, apply=apply)
 
 
@@ -74,7 +74,7 @@ def case_suspend_approve(*, case, user, version, note="", where=None, now=None):
         request, case.clock_request = case.clock_request, {}
         clock.stop(case, county_calendar(case.county_id), now)
         return {"request": request, "clock": _clock_changes(case)}
-    return _take("suspend_approve", case=case, user=user, version=version, note=note, where=where,
+    return take("suspend_approve", case=case, user=user, version=version, note=note, where=where,
                  now=now, apply=apply)
 
 
@@ -82,7 +82,7 @@ def case_resume(*, case, user, version, note="", where=None, now=None):
     def apply(case, now, note):
         clock.resume(case, county_calendar(case.county_id), now)
         return {"clock": _clock_changes(case)}
-    return _take("resume", case=case, user=user, version=version, note=note, where=where, now=now,
+    return take("resume", case=case, user=user, version=version, note=note, where=where, now=now,
                  apply=apply)
 
 
@@ -93,7 +93,7 @@ def case_extend_request(*, case, user, version, note="", where=None, now=None, a
         case.clock_request = {"kind": "extend", "amount": value, "unit": unit, "reason": note,
                               "by": user.username, "at": now.isoformat()}
         return {"request": case.clock_request}
-    return _take("extend_request", case=case, user=user, version=version, note=note, where=where,
+    return take("extend_request", case=case, user=user, version=version, note=note, where=where,
                  now=now, apply=apply)
 
 
@@ -105,7 +105,7 @@ def case_extend_approve(*, case, user, version, note="", where=None, now=None):
         clock.extend(case, extension_seconds(case, request["amount"], request["unit"], calendar), calendar)
         return {"request": request, "deadline": {"from": before, "to": _iso(case.deadline)},
                 "clock": _clock_changes(case)}
-    return _take("extend_approve", case=case, user=user, version=version, note=note, where=where,
+    return take("extend_approve", case=case, user=user, version=version, note=note, where=where,
                  now=now, apply=apply)
 
 
@@ -113,7 +113,7 @@ def case_request_refuse(*, case, user, version, note="", where=None, now=None):
     def apply(case, now, note):
         request, case.clock_request = case.clock_request, {}
         return {"request": request}
-    return _take("request_refuse", case=case, user=user, version=version, note=note, where=where,
+    return take("request_refuse", case=case, user=user, version=version, note=note, where=where,
                  now=now, apply=apply)
 
 

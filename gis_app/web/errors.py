@@ -18,6 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from gis_app.web.refusal_text import localize, wants_english
+
 
 class ApiError(Exception):
     """A refusal the web layer answers itself: `status`, `code`, a readable `detail`, and the
@@ -146,11 +148,13 @@ def error_body(exc: BaseException) -> tuple[int, dict] | None:
 
 
 def exception_handler(exc, context):
-    """DRF's EXCEPTION_HANDLER: every refusal -> `{"error", "detail", "parameter"?}`."""
+    """DRF's EXCEPTION_HANDLER: every refusal -> `{"error", "detail", "parameter"?}`, its
+    detail in Chinese, or in English with `Accept-Language: en` (refusal_text.py)."""
+    english = wants_english(context.get("request"))
     known = error_body(exc)
     if known is not None:
         set_rollback()
-        return Response(known[1], status=known[0])
+        return Response(localize(known[1], english), status=known[0])
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -159,11 +163,12 @@ def exception_handler(exc, context):
         return response
     if isinstance(data, dict) and set(data) == {"detail"}:
         code = getattr(data["detail"], "code", None)
-        response.data = {"error": str(code) if code else "error", "detail": data["detail"]}
+        response.data = {"error": str(code) if code else "error", "detail": str(data["detail"])}
     else:
         response.data = {"error": "invalid", "detail": _flatten(data)}
         if isinstance(data, dict) and len(data) == 1:
             response.data["parameter"] = next(iter(data))
+    response.data = localize(response.data, english)
     return response
 
 

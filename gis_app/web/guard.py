@@ -25,6 +25,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 
 from gis_app.text import text_problem
+from gis_app.web.refusal_text import localize, wants_english
 
 API_PREFIXES = ("/api/", "/ogc", "/open311/", "/tiles/")
 
@@ -67,8 +68,8 @@ def is_api(request) -> bool:
 
 def _refusal(request, exc: BadText):
     if is_api(request):
-        return JsonResponse({"error": "bad_parameter", "detail": str(exc), "parameter": exc.parameter},
-                            status=400)
+        return JsonResponse(localize({"error": "bad_parameter", "detail": str(exc),
+                                      "parameter": exc.parameter}, wants_english(request)), status=400)
     return HttpResponse(f"请求无效 (bad request): {exc}", status=400, content_type="text/plain; charset=utf-8")
 
 
@@ -113,12 +114,12 @@ def server_error(request):
     down = isinstance(exc, (OperationalError, InterfaceError))
     if is_api(request):
         if down:
-            return JsonResponse({"error": "database_unavailable",
-                                 "detail": "the database is not answering; try again shortly"},
-                                status=503, headers={"Retry-After": "10"})
-        return JsonResponse({"error": "server_error",
-                             "detail": "the server failed to answer this request; it has been logged"},
-                            status=500)
+            return JsonResponse(localize({"error": "database_unavailable",
+                                          "detail": "the database is not answering; try again shortly"},
+                                         wants_english(request)), status=503, headers={"Retry-After": "10"})
+        return JsonResponse(localize({"error": "server_error",
+                                      "detail": "the server failed to answer this request; it has been logged"},
+                                     wants_english(request)), status=500)
     html = loader.get_template("500.html").render({"database_down": down})
     return HttpResponse(html, status=503 if down else 500)
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from tests.incidents.conftest import NOW, report, world  # noqa: F401  (the fixture)
 from tests.users import auth_header
 
@@ -32,9 +32,9 @@ def test_cases_of_another_team_are_not_in_the_inbox(world):
 def test_handled_cases_leave_the_inbox(world):
     case = report(world)
     user = world.users["team1"]
-    case = services.case_accept(case=case, user=user, version=case.version)
-    case = services.case_arrive(case=case, user=user, version=case.version)
-    services.case_handle(case=case, user=user, version=case.version, note="已处置")
+    case = loop.case_accept(case=case, user=user, version=case.version)
+    case = loop.case_arrive(case=case, user=user, version=case.version)
+    loop.case_handle(case=case, user=user, version=case.version, note="已处置")
     assert inbox(world, "team1").json()["count"] == 0
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from gis_app.incidents.models import Case
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from tests.incidents.conftest import world  # noqa: F401  (the fixture)
 from tests.users import token_for
 
@@ -69,7 +69,7 @@ def test_get_request_shows_status_and_agency_responsible(world):
 def test_closed_cases_read_as_closed(world):
     number = post(world).json()[0]["service_request_id"]
     case = Case.objects.get(number=number)
-    services.case_reject(case=case, user=world.users["command"], version=case.version, note="重复")
+    loop.case_reject(case=case, user=world.users["command"], version=case.version, note="重复")
     key = token_for(world.users["command"])
     rows = Client().get(f"/open311/v2/requests.json?api_key={key}&status=closed").json()
     assert [r["service_request_id"] for r in rows] == [number]

@@ -8,7 +8,7 @@ from gis_app.bundles.importer import import_bundle
 from gis_app.bundles.problems import BundleRejected
 from gis_app.enforcement.models import Team
 from gis_app.enforcement.routing import PointQuery
-from gis_app.incidents import services
+from gis_app.incidents import reporting
 from gis_app.incidents.audit import verify_case
 from gis_app.incidents.models import Case
 from gis_app.patrols.models import Track
@@ -28,7 +28,7 @@ def loaded(tmp_path):
 def open_case_in(county, township_code):
     user = make_user("command", "command_centre", county)
     centre = Township.objects.get(code=township_code).geom.point_on_surface
-    return services.case_report(user=user, query=PointQuery(lon=centre.x, lat=centre.y),
+    return reporting.case_report(user=user, query=PointQuery(lon=centre.x, lat=centre.y),
                                 item_code="I001", description="占道经营")
 
 

@@ -12,7 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from gis_app.enforcement.footprint import check_footprint
 from gis_app.enforcement.models import DeadlineRule, SeverityRule
 from gis_app.enforcement.routing import PointQuery, route
-from gis_app.incidents import services
+from gis_app.incidents import reporting
 from tests.territory import grant, make_territory, make_zone
 from tests.users import auth_header, make_user
 
@@ -74,7 +74,7 @@ def test_the_api_and_the_case_agree(county, client):
     user = make_user("cmd", "command_centre", county.county)
     body = client.get("/api/route", {"lon": BUFFER.lon, "lat": BUFFER.lat, "item": "I001"},
                       **auth_header(user)).json()
-    case = services.case_report(user=user, query=BUFFER, item_code="I001", description="占道")
+    case = reporting.case_report(user=user, query=BUFFER, item_code="I001", description="占道")
     assert (case.severity, case.deadline_rule["row"]) == (body["severity"], body["deadline_rule"]["row"]) == \
         ("elevated", 2)
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from gis_app.enforcement.routing import PointQuery
-from gis_app.incidents import services
+from gis_app.incidents import reporting
 from tests.territory import grant, make_hub, make_territory
 from tests.users import make_user
 
@@ -59,6 +59,6 @@ def world(db):
 
 def report(world, user="grid", township=0, item="I001", now=NOW, **kwargs):
     query = kwargs.pop("query", None) or world.point(township)
-    return services.case_report(user=world.users[user], query=query, item_code=item,
+    return reporting.case_report(user=world.users[user], query=query, item_code=item,
                                 description=kwargs.pop("description", "占道经营，摊位堵住人行道"),
                                 now=now, **kwargs)

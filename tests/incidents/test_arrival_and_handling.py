@@ -2,7 +2,7 @@
 import pytest
 from django.contrib.gis.geos import Point
 
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from gis_app.incidents.models import Attachment, Case
 from gis_app.incidents.photos import check_photo
 from gis_app.incidents.workflow import StepError
@@ -20,12 +20,12 @@ def media(settings, tmp_path):
 
 def accepted(world):
     case = report(world)
-    return services.case_accept(case=case, user=world.users["team1"], version=case.version, now=NOW)
+    return loop.case_accept(case=case, user=world.users["team1"], version=case.version, now=NOW)
 
 
 def arrive(world, case, metres_north):
     where = Point(case.location.x, case.location.y + metres_north / METRES_PER_DEGREE_LAT, srid=4326)
-    case = services.case_arrive(case=case, user=world.users["team1"], version=case.version, where=where, now=NOW)
+    case = loop.case_arrive(case=case, user=world.users["team1"], version=case.version, where=where, now=NOW)
     return case, case.events.get(kind="arrive").changes
 
 
@@ -47,7 +47,7 @@ def test_the_distance_limit_is_a_setting(world, settings):
 
 def test_arriving_without_a_position_records_the_distance_as_unknown(world):
     case = accepted(world)
-    case = services.case_arrive(case=case, user=world.users["team1"], version=case.version, now=NOW)
+    case = loop.case_arrive(case=case, user=world.users["team1"], version=case.version, now=NOW)
     assert case.events.get(kind="arrive").changes["far"] is None
 
 
@@ -59,7 +59,7 @@ def test_handling_stores_before_and_after_photos_with_the_step(world, media):
     case = on_scene(world)
     photos = [("before", check_photo(jpeg(color=(1, 1, 1)), "前.jpg")),
               ("after", check_photo(jpeg(color=(9, 9, 9)), "后.jpg"))]
-    case = services.case_handle(case=case, user=world.users["team1"], version=case.version,
+    case = loop.case_handle(case=case, user=world.users["team1"], version=case.version,
                                 note="已清理占道摊位", photos=photos, now=NOW)
     assert case.state == "handled"
     assert [(a.stage, a.filename) for a in case.attachments.order_by("id")] == [("before", "前.jpg"),
@@ -71,7 +71,7 @@ def test_handling_stores_before_and_after_photos_with_the_step(world, media):
 def test_a_refused_handling_keeps_no_photo(world, media):
     case = on_scene(world)
     with pytest.raises(StepError):
-        services.case_handle(case=case, user=world.users["team1"], version=case.version, note="",
+        loop.case_handle(case=case, user=world.users["team1"], version=case.version, note="",
                              photos=[("after", check_photo(jpeg(), "后.jpg"))], now=NOW)
     assert Case.objects.get(pk=case.pk).state == "on_scene"
     assert not Attachment.objects.exists() and [p for p in media.rglob("*") if p.is_file()] == []

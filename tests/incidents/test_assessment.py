@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gis_app.incidents import services, supervision
+from gis_app.incidents import loop, supervision, workflow
 from gis_app.incidents.assessment import INDICATORS, assessment
 from gis_app.incidents.models import Case, CaseEvent
 from gis_app.incidents.selectors import statistics_cases
@@ -19,8 +19,8 @@ NOW = timezone.now().replace(microsecond=0)
 
 def _steps(case, user, *names, at):
     for i, name in enumerate(names):
-        case = services.STEP_FUNCTIONS[name](case=case, user=user, version=case.version,
-                                             note="说明" if services.STEPS[name].needs_note else "",
+        case = loop.STEP_FUNCTIONS[name](case=case, user=user, version=case.version,
+                                             note="说明" if workflow.STEPS[name].needs_note else "",
                                              now=at + timedelta(minutes=10 * i))
     return case
 

@@ -2,7 +2,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gis_app.incidents import services
+from gis_app.incidents import photos
 from gis_app.incidents.models import Attachment
 from gis_app.incidents.workflow import StepError
 from tests.incidents.conftest import report
@@ -17,7 +17,7 @@ def media(settings, tmp_path):
 
 
 def add(world, case, user, data, name="photo.jpg"):
-    return services.attachment_add(case=case, user=world.users[user],
+    return photos.attachment_add(case=case, user=world.users[user],
                                    upload=SimpleUploadedFile(name, data, content_type="image/jpeg"))
 
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from gis_app.incidents.audit import verify_all, verify_case
 from gis_app.incidents.models import Case, CaseEvent
 from tests.incidents.conftest import NOW, report
@@ -12,7 +12,7 @@ from tests.incidents.conftest import NOW, report
 
 def accepted_case(world):
     case = report(world)
-    return services.case_accept(case=case, user=world.users["team1"], version=case.version, now=NOW)
+    return loop.case_accept(case=case, user=world.users["team1"], version=case.version, now=NOW)
 
 
 def test_the_database_refuses_to_update_an_event(world):

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from gis_app.enforcement.models import DeadlineRule
-from gis_app.incidents import services, supervision
+from gis_app.incidents import loop, supervision
 from gis_app.incidents.models import Case
 from gis_app.incidents.selectors import statistics, with_overdue
 from gis_app.incidents.workflow import StepError
 from tests.incidents.conftest import NOW, report
 
 SH = ZoneInfo("Asia/Shanghai")
-STEPS = {**services.STEP_FUNCTIONS, **supervision.STEP_FUNCTIONS}
+STEPS = {**loop.STEP_FUNCTIONS, **supervision.STEP_FUNCTIONS}
 
 
 def at(day, hour, minute=0) -> datetime:

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.core.management import call_command
 
-from gis_app.incidents import services, supervision
+from gis_app.incidents import loop, supervision
 from gis_app.incidents.selectors import visible_cases, with_overdue
 from tests.incidents.conftest import NOW, report
 
@@ -32,7 +32,7 @@ def test_a_case_is_escalated_only_once(world):
 
 def test_closed_cases_are_never_escalated(world):
     case = report(world)
-    case = services.case_reject(case=case, user=world.users["command"], version=case.version,
+    case = loop.case_reject(case=case, user=world.users["command"], version=case.version,
                                 note="重复", now=NOW)
     assert supervision.escalate_overdue(now=NOW + timedelta(days=30)) == []
 

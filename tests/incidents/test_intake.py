@@ -5,7 +5,7 @@ import pytest
 
 from boundaries.crs import wgs84_to_gcj02
 from gis_app.enforcement.routing import PointQuery, Refused
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from gis_app.incidents.audit import verify_case
 from gis_app.incidents.models import Case, CaseEvent
 from gis_app.incidents.workflow import StepError
@@ -69,7 +69,7 @@ def test_routing_is_frozen_until_an_explicit_reroute(world):
     grant(world.t.townships[3], world.t.items["I002"], "statutory")
     case.refresh_from_db()
     assert case.mode == "whistle" and case.team.code == "TSCJG"
-    case = services.case_reroute(case=case, user=world.users["command"], version=case.version, now=NOW)
+    case = loop.case_reroute(case=case, user=world.users["command"], version=case.version, now=NOW)
     assert case.mode == "township" and case.team.code == f"T{world.t.townships[3].code}"
     assert case.events.last().changes["before"]["mode"] == "whistle"
 

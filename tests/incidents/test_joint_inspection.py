@@ -1,13 +1,13 @@
 """综合查一次: one visit to one place bundles several items, a case each, one lead team."""
 import pytest
 
-from gis_app.incidents import services
+from gis_app.incidents import reporting
 from gis_app.incidents.workflow import StepError
 from tests.incidents.conftest import NOW
 
 
 def test_joint_inspection_opens_a_case_per_item_with_one_lead(world):
-    inspection = services.joint_inspection_create(
+    inspection = reporting.joint_inspection_create(
         user=world.users["command"], query=world.point(3), item_codes=["I001", "I003", "I004"],
         name="汛前综合查一次", description="联合检查", now=NOW)
     cases = inspection.cases.order_by("item__code")
@@ -19,13 +19,13 @@ def test_joint_inspection_opens_a_case_per_item_with_one_lead(world):
 
 def test_joint_inspection_needs_two_items(world):
     with pytest.raises(StepError) as caught:
-        services.joint_inspection_create(user=world.users["command"], query=world.point(0),
+        reporting.joint_inspection_create(user=world.users["command"], query=world.point(0),
                                          item_codes=["I001"], name="x", description="y", now=NOW)
     assert caught.value.parameter == "items"
 
 
 def test_only_the_command_centre_organises_joint_inspections(world):
     with pytest.raises(StepError) as caught:
-        services.joint_inspection_create(user=world.users["team1"], query=world.point(0),
+        reporting.joint_inspection_create(user=world.users["team1"], query=world.point(0),
                                          item_codes=["I001", "I003"], name="x", description="y", now=NOW)
     assert caught.value.status == 403

@@ -1,7 +1,7 @@
 """Case rules with one home: Case.objects.open()/overdue(now)/visible_to(user)/counted_for(user)."""
 from datetime import timedelta
 
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from gis_app.incidents.models import Case
 from tests.incidents.conftest import NOW, report
 
@@ -14,7 +14,7 @@ def test_overdue_is_open_and_past_the_deadline_at_the_given_moment(world):
 
 def test_a_rejected_case_is_neither_open_nor_overdue(world):
     case = report(world)
-    services.case_reject(case=case, user=world.users["command"], version=case.version, note="重复", now=NOW)
+    loop.case_reject(case=case, user=world.users["command"], version=case.version, note="重复", now=NOW)
     assert not Case.objects.open().exists()
     assert not Case.objects.overdue(NOW + timedelta(days=30)).exists()
 

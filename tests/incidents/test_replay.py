@@ -8,7 +8,7 @@ from shapely.geometry import box
 from gis_app.bundles.importer import import_bundle
 from gis_app.bundles.pruning import plan_pruning, prune
 from gis_app.enforcement.routing import PointQuery
-from gis_app.incidents import services
+from gis_app.incidents import reporting
 from gis_app.incidents.models import Case
 from tests.bundle_writer import lattice, tables, write_bundle
 from tests.users import auth_header, make_user
@@ -34,7 +34,7 @@ def county(tmp_path):
 
 def reported(county):
     user = make_user("cmd", "command_centre", county)
-    return user, services.case_report(user=user, query=POINT, item_code="I001", description="占道")
+    return user, reporting.case_report(user=user, query=POINT, item_code="I001", description="占道")
 
 
 def test_each_import_is_a_generation_and_the_rules_a_version(county, tmp_path):

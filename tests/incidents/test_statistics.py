@@ -1,7 +1,7 @@
 """Statistics match the cases: counts and on-time rates per group."""
 from datetime import timedelta
 
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from gis_app.incidents.models import Case
 from gis_app.incidents.selectors import statistics, statistics_cases
 from tests.incidents.conftest import NOW, report
@@ -10,7 +10,7 @@ from tests.incidents.conftest import NOW, report
 def finish(world, case, at):
     for step, user in [("accept", "team1"), ("arrive", "team1"), ("handle", "team1"),
                        ("review", "command"), ("close", "command")]:
-        case = services.STEP_FUNCTIONS[step](case=case, user=world.users[user], version=case.version,
+        case = loop.STEP_FUNCTIONS[step](case=case, user=world.users[user], version=case.version,
                                              note="ok", now=at)
     return case
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connections
 
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from gis_app.incidents.audit import verify_case
 from gis_app.incidents.models import Case, CaseEvent
 from gis_app.incidents.workflow import STEPS, StepError, allowed_steps
@@ -14,7 +14,7 @@ from tests.incidents.conftest import NOW, report
 
 def take(world, step, case, user, **kwargs):
     kwargs.setdefault("note", "处理意见")
-    return services.STEP_FUNCTIONS[step](case=case, user=world.users[user],
+    return loop.STEP_FUNCTIONS[step](case=case, user=world.users[user],
                                          version=kwargs.pop("version", case.version),
                                          now=kwargs.pop("now", NOW), **kwargs)
 
@@ -160,7 +160,7 @@ def test_a_crash_inside_a_step_leaves_the_last_recorded_state(world, monkeypatch
     def crash(*args, **kwargs):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(services, "append_event", crash)
+    monkeypatch.setattr(loop, "append_event", crash)
     with pytest.raises(RuntimeError):
         take(world, "accept", case, "team1")
     case.refresh_from_db()

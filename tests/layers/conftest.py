@@ -24,7 +24,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from gis_app.enforcement.routing import PointQuery
-from gis_app.incidents import services
+from gis_app.incidents import loop, reporting
 from gis_app.patrols.services import upload_track
 from tests.patrols.helpers import T0, csv_file, walk
 from tests.territory import make_hub, make_territory, make_zone
@@ -45,7 +45,7 @@ class World:
 
 
 def _report(user, lon, lat, item="I001", now=None, description="占道经营，摊位堵住人行道"):
-    return services.case_report(user=user, query=PointQuery(lon=lon, lat=lat), item_code=item,
+    return reporting.case_report(user=user, query=PointQuery(lon=lon, lat=lat), item_code=item,
                                 description=description, now=now)
 
 
@@ -73,7 +73,7 @@ def build_world() -> World:
              "far": _report(users["command"], 120.065, 30.065, item="I002", now=now - timedelta(hours=2)),
              "other": _report(users["other_command"], 121.005, 30.005, now=now - timedelta(hours=3))}
     overdue = cases["overdue"]
-    cases["overdue"] = services.case_escalate(case=overdue, user=users["command"], version=overdue.version)
+    cases["overdue"] = loop.case_escalate(case=overdue, user=users["command"], version=overdue.version)
     track = upload_track(csv_file(walk(TRACK_WAYPOINTS, start=T0)), team=t.teams[t1.code], filename="t.csv")
     return World(t=t, other=other, users=users, cases=cases, track=track)
 
@@ -83,7 +83,7 @@ def add_area_case(world):
     core and buffer: the `case-footprints` layer's one feature."""
     from tests.territory import box
 
-    return services.case_report_footprint(
+    return reporting.case_report_footprint(
         user=world.users["command"], footprint=box(120.012, 30.008, 120.018, 30.011),
         received_crs="EPSG:4326", item_code="I001", description="未批先建养殖场")
 

@@ -4,7 +4,7 @@ per allowed step labelled as in workflow.py, notes and teams asked for, and a st
 import pytest
 from django.test import Client
 
-from gis_app.incidents import services
+from gis_app.incidents import loop, photos
 from gis_app.incidents.models import Case
 from gis_app.incidents.workflow import STEPS, allowed_steps
 from tests.pages.world import build_pages_world
@@ -86,7 +86,7 @@ def test_transfer_asks_for_a_team_and_moves_the_case(world):
 def test_stale_version_shows_the_fresh_case_and_keeps_the_note(world):
     case = world.cases["far"]
     seen = case.version
-    services.case_escalate(case=case, user=world.users["command"], version=seen)
+    loop.case_escalate(case=case, user=world.users["command"], version=seen)
     response = _client(world, "command").post(f"/cases/{case.pk}/step/reject/",
                                               {"version": seen, "note": "重复上报，已合并"}, follow=True)
     html = response.content.decode()
@@ -170,7 +170,7 @@ def test_photos_are_shown_on_the_page(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     case = world.cases["team_case"]
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-    attachment = services.attachment_add(case=case, user=world.users["command"],
+    attachment = photos.attachment_add(case=case, user=world.users["command"],
                                          upload=SimpleUploadedFile("现场.png", png, content_type="image/png"))
     client = _client(world, "command")
     html = client.get(f"/cases/{case.pk}/").content.decode()

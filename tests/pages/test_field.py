@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from gis_app.enforcement.routing import PointQuery
-from gis_app.incidents import services
+from gis_app.incidents import reporting
 from gis_app.incidents.models import Attachment, Case
 from tests.pages.conftest import GUARDS
 from tests.territory import grant, make_territory
@@ -149,7 +149,7 @@ def test_a_report_made_offline_is_sent_once_when_the_signal_returns(world, site,
 def test_team_member_accepts_arrives_a_kilometre_away_and_handles_with_a_photo(world, site, open_page, login,
                                                                              photo):
     grid = world.county.members.get(role="grid_member").user
-    case = services.case_report(user=grid, query=PointQuery(lon=SPOT[0], lat=SPOT[1]), item_code="I001",
+    case = reporting.case_report(user=grid, query=PointQuery(lon=SPOT[0], lat=SPOT[1]), item_code="I001",
                                 description="占道经营，摊位堵住人行道")
     page = phone(open_page, site, SPOT[0], SPOT[1] + KM_NORTH)
     login(page, "team1")
