@@ -12,7 +12,7 @@ from boundaries.models import ArchivedUnit, County, TerritoryGeneration
 from gis_app.bundles.importer import import_bundle
 from gis_app.enforcement.models import RuleVersion
 from gis_app.enforcement.routing import PointQuery
-from gis_app.incidents import services
+from gis_app.incidents import reporting
 from tests.bundle_writer import lattice, tables, write_bundle
 from tests.users import make_user
 
@@ -78,7 +78,7 @@ def test_before_prunes_the_generations_no_longer_in_force_that_day(three_generat
 def test_a_generation_a_case_records_is_kept_unless_told(three_generations):
     TerritoryGeneration.objects.filter(number__lt=3).update(imported_at=timezone.now() - timedelta(days=40))
     user = make_user("cmd", "command_centre", three_generations)
-    services.case_report(user=user, query=PointQuery(lon=118.035, lat=31.01), item_code="I001",
+    reporting.case_report(user=user, query=PointQuery(lon=118.035, lat=31.01), item_code="I001",
                          description="占道")      # records generation 3: move it to 2
     from gis_app.incidents.models import Case
     Case.objects.update(territory_generation=2)
