@@ -82,6 +82,9 @@ def context(request, case, *, notice: dict | None = None, kept: dict | None = No
         "steps": steps, "teams": Team.objects.filter(county_id=case.county_id).order_by("code"),
         "notice": notice, "kept": kept or {},
         "severity": labels.label(labels.SEVERITY_LABELS, case.severity),
+        # Near a border and waiting for the command centre: the candidates on a map.
+        "candidates": case.border_candidates if case.to_confirm else [],
+        "point": {"lon": case.location.x, "lat": case.location.y} if case.location else None,
     }
 
 

@@ -41,6 +41,7 @@ class Filters:
     state: list[str] = field(default_factory=list)
     overdue: bool = False
     escalated: bool = False
+    to_confirm: bool = False      # near a border, waiting for the command centre (confirmation.py)
     township: str = ""
     team: str = ""
     item: str = ""
@@ -65,6 +66,8 @@ class Filters:
             out["overdue"] = "1"
         if self.escalated:
             out["escalated"] = "1"
+        if self.to_confirm:
+            out["to_confirm"] = "1"
         if self.start:
             out["from"] = timezone.localtime(self.start).strftime("%Y-%m-%d")
         if self.end:
@@ -125,6 +128,7 @@ def parse_filters(params) -> Filters:
     if start and end and start > end:
         raise QueueError("from", "开始日期晚于结束日期")
     return Filters(state=states, overdue=_flag(params, "overdue"), escalated=_flag(params, "escalated"),
+                   to_confirm=_flag(params, "to_confirm"),
                    township=_one(params, "township"), team=_one(params, "team"), item=_one(params, "item"),
                    whistle_kind=whistle, source=source, start=start, end=end, q=_one(params, "q"),
                    page=int(page))
@@ -143,6 +147,8 @@ def _narrow(cases: QuerySet[Case], f: Filters, skip: str | None = None) -> Query
         cases = cases.filter(overdue=True)
     if f.escalated and skip != "escalated":
         cases = cases.filter(escalated_at__isnull=False)
+    if f.to_confirm and skip != "to_confirm":
+        cases = cases.filter(to_confirm=True)
     for name, lookup in (("township", "township__code"), ("team", "team__code"), ("item", "item__code"),
                          ("whistle_kind", "whistle_kind"), ("source", "source")):
         value = getattr(f, name)
@@ -244,4 +250,5 @@ def facet_counts(user, f: Filters, now=None) -> dict:
                                 key=lambda r: r["value"])
     out["overdue"] = _narrow(base, f, skip="overdue").filter(overdue=True).count()
     out["escalated"] = _narrow(base, f, skip="escalated").filter(escalated_at__isnull=False).count()
+    out["to_confirm"] = _narrow(base, f, skip="to_confirm").filter(to_confirm=True).count()
     return out

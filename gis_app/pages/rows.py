@@ -49,6 +49,7 @@ def row(case, now=None) -> dict:
         "time_left": time_left(case, now),
         "overdue": bool(overdue),
         "escalated": case.escalated_at is not None,
+        "to_confirm": case.to_confirm,
         "lon": round(case.location.x, 6),
         "lat": round(case.location.y, 6),
         "url": f"/cases/{case.pk}/",

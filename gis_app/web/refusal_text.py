@@ -159,7 +159,7 @@ DETAILS: list[tuple[str, object]] = [
     (r"^no such case within this account's reach$", "本账号可见范围内没有该案件"),
     (r"^the case changed meanwhile \(version (\d+), you acted on (\d+)\); reload it and decide again$",
      r"案件已被他人修改（当前版本 \1，您操作的是版本 \2）；请刷新后重新处理"),
-    (r"^this account has no organisation membership.*$", "本账号未加入任何组织（县和角色）；请管理员为其创建成员记录"),
+    (r"^this account has no organisation membership.*$", "本账号未加入任何组织（县和角色）；请管理员为其创建成员（Member）记录"),
     (r"^a (\w+) account does not report area cases$", r"\1 账号不能上报图斑案件"),
     (r"^a (\w+) account does not report cases$", r"\1 账号不能上报案件"),
     (r"^the point is in (.+), which is not one of this grid member's grids$", r"该点位于 \1，不在本网格员负责的网格内"),

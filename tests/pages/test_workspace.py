@@ -65,6 +65,16 @@ def test_case_both_overdue_and_escalated_shows_both_marks(world):
     assert "badge overdue" in row and "badge escalated" in row
 
 
+def test_to_confirm_filter_keeps_the_near_border_queue_counts_and_marks_it(world):
+    from gis_app.incidents.models import Case
+
+    Case.objects.filter(pk=world.cases["far"].pk).update(to_confirm=True)
+    response = _get(world, "command", "/workspace/", to_confirm="1")
+    html = response.content.decode()
+    assert _numbers(response) == [world.cases["far"].number]
+    assert 'data-count="to_confirm">1<' in html and "badge to-confirm" in html
+
+
 def test_free_text_finds_a_case_by_its_number(world):
     number = world.cases["far"].number
     assert _numbers(_get(world, "command", "/workspace/", q=number)) == [number]

@@ -10,11 +10,12 @@
   var LEVELS = {township: "乡镇", village: "村社区", grid: "网格", place: "地点"};
   var MATCHES = {name: "全名", prefix: "开头", fragment: "包含", initials: "拼音首字母", pinyin: "拼音", fuzzy: "相似"};
   var MODES = {township: "乡镇自办", entrusted: "委托执法", county: "派驻执法", whistle: "吹哨报到", marine: "海上执法"};
-  var point = null, marker = null, searching = null, previewing = null, timer = null;
+  var point = null, marker = null, searching = null, previewing = null, timer = null, near = null;
+  var OUTLINE = {color: "#5d6d7e", weight: 1, fill: false};
 
   var map = L.map("intake-map", {attributionControl: false});
   map.setView([30.7, 122.45], 10);
-  var outlines = L.geoJSON(null, {style: {color: "#5d6d7e", weight: 1, fill: false}, interactive: false}).addTo(map);
+  var outlines = L.geoJSON(null, {style: OUTLINE, interactive: false}).addTo(map);
   fetch("/ogc/collections/townships/items?f=json&limit=1000", {credentials: "same-origin"})
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (data) {
@@ -65,6 +66,7 @@
   function routePreview() {
     submit.disabled = !(point && item.value && description.value.trim());
     preview.innerHTML = "";
+    clearCandidates();
     if (!point || !item.value) return;
     if (previewing) previewing.abort();
     previewing = new AbortController();
@@ -80,7 +82,31 @@
          ["办理方式", MODES[a.mode] || a.mode], ["执法主体", a.subject ? a.subject.name : "（无）"]]
           .forEach(function (pair) { dl.appendChild(el("dt", null, pair[0])); dl.appendChild(el("dd", null, pair[1])); });
         preview.appendChild(dl);
+        if (a.ambiguous) showCandidates(a);
       }).catch(function (e) { if (e.name !== "AbortError") preview.appendChild(el("p", "error", "无法预览派遣")); });
+  }
+
+  function clearCandidates() {
+    if (near) { map.removeLayer(near); near = null; }
+    window.BorderCandidates.reset(outlines, OUTLINE);
+  }
+
+  /* Near a border: every township (or the sea) within the tolerance, on the map and listed;
+     the case will wait in the command centre's to-confirm queue (confirmed on the case page). */
+  function showCandidates(a) {
+    near = window.BorderCandidates.draw(map, a.candidates, {outlines: outlines});
+    var box = el("div", "candidates"), ul = el("ul");
+    box.id = "route-candidates";
+    box.appendChild(el("p", "warn", "位于边界附近（" + a.tolerance_m + " 米内有 " + a.candidates.length +
+                                    " 个候选），受理后进入“待确认”，由指挥中心确认或改派："));
+    a.candidates.forEach(function (c) {
+      var li = el("li", c.acting ? "acting" : null, window.BorderCandidates.label(c) + (c.acting ? "（当前派往）" : ""));
+      li.dataset.code = c.code || "sea";
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+    preview.appendChild(box);
+    map.fitBounds(near.getBounds().extend(marker.getLatLng()), {padding: [60, 60], maxZoom: 19});
   }
 
   q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 250); });
