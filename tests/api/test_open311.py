@@ -10,11 +10,12 @@ from tests.incidents.conftest import world  # noqa: F401  (the fixture)
 from tests.users import token_for
 
 
-def post(world, user="grid", fmt="json", **fields):
+def post(world, user="grid", fmt="json", language="en", **fields):
+    """Submit a request; its errors in English (the words the tests read) unless `language`."""
     p = world.point(0)
     data = {"service_code": "I001", "lat": p.lat, "long": p.lon, "description": "占道经营",
             "api_key": token_for(world.users[user]), **fields}
-    return Client().post(f"/open311/v2/requests.{fmt}", data)
+    return Client().post(f"/open311/v2/requests.{fmt}", data, HTTP_ACCEPT_LANGUAGE=language)
 
 
 def test_services_list_the_catalogue_of_the_jurisdiction(world):

@@ -115,7 +115,9 @@ def test_bad_input_is_a_400_naming_the_parameter(client, member, params, paramet
     assert res.status_code == 400
     body = res.json()
     assert (body["error"], body["parameter"]) == ("bad_parameter", parameter)
-    assert body["detail"].startswith(f"{parameter}:")
+    assert body["detail"].startswith(f"{parameter}：")         # in Chinese by default
+    english = client.get("/api/route", params, HTTP_ACCEPT_LANGUAGE="en", **auth_header(member)).json()
+    assert english["detail"].startswith(f"{parameter}:")
 
 
 def test_a_parameter_given_twice_is_a_400(client, member):

@@ -131,7 +131,7 @@ def test_csv_upload_with_the_crs_as_a_form_field(client, member):
     ("", "empty"), ("x,y\n1,2\n", "lacks column"), ("lon,lat,colour\n1,2,red\n", "unknown column")])
 def test_csv_without_a_usable_header_is_a_400_naming_file(client, member, csv_text, reason):
     upload = SimpleUploadedFile("p.csv", csv_text.encode())
-    res = client.post(URL, {"file": upload, "item": "I001"}, **auth_header(member))
+    res = client.post(URL, {"file": upload, "item": "I001"}, HTTP_ACCEPT_LANGUAGE="en", **auth_header(member))
     assert (res.status_code, res.json()["parameter"]) == (400, "file")
     assert reason in res.json()["detail"]
 

@@ -161,7 +161,7 @@ def test_anonymous_tile_is_401(get):
 
 def test_account_without_county_is_403(get):
     response = get("nobody", tile_path("grids", 120.005, 30.005, 14))
-    assert response.status_code == 403 and "membership" in response.json()["detail"]
+    assert response.status_code == 403 and "未加入任何组织" in response.json()["detail"]
 
 
 def test_token_in_query_string_is_refused(world, client):
