@@ -6,7 +6,7 @@ import shapely
 from rest_framework.test import APIClient
 
 from boundaries.places import refresh_place_names
-from gis_app.incidents import services
+from gis_app.incidents import loop
 from tests.api.conftest import client_for
 from tests.api.schema_answers import assert_answer_matches_schema
 from tests.enforcement.footprint_reference import rectangle
@@ -45,7 +45,7 @@ def test_the_inbox_answer_matches_its_schema(world):
 def test_the_assessment_answer_matches_its_schema(world):
     case = report(world)
     user = world.users["team1"]
-    case = services.case_accept(case=case, user=user, version=case.version)
+    case = loop.case_accept(case=case, user=user, version=case.version)
     data = get(world, "command", "/api/assessment/", month=case.created_at.strftime("%Y-%m"))
     assert data["township"] and data["person"]
     assert_answer_matches_schema("/api/assessment/", "get", data)
