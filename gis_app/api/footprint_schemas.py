@@ -8,7 +8,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from boundaries.crs import ACCEPTED
-from gis_app.api.schemas import AreaGeometry, Position, Ref, RouteAnswer
+from gis_app.api.schemas import AreaGeometry, Position, Ref, RouteAnswer, SeverityRuleApplied
 
 
 class FootprintBody(serializers.Serializer):
@@ -56,7 +56,10 @@ class FootprintAnswer(serializers.Serializer):
     villages = Overlap(many=True)
     grids = Overlap(many=True)
     protected_areas = ZoneOverlap(many=True)
-    severity = serializers.CharField(help_text="normal, or high when a core zone is touched")
+    severity = serializers.ChoiceField(choices=["normal", "elevated", "high"], help_text=(
+        "the highest of the touched zones' severity under the county's `severity` table (default "
+        "core = high, buffer = elevated, else normal)"))
+    severity_rule = SeverityRuleApplied()
     split = serializers.BooleanField(help_text="several townships share the footprint")
     decision = FootprintDecision(allow_null=True, help_text="with `item`: who acts (else null)")
     trace = serializers.ListField(child=serializers.CharField())

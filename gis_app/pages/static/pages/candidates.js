@@ -14,6 +14,7 @@
   function draw(map, candidates, options) {
     options = options || {};
     var layer = L.featureGroup().addTo(map);
+    var narrow = map.getSize().x < 500;
     var codes = {};
     candidates.forEach(function (c) {
       codes[c.code || "sea"] = c;
@@ -23,7 +24,9 @@
       }).addTo(layer);
       // The acting one labelled to the left, the others to the right: a few metres apart,
       // their labels would cover each other.
-      marker.bindTooltip(label(c) + (c.acting ? "（当前派往）" : ""),
+      // On a phone's narrow map the name and distance only (the list below has the team).
+      var text = narrow ? c.name + " · " + Number(c.distance_m).toFixed(1) + " 米" : label(c);
+      marker.bindTooltip(text + (c.acting && !narrow ? "（当前派往）" : ""),
                          {permanent: true, direction: c.acting ? "left" : "right",
                           offset: c.acting ? [-8, 0] : [8, 0], className: "candidate-label"});
       if (options.onChoose) marker.on("click", function () { options.onChoose(c); });
