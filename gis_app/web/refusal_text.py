@@ -82,7 +82,7 @@ REASONS: list[tuple[str, object]] = [
     (r"^must be a catalogue item code.*$", "须为事项代码（不超过 50 个字符的文本）"),
     (r"^longer than (\d+) characters$", r"超过 \1 个字符"),
     (r"^contains control characters$", "含有控制字符"),
-    (r"^contains a NUL character.*$", "含有 NUL 字符（\\u0000），无法保存"),
+    (r"^contains a NUL character.*$", "含有 NUL 字符（U+0000），无法保存"),
     (r"^contains a lone UTF-16 surrogate.*$", "含有孤立的 UTF-16 代理字符（surrogate），不是有效文本"),
     (r"^unknown CRS " + _Q + r"; accepted: (.+)$", r"未知坐标系 \1；可用：\2"),
     (r"^longitude (\S+) is outside -180\.\.180 \((.+)\)$", r"经度 \1 超出 -180..180（\2）"),

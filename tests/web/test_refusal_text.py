@@ -47,3 +47,18 @@ def test_english_leaves_the_body_as_written_and_codes_stay_english():
     body = {"error": "bad_parameter", "detail": "item: required", "parameter": "item"}
     assert localize(body, english=True) is body
     assert localize(body, english=False) == {"error": "bad_parameter", "detail": "item：必填", "parameter": "item"}
+
+
+def test_every_row_is_a_valid_pattern_and_replacement():
+    import re
+
+    from gis_app.web.refusal_text import DETAILS, REASONS
+
+    for pattern, replacement in REASONS + DETAILS:
+        if isinstance(replacement, str):
+            re.compile(pattern).sub(replacement, "")     # parses the template: a bad escape raises
+
+
+def test_the_nul_refusal_keeps_its_technical_word():
+    assert detail_in_chinese("name: contains a NUL character (\\u0000), which cannot be stored") == \
+        "name：含有 NUL 字符（U+0000），无法保存"
