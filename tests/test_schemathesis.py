@@ -52,7 +52,7 @@ if os.environ.get("SCHEMATHESIS"):
         """OpenAPI for what the REST schema leaves out: OGC API Features (its own document,
         every collection), vector tiles and TileJSON, Open311 GeoReport v2 (read and intake)."""
         from layers import ogc
-        from layers.registry import layers
+        from layers.catalogue import layers
 
         doc = ogc.openapi(list(layers()), lambda path: path)
         paths = {f"/ogc{path}".rstrip("/") or "/ogc": item for path, item in doc["paths"].items()}
