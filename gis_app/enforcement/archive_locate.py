@@ -148,7 +148,8 @@ def _rule_rows(pins, county_ids, townships, township_ids, item_codes) -> dict:
     """The archived organisation and rule tables of the counties found, as the `dims` rows of
     locate.py (rows.py names their columns)."""
     ids = count(1)
-    dims = {"departments": [], "teams": [], "items": [], "authorities": [], "hubs": []}
+    dims = {"departments": [], "teams": [], "items": [], "authorities": [], "hubs": [],
+            "severity": [], "deadlines": [], "calendar": []}
     for county_id in sorted(county_ids):
         pin = pins[county_id]
         org, tables = pin.organisation, pin.tables
@@ -162,11 +163,15 @@ def _rule_rows(pins, county_ids, townships, township_ids, item_codes) -> dict:
             dims["teams"].append([county_id, next(ids), code, name, kind,
                                   township_ids.get((county_id, township_code)), depts.get(dept_code)])
         items = {}
-        for code, name, _domain, _action, whistle, dept_code, supporting in tables["catalogue"]:
+        for code, name, domain, action, whistle, dept_code, supporting in tables["catalogue"]:
             if code in item_codes:
                 items[code] = next(ids)
                 dims["items"].append([items[code], county_id, code, name, whistle, depts.get(dept_code),
-                                      [depts[c] for c in supporting if c in depts]])
+                                      [depts[c] for c in supporting if c in depts], domain, action])
+        # The county's severity, deadlines and calendar of that rule version: the snapshot
+        # keeps their rows in the order locate.py reads them, after the county id.
+        for table in ("severity", "deadlines", "calendar"):
+            dims[table] += [[county_id, *row] for row in tables[table]]
         for township_code, item_code, kind, entrusting in tables["authority"]:
             township_id = township_ids.get((county_id, township_code))
             if item_code in items and township_id is not None:
@@ -178,13 +183,3 @@ def _rule_rows(pins, county_ids, townships, township_ids, item_codes) -> dict:
                 if hub is not None and township_id is not None:
                     dims["hubs"].append([township_id, hub.id, hub.code, hub.name, hub.kind])
     return dims
-
-
-def archived_county_rules(pin: Pin, item_code: str) -> dict:
-    """The county's severity, deadline and calendar rows and the item's facts of the pinned
-    rule version, in the shape `county_rules.read_rules` reads them live."""
-    tables = pin.tables
-    item = next(([domain, action, whistle] for code, _n, domain, action, whistle, *_ in tables["catalogue"]
-                 if code == item_code), [])
-    return {"item": item, "deadlines": tables["deadlines"], "severity": tables["severity"],
-            "calendar": tables["calendar"]}

@@ -3,9 +3,8 @@
 Which generation and rule version: a case records the numbers (incidents/replay.py); a date
 takes, per county, the last territory generation imported and the last rule version made
 before that day ended (Asia/Shanghai). The point is then located in the archive
-(archive_locate.py) and decided by the router's own rules (`routing.route_from_read`), the
-county's severity and deadline rows of that rule version applied as today's are
-(county_rules.apply_county_rules): no rule is written twice.
+(archive_locate.py) and decided by the router's own rules (`routing.route_from_read`), with
+the severity, deadline and calendar rows of that rule version: no rule is written twice.
 
 Refusals name what is wrong: a date before a county's first import is a 400 naming `at`; a
 generation or rule version no longer in the archive (pruned, or recorded before the archive
@@ -18,8 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from boundaries.models import County, TerritoryGeneration
-from gis_app.enforcement.archive_locate import Pin, archived_county_rules, read_archived_territory
-from gis_app.enforcement.county_rules import apply_county_rules
+from gis_app.enforcement.archive_locate import Pin, read_archived_territory
 from gis_app.enforcement.locate import locate_point
 from gis_app.enforcement.models import RuleVersion
 from gis_app.enforcement.routing import PointQuery, Refusal, Refused, route_from_read
@@ -87,10 +85,7 @@ def route_pinned(query: PointQuery, item_code: str, pins: dict[int, Pin], now: d
     result = route_from_read([query], [item_code], read, now, county_ids)[0]
     if isinstance(result, Refusal):
         raise Refused(result)
-    pin = pins[loc.county.id]
-    answer = apply_county_rules(result.as_dict(), loc.county.id, now,
-                                archived_county_rules(pin, item_code))
-    return answer, pin
+    return result.as_dict(), pins[loc.county.id]
 
 
 def route_at(query: PointQuery, item_code: str, day: date, county_ids=None) -> dict:

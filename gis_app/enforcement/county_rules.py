@@ -43,13 +43,11 @@ def read_rules(county_id: int, item_code: str) -> dict:
         return {k: v or [] for k, v in orjson.loads(cursor.fetchone()[0]).items()}
 
 
-def apply_county_rules(answer: dict, county_id: int, now=None, rules: dict | None = None) -> dict:
-    """A copy of the router's `answer` with the county's severity and deadline rules applied
-    (`rules`: rows as `read_rules` gives them, e.g. an archived rule version's; default the
-    live ones)."""
+def apply_county_rules(answer: dict, county_id: int, now=None) -> dict:
+    """A copy of the router's `answer` with the county's severity and deadline rules applied."""
     now = now or timezone.now()
     item = answer["item"]
-    rules = rules if rules is not None else read_rules(county_id, item["code"])
+    rules = read_rules(county_id, item["code"])
     domain, action_type, whistle_kind = rules["item"] or ("", "", item.get("whistle_kind", "quick"))
     zones = [(z["code"], z.get("kind", ""), z["zone"]) for z in answer.get("protected_areas") or []]
     finding = severity_rule(tuple(SeverityRow(*r) for r in rules["severity"]), tuple(zones), domain)
