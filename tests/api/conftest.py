@@ -57,8 +57,11 @@ def client_for(user) -> APIClient:
 
 @pytest.fixture
 def get():
-    """get(user, path, **params) -> response; user None means anonymous."""
-    def _get(user, path, **params):
+    """get(user, path, **params) -> response; user None means anonymous; `_language="en"`
+    asks for English refusals (Chinese by default)."""
+    def _get(user, path, _language=None, **params):
         headers = auth_header(user) if user is not None else {}
+        if _language:
+            headers["HTTP_ACCEPT_LANGUAGE"] = _language
         return APIClient().get(path, params, **headers)
     return _get

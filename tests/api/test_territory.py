@@ -187,7 +187,8 @@ def test_unknown_township_filter_is_400_not_an_empty_list(get, member):
 def test_malformed_township_code_is_400(get, member):
     response = get(member, "/api/villages/", township="99010100")
     assert response.status_code == 400
-    assert "9-digit" in response.json()["detail"]
+    assert response.json()["detail"] == "township：'99010100' 不是 9 位代码"
+    assert "9-digit" in get(member, "/api/villages/", _language="en", township="99010100").json()["detail"]
 
 
 def test_kind_filter(get, member):
@@ -196,7 +197,7 @@ def test_kind_filter(get, member):
 
 
 def test_bad_kind_is_400_naming_kind(get, member):
-    response = get(member, "/api/townships/", kind="city")
+    response = get(member, "/api/townships/", _language="en", kind="city")
     assert response.status_code == 400
     body = response.json()
     assert body == {"error": "bad_parameter", "parameter": "kind",
@@ -247,7 +248,7 @@ def test_bbox_on_the_sea_finds_no_township(get, member):
     ("30,120,31,121", "latitude"),
 ])
 def test_bad_bbox_is_400_naming_bbox(get, member, value, reason):
-    response = get(member, "/api/townships/", bbox=value)
+    response = get(member, "/api/townships/", _language="en", bbox=value)
     assert response.status_code == 400
     body = response.json()
     assert body["parameter"] == "bbox"
