@@ -18,7 +18,8 @@ _PATTERN = re.compile(r"(?i)(?<![a-z0-9_])(" + "|".join(SECRET_PARAMS) + r")=([^
 
 
 def mask(text):
-    """`...?token=abc&x=1` -> `...?token=***&x=1` (also percent-encoded in a referer)."""
+    """A `token` (or `api_key`) query value replaced by `***`, other parameters kept (also
+    percent-encoded in a referer)."""
     if not isinstance(text, str) or "=" not in text:
         return text
     return _PATTERN.sub(lambda m: f"{m.group(1)}=***", text)

@@ -46,7 +46,8 @@ AUTHENTICATION = [TokenAuthentication, HTTPSBasicAuthentication, SessionAuthenti
 
 
 def refuse_url_credentials(request) -> None:
-    """`?token=` was accepted once; say why it no longer is rather than "unknown parameter"."""
+    """A `token` query parameter was accepted once; say why it no longer is rather than
+    "unknown parameter"."""
     for name in ("token", "api_key"):
         if name in request.GET:
             raise BadParameter(name, "credentials are not accepted in URLs (they end up in pages, "

@@ -1,5 +1,5 @@
-"""The router's words in Chinese: its trace and its refusals, Chinese by default, English
-with `Accept-Language: en`.
+"""The router's trace in Chinese by default, English with `Accept-Language: en`. (Its
+refusals are refusals like any other: gis_app/web/refusal_text.py is their one table.)
 
 The router writes its trace in English (the record kept on cases, and what its tests read);
 the answer is put into Chinese here by a table of phrases, applied in order to each line:
@@ -82,13 +82,6 @@ PHRASES: list[tuple[str, object]] = [
         f"（严重程度表第 {m.group(4)} 行）"),
     (r"^severity: (\S+) (\w+) zone -> severity (\w+) \(default for a \w+ zone\)$", lambda m:
         f"严重程度：{m.group(1)} {ZONES.get(m.group(2), m.group(2))}，{SEVERITIES.get(m.group(3), m.group(3))}（默认）"),
-    # Refusals.
-    (r"^the point is outside every county \((\S+) m from (county|township) (\S+) (.+)\)$", lambda m:
-        f"该点不在任何县的管辖范围内（距{LEVELS[m.group(2)]} {m.group(3)} {m.group(4)} {m.group(1)} 米）"),
-    (r"^the point is in county (\S+) (.+?), which this account may not act in$",
-     r"该点位于县 \1 \2，本账号无权在此办理"),
-    (r"^item: unknown item '(.+?)' in the catalogue of county (\S+) (.+)$", r"item: 县 \2 \3 的事项清单中没有事项 \1"),
-    (r"^item: required$", "item: 必填（事项代码）"),
 ]
 _COMPILED = [(re.compile(p), r) for p, r in PHRASES]
 
