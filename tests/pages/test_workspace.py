@@ -80,6 +80,30 @@ def test_free_text_finds_a_case_by_its_number(world):
     assert _numbers(_get(world, "command", "/workspace/", q=number)) == [number]
 
 
+def test_free_text_finds_cases_by_a_fragment_of_their_description(world):
+    from gis_app.incidents.models import Case
+
+    case = world.cases["far"]
+    Case.objects.filter(pk=case.pk).update(description="桥头有人占道卖菜，行人无法通行")
+    assert _numbers(_get(world, "command", "/workspace/", q="行人无法")) == [case.number]
+
+
+def test_free_text_finds_cases_by_their_item_or_village_name(world):
+    from gis_app.incidents.models import Case
+
+    visible = Case.objects.visible_to(world.users["command"])
+    case = world.cases["far"]
+    by_item = set(visible.filter(item=case.item).values_list("number", flat=True))
+    by_village = set(visible.filter(village=case.village).values_list("number", flat=True))
+    assert set(_numbers(_get(world, "command", "/workspace/", q=case.item.name))) >= by_item
+    assert set(_numbers(_get(world, "command", "/workspace/", q=case.village.name))) == by_village | {
+        n for n in visible.filter(item__name__icontains=case.village.name).values_list("number", flat=True)}
+
+
+def test_free_text_matching_nothing_lists_nothing(world):
+    assert _numbers(_get(world, "command", "/workspace/", q="无此词语")) == []
+
+
 def test_counts_per_township_ignore_the_township_choice(world):
     t1 = world.t.townships[0]
     html = _get(world, "command", "/workspace/rows/", township=t1.code).content.decode()

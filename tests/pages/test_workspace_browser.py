@@ -53,3 +53,19 @@ def test_refresh_keeps_page_selection_and_filters(world, open_page, login, setti
     if page.locator(f'#queue-rows tr[data-number="{chosen}"]').count():
         assert page.locator("#queue-rows tr.selected").get_attribute("data-number") == chosen
     assert "page=2" in page.url
+
+
+def test_typing_a_search_lists_only_the_matching_cases(world, open_page, login, shot):
+    """The command centre types what a caller said into the search box and submits."""
+    page = open_page("desktop")
+    login(page, "command")
+    page.wait_for_selector("#queue-rows tr[data-case]")
+    assert page.locator("#queue-rows tr[data-case]").count() > 1
+    page.fill("#queue-filters input[name=q]", "行人无法")
+    page.click("#queue-filters button[type=submit]")
+    page.wait_for_url("**/workspace/?*q=*")
+    page.wait_for_selector("#queue-rows tr[data-case]")
+    rows = page.locator("#queue-rows tr[data-case]")
+    assert rows.count() == 1
+    assert rows.first.get_attribute("data-number") == world.cases["team_case"].number
+    shot(page, "workspace-search")
