@@ -2,13 +2,14 @@
 
 A Track is one upload for one team: its cleaned fixes (Fix rows) and the line derived from
 them, broken wherever consecutive fixes are more than PATROL_GAP_SECONDS or
-PATROL_GAP_METRES apart. Coverage is computed from the fixes (coverage.py), so the gap rule
-in force at query time applies; the stored line is what maps draw.
+PATROL_GAP_METRES apart; the stored line is what maps draw. The same line is also kept as
+time-carrying pieces (TrackPiece), derived at upload under the gap rule then in force
+(Track.line_gap_seconds/metres): coverage reads them when that is the rule it is asked for,
+and builds the line from the fixes otherwise (coverage.py, segments.py).
 """
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import BrinIndex
 
 from gis_app.enforcement.models import Team
 
@@ -71,6 +72,10 @@ class Track(models.Model):
     fixes_kept = models.PositiveIntegerField()
     fixes_dropped = models.PositiveIntegerField()
     length_m = models.FloatField(default=0)
+    # The gap rule its TrackPiece rows were cut by; NULL: none stored (tracks from before
+    # they existed, or written by SQL), so coverage builds its line from the fixes.
+    line_gap_seconds = models.FloatField(null=True, blank=True)
+    line_gap_metres = models.FloatField(null=True, blank=True)
     report = models.JSONField(default=dict)
 
     class Meta:
@@ -85,9 +90,10 @@ class Track(models.Model):
 class Fix(models.Model):
     """One kept GPS fix: where a team's phone was at `time` (WGS84), `accuracy` in metres."""
 
-    # No index of their own on `track` and `geom`: every read goes by (track, time) or time
-    # (indexes below), and each index is paid on every upload (a 100,000-fix upload spent
-    # most of its COPY building the GiST index nothing used). The track reference is checked
+    # One index besides the key, (track, time): every read of fixes goes by track (coverage,
+    # plans, live positions, duplicates, layers), and each index is paid on every upload (a
+    # 100,000-fix upload spent most of its COPY building a GiST index nothing used; the BRIN
+    # on time, read by nothing, cost a sixth of the COPY). The track reference is checked
     # once per statement by triggers (migration 0003), not by a per-row foreign key check.
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="fixes", db_index=False,
                               db_constraint=False)
@@ -97,5 +103,33 @@ class Fix(models.Model):
 
     class Meta:
         ordering = ["track_id", "time"]
-        indexes = [models.Index(fields=["track", "time"]), BrinIndex(fields=["time"])]
+        indexes = [models.Index(fields=["track", "time"])]
         verbose_name_plural = "fixes"
+
+
+class LineStringMField(models.LineStringField):
+    """A LINESTRING M column (PostGIS `geometry(LineStringM, 4326)`): GeoDjango has Z but no M.
+    Read and written in SQL only (segments.py, pieces.py)."""
+
+    geom_type = "LINESTRINGM"
+
+
+class TrackPiece(models.Model):
+    """A stretch of at most segments.PIECE_SEGMENTS consecutive joined fixes of a track (never
+    across a gap), as a line whose M values are the fixes' times (epoch seconds): where a
+    point falls along it says when it was walked. Derived once at upload (pieces.py) so
+    coverage does not rebuild lines from fixes on every query.
+
+    `simple`: the line neither crosses, retraces nor closes on itself and never stands still
+    (segments.SIMPLE), so every point on it has one time; coverage clips such a piece to a
+    grid in one go, and any other segment by segment."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="pieces", db_index=False)
+    t0 = models.DateTimeField()
+    t1 = models.DateTimeField()
+    line = LineStringMField(srid=4326, spatial_index=False)
+    simple = models.BooleanField()
+
+    class Meta:
+        ordering = ["track_id", "t0"]
+        indexes = [models.Index(fields=["track", "t0"])]

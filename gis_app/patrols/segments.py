@@ -3,7 +3,10 @@
 Consecutive fixes of a track (in time order) are joined by a straight segment unless they are
 more than PATROL_GAP_SECONDS apart in time or PATROL_GAP_METRES apart on the ground
 (geodesic metres): such a gap breaks the line, since nobody knows where the team went.
-The stored Track.geom (services.derive_line) and coverage (coverage.py) both use this rule.
+The stored Track.geom and TrackPiece rows (pieces.py, at upload) and coverage (coverage.py)
+all use this rule: `joined` says it in SQL, `joined_fixes` for an upload's arrays in memory
+(the geodesic part still asked of PostGIS), and tests/patrols/test_track_pieces.py checks
+that both give the same line.
 
 Raw SQL because the rule is a window function (LAG over each track's fixes) whose results
 are then cut by time windows: the ORM can express neither the window join nor the clipping.
@@ -12,13 +15,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from gis_app.patrols.models import Fix, Track
+from gis_app.patrols.models import Fix, Track, TrackPiece
 
 FIX = Fix._meta.db_table
 TRACK = Track._meta.db_table
+PIECE = TrackPiece._meta.db_table
 
 
 def gap_params(gap_seconds: float | None = None, gap_metres: float | None = None) -> dict:
@@ -40,6 +45,37 @@ def joined(t0: str, t1: str, p0: str, p1: str) -> str:
     return (f"({t1} - {t0} <= make_interval(secs => %(gap_s)s) "
             f"AND (ST_DWithin({p0}, {p1}, %(gap_m)s / {_MAX_METRES_PER_DEGREE}) "
             f"OR ST_Distance({p0}::geography, {p1}::geography) <= %(gap_m)s))")
+
+
+def joined_fixes(times_us: np.ndarray, lon: np.ndarray, lat: np.ndarray, gap: dict) -> np.ndarray:
+    """`joined` for one track's fixes in memory (time order, times in µs since the epoch):
+    element i says fix i is joined to fix i - 1 (element 0 is False). The planar test settles
+    nearly every pair, as in `joined`; the rest are measured by PostGIS (the same
+    ST_Distance on geography), in one statement."""
+    out = np.zeros(len(times_us), dtype=bool)
+    if len(times_us) < 2:
+        return out
+    soon = np.diff(times_us) <= round(gap["gap_s"] * 1_000_000)
+    near = np.hypot(np.diff(lon), np.diff(lat)) <= gap["gap_m"] / _MAX_METRES_PER_DEGREE
+    out[1:] = soon & near
+    undecided = np.flatnonzero(soon & ~near)
+    if len(undecided):
+        out[undecided + 1] = _within_on_the_ground(lon[undecided], lat[undecided], lon[undecided + 1],
+                                                   lat[undecided + 1], gap["gap_m"])
+    return out
+
+
+def _within_on_the_ground(x0, y0, x1, y1, metres: float) -> np.ndarray:
+    """Whether each pair of points is within `metres` geodesic metres, by PostGIS. Raw SQL:
+    the pairs go in as arrays (values as parameters) and come back in their order."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT ST_Distance(ST_SetSRID(ST_MakePoint(a, b), 4326)::geography,
+                               ST_SetSRID(ST_MakePoint(c, d), 4326)::geography) <= %s
+            FROM unnest(%s::float8[], %s::float8[], %s::float8[], %s::float8[])
+                 WITH ORDINALITY AS u(a, b, c, d, i)
+            ORDER BY i""", [metres, x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist()])
+        return np.array([row[0] for row in cursor.fetchall()], dtype=bool)
 
 
 def _fixes_in_windows(track_filter: str) -> str:
@@ -93,18 +129,24 @@ def window_params(windows: list[tuple[datetime, datetime]]) -> dict:
             "lo": min(a for a, _ in windows), "hi": max(b for _, b in windows)}
 
 
-#: Segments per piece of line at most (see `lines_sql`).
+#: Segments per piece of line at most (see `lines_sql` and pieces.py).
 PIECE_SEGMENTS = 32
 
 
+def simple_sql(flat: str) -> str:
+    """SQL condition: the 2D line `flat` neither crosses, retraces nor closes on itself and
+    never stands still (a zero-length step), so every point on it has one time.
+    (M counts in ST_RemoveRepeatedPoints: give it the flat line.)"""
+    return (f"(ST_NPoints(ST_RemoveRepeatedPoints({flat})) = ST_NPoints({flat}) "
+            f"AND ST_IsSimple({flat}) AND NOT ST_IsClosed({flat}))")
+
+
 def lines_sql(track_filter: str) -> str:
-    """SQL selecting (track_id, team_id, t0, t1, line, shape, simple) for the patrol line of
-    the tracks matching `track_filter` (SQL on alias `tr`) in ONE time window [%(lo)s, %(hi)s),
-    cut to it as `segments_sql` cuts: one LINESTRING M per unbroken piece of line, M = epoch
-    seconds of each vertex, so where a piece falls along the line says when it was walked.
-    `shape` is the line without M, or its point where the team stood still throughout;
-    `simple` says the line neither crosses, retraces nor closes on itself and never stands
-    still (a zero-length step with its duration in M): every point on it has one time.
+    """SQL selecting (track_id, team_id, t0, t1, line, simple) for the patrol line of the
+    tracks matching `track_filter` (SQL on alias `tr`) in ONE time window [%(lo)s, %(hi)s),
+    built from their fixes and cut to the window as `segments_sql` cuts: one LINESTRING M per
+    unbroken piece of line, M = epoch seconds of each vertex, so where a piece falls along
+    the line says when it was walked; `simple` is NULL (not known yet, see `simple_sql`).
 
     Unbroken pieces are further cut every PIECE_SEGMENTS fixes: short pieces are mostly simple
     and mostly inside one grid (coverage.py). Every step runs in the fixes' (track, time)
@@ -138,51 +180,58 @@ def lines_sql(track_filter: str) -> str:
                              ORDER BY t0) AS starts,
                    (array_agg(b ORDER BY t0 DESC))[1] AS last
             FROM ends GROUP BY track_id, team_id, run, piece
-        ), lines AS (
-            SELECT track_id, team_id, t0, t1,
-                   ST_SetSRID(ST_MakeLine(starts || ST_MakePointM(ST_X(last), ST_Y(last),
-                                                                  extract(epoch FROM t1)::float8)),
-                              4326) AS line
-            FROM pieces
         )
-        SELECT track_id, team_id, t0, t1, line,
-               CASE WHEN ST_Length(line) = 0 THEN ST_StartPoint(flat) ELSE flat END AS shape,
-               -- (M counts in ST_RemoveRepeatedPoints: compare the flat line's points.)
-               ST_NPoints(ST_RemoveRepeatedPoints(flat)) = ST_NPoints(flat)
-               AND ST_IsSimple(flat) AND NOT ST_IsClosed(flat) AS simple
-        FROM (SELECT *, ST_Force2D(line) AS flat FROM lines) l
+        SELECT track_id, team_id, t0, t1,
+               ST_SetSRID(ST_MakeLine(starts || ST_MakePointM(ST_X(last), ST_Y(last),
+                                                              extract(epoch FROM t1)::float8)),
+                          4326) AS line,
+               NULL::boolean AS simple
+        FROM pieces
+    """
+
+
+#: SQL condition on alias `tr`: the track's stored pieces were cut by the gap rule asked for.
+_PIECES_FIT = "(tr.line_gap_seconds = %(gap_s)s AND tr.line_gap_metres = %(gap_m)s)"
+
+
+def stored_lines_sql(track_filter: str) -> str:
+    """SQL selecting what `lines_sql` selects, read from the stored pieces (TrackPiece) of the
+    tracks matching `track_filter` whose pieces were cut by the gap rule asked for: a piece
+    inside the window as it is, one straddling a bound cut to the window by its M values
+    (ST_LocateBetween interpolates at constant speed, as `lines_sql` does). A part of a
+    simple piece is simple; a part of another is left to the segment by segment clipping."""
+    return f"""
+        SELECT p.track_id, tr.team_id, greatest(p.t0, %(lo)s) AS t0, least(p.t1, %(hi)s) AS t1,
+               CASE WHEN p.t0 >= %(lo)s AND p.t1 <= %(hi)s THEN p.line
+                    ELSE ST_GeometryN(ST_LocateBetween(p.line, extract(epoch FROM %(lo)s::timestamptz)::float8,
+                                                      extract(epoch FROM %(hi)s::timestamptz)::float8), 1)
+               END AS line,
+               p.simple
+        FROM {PIECE} p JOIN {TRACK} tr ON tr.id = p.track_id
+        WHERE ({track_filter}) AND {_PIECES_FIT}
+          AND tr.ended_at >= %(lo)s AND tr.started_at <= %(hi)s
+          AND p.t0 < %(hi)s AND p.t1 > %(lo)s
     """
 
 
 def create_lines_table(track_filter: str, params: dict) -> int:
-    """TEMP TABLE patrol_lines (dropped at commit: call inside a transaction) holding
-    `lines_sql(track_filter)`; returns the number of pieces. JIT is switched off for the rest
-    of the transaction (see `_temp_table`)."""
-    return _temp_table("patrol_lines", lines_sql(track_filter), params)
-
-
-def derive_line_sql() -> str:
-    """SQL updating one track's line (MultiLineString, broken at gaps) and its length from its
-    fixes; `%(track)s` is the track id."""
-    return f"""
-        WITH f AS (
-            SELECT time, geom, lag(time) OVER w AS t0, lag(geom) OVER w AS p0
-            FROM {FIX} WHERE track_id = %(track)s WINDOW w AS (ORDER BY time)
-        ), runs AS (
-            SELECT time, geom,
-                   sum(CASE WHEN t0 IS NULL OR NOT {joined("t0", "time", "p0", "geom")} THEN 1 ELSE 0 END)
-                       OVER (ORDER BY time) AS run
-            FROM f
-        ), lines AS (
-            SELECT ST_MakeLine(geom ORDER BY time) AS line FROM runs GROUP BY run HAVING count(*) > 1
-        )
-        UPDATE {TRACK} SET
-            geom = (SELECT ST_Multi(ST_Collect(line)) FROM lines),
-            length_m = COALESCE((SELECT sum(ST_Length(line::geography)) FROM lines), 0)
-        WHERE id = %(track)s
-        RETURNING (SELECT count(*) FROM lines)
+    """TEMP TABLE patrol_lines (dropped at commit: call inside a transaction) of (track_id,
+    team_id, t0, t1, line, shape, simple) for the tracks matching `track_filter` in the window
+    [%(lo)s, %(hi)s): their stored pieces where those were cut by the gap rule asked for
+    (`stored_lines_sql`), else built from their fixes (`lines_sql`). `shape` is the line
+    without M, or its point where the team stood still throughout; `simple` as `simple_sql`.
+    Returns the number of pieces. JIT is switched off for the rest of the transaction."""
+    sql = f"""
+        SELECT track_id, team_id, t0, t1, line,
+               CASE WHEN ST_Length(line) = 0 THEN ST_StartPoint(flat) ELSE flat END AS shape,
+               COALESCE(simple, {simple_sql("flat")}) AS simple
+        FROM (SELECT *, ST_Force2D(line) AS flat
+              FROM (SELECT * FROM ({stored_lines_sql(track_filter)}) s
+                    UNION ALL
+                    SELECT * FROM ({lines_sql(f"({track_filter}) AND {_PIECES_FIT} IS NOT TRUE")}) f
+                   ) u) l
     """
-
+    return _temp_table("patrol_lines", sql, params)
 
 
 def create_segments_table(track_filter: str, params: dict) -> int:

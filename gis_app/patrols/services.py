@@ -17,6 +17,7 @@ from gis_app.patrols.duplicates import drop_already_stored
 from gis_app.patrols.fix_copy import COLUMNS as COPY_COLUMNS, binary_copy
 from gis_app.patrols.ingest import Cleaned, Fixes, MalformedUpload, clean, iso, read_upload, us_to_datetime
 from gis_app.patrols.models import Fix, PatrolPlan, Track
+from gis_app.patrols.pieces import store_line
 
 
 def upload_track(stream, *, team: Team, filename: str | None = None, crs=None,
@@ -73,10 +74,8 @@ def store_track(fixes: Fixes, cleaned: Cleaned, *, team: Team, plan: PatrolPlan 
             fixes_received=len(fixes), fixes_kept=cleaned.kept, fixes_dropped=len(cleaned.dropped),
             report=_report(fixes, cleaned))
         _copy_fixes(track.pk, fixes, keep)
-        with connection.cursor() as cursor:
-            cursor.execute(segments.derive_line_sql(), {"track": track.pk, **segments.gap_params()})
-            line_count = cursor.fetchone()[0]
-        track.refresh_from_db(fields=["geom", "length_m"])
+        line_count = store_line(track, kept_times, fixes.lon[keep], fixes.lat[keep])
+        track.refresh_from_db(fields=["geom", "length_m", "line_gap_seconds", "line_gap_metres"])
         track.report["line"] = {"pieces": line_count, "length_m": round(track.length_m, 1),
                                 "started_at": iso(kept_times.min()), "ended_at": iso(kept_times.max())}
         Track.objects.filter(pk=track.pk).update(report=track.report)
