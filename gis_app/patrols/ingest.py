@@ -25,6 +25,7 @@ import math
 import xml.etree.ElementTree as ET
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import islice
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -291,32 +292,52 @@ def read_csv(stream, collector: _Collector) -> None:
     chunk: list[list[str]] = []
     lines: list[int] = []
     columns = None
+    before = 0
     try:
         first = next(reader, None)
         if first is None:
             return
         columns = _csv_header(first)
-        rows = reader if columns is not None else _chain(first, reader)
-        columns = columns or {"time": 0, "lon": 1, "lat": 2, "accuracy": 3}
-        for row in rows:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            chunk.append(row)
-            lines.append(reader.line_num)
-            if len(chunk) == csv_columns.CHUNK_ROWS:
-                _add_csv_rows(collector, columns, chunk, lines)
-                chunk, lines = [], []
+        if columns is None:      # no header: the first row is data
+            _add_csv_rows(collector, {"time": 0, "lon": 1, "lat": 2, "accuracy": 3}, *_data_rows([first], 0, 1))
+            columns = {"time": 0, "lon": 1, "lat": 2, "accuracy": 3}
+        while True:
+            before = reader.line_num
+            # A chunk taken by C (islice), not a Python step per row: line numbers are
+            # worked out afterwards (`_data_rows`), and only needed when a row has a problem.
+            chunk.extend(islice(reader, csv_columns.CHUNK_ROWS))   # kept up to a bad row
+            if not chunk:
+                break
+            chunk, lines = _data_rows(chunk, before, reader.line_num)
+            _add_csv_rows(collector, columns, chunk, lines)
+            chunk, lines = [], []
     except UnicodeDecodeError as exc:
-        _add_csv_rows(collector, columns, chunk, lines)
+        _add_csv_rows(collector, columns, *_data_rows(chunk, before, reader.line_num))
         collector.problem({}, "file", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except csv.Error as exc:
         line = reader.line_num
-        _add_csv_rows(collector, columns, chunk, lines)
+        _add_csv_rows(collector, columns, *_data_rows(chunk, before, line))
         collector.problem({"line": line}, "row", f"not CSV: {exc}")
-    else:
-        _add_csv_rows(collector, columns, chunk, lines)
     finally:
         text.detach()
+
+
+def _data_rows(rows: list[list[str]], before: int, after: int) -> tuple[list[list[str]], list[int]]:
+    """The rows that hold data (blank lines skipped) and the line each ends on (as
+    csv.reader's line_num says after reading it), for rows read from the line after `before`
+    up to line `after`. Every row is one line unless a quoted value spans lines; then each
+    row's lines are counted from its line breaks."""
+    if after - before == len(rows):
+        lines = range(before + 1, after + 1)
+    else:
+        lines, line = [], before
+        for row in rows:
+            line += 1 + sum(v.count("\n") + v.count("\r") - v.count("\r\n") for v in row)
+            lines.append(line)
+    if rows and min(map(len, rows)) >= 2:       # no row can be blank
+        return rows, list(lines)
+    kept = [(row, n) for row, n in zip(rows, lines) if row and not (len(row) == 1 and not row[0].strip())]
+    return [row for row, _ in kept], [n for _, n in kept]
 
 
 def _add_csv_rows(collector: _Collector, columns: dict[str, int] | None, rows: list[list[str]],
@@ -329,7 +350,7 @@ def _add_csv_rows(collector: _Collector, columns: dict[str, int] | None, rows: l
     a = columns.get("accuracy")
     needed = max(t, x, y) + 1
     fits = len(collector.times) + len(rows) <= settings.PATROL_MAX_FIXES
-    if fits and not collector.problems and all(len(row) >= needed for row in rows):
+    if fits and not collector.problems and min(map(len, rows)) >= needed:
         accs = None if a is None else [row[a] if a < len(row) else None for row in rows]
         converted = csv_columns.convert([row[t] for row in rows], [row[x] for row in rows],
                                         [row[y] for row in rows], accs, collector.zone,
@@ -348,11 +369,6 @@ def _add_csv_rows(collector: _Collector, columns: dict[str, int] | None, rows: l
                                            "(time, lon, lat[, accuracy])")
             continue
         collector.add(where, row[t], row[x], row[y], row[a] if a is not None and a < len(row) else None)
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def read_gpx(stream, collector: _Collector) -> None:

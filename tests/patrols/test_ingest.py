@@ -314,3 +314,38 @@ def test_a_too_fast_jump_late_in_a_long_log_is_dropped_and_the_log_goes_on_from_
     fixes[-3] = (t, x + 0.5, y)           # 50 km away in 30 s
     result = _clean(fixes)
     assert [(d["index"], d["reason"]) for d in result.dropped] == [(len(fixes) - 3, "too_fast")]
+
+
+def test_a_bad_value_after_blank_lines_and_a_quoted_value_over_two_lines_is_named_with_its_line():
+    # Lines: 1 header, 2 good, 3 blank, 4-5 one row (its accuracy quoted over two lines),
+    # 6 blank, 7 the bad row.
+    data = (b"time,lon,lat,accuracy\n2026-05-04T08:00:00Z,120.001,30.001,5\n\n"
+            b'2026-05-04T08:00:05Z,120.002,30.001,"5\n"\n\n2026-05-04T08:00:10Z,nan,30.001,5\n')
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(io.BytesIO(data), filename="t.csv")
+    assert [(p["line"], p["field"]) for p in info.value.problems] == [(7, "lon")]
+
+
+def test_a_bad_row_past_the_first_chunk_is_named_with_its_line(settings):
+    from gis_app.patrols import csv_columns
+    rows = ["2026-05-04T%02d:%02d:%02dZ,120.001,30.001,5" % (k // 3600, k // 60 % 60, k % 60)
+            for k in range(csv_columns.CHUNK_ROWS + 10)]
+    rows[csv_columns.CHUNK_ROWS + 4] = rows[csv_columns.CHUNK_ROWS + 4].replace("120.001", "east")
+    data = ("time,lon,lat,accuracy\n" + "\n".join(rows) + "\n").encode()
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(io.BytesIO(data), filename="t.csv")
+    assert [(p["line"], p["field"]) for p in info.value.problems] == [(csv_columns.CHUNK_ROWS + 6, "lon")]
+
+
+def test_rows_before_a_broken_csv_line_are_read_and_the_break_is_named():
+    data = (b"time,lon,lat\n2026-05-04T08:00:00Z,120.001,30.001\n2026-05-04T08:00:05Z,120.002,30.001\n"
+            b"2026-05-04T08:00:10Z,120.003," + b"3" * 200_000 + b"\n")    # over csv's field limit
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(io.BytesIO(data), filename="t.csv")
+    assert [(p.get("line"), p["field"]) for p in info.value.problems] == [(4, "row")]
+
+
+def test_a_csv_without_header_reads_its_first_row_as_a_fix():
+    data = b"2026-05-04T08:00:00Z,120.001,30.001\n2026-05-04T08:00:05Z,120.002,30.001\n"
+    fixes = read_upload(io.BytesIO(data), filename="t.csv")
+    assert fixes.lon.tolist() == [120.001, 120.002]
