@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timezone
+from datetime import datetime
+from operator import attrgetter
 
 import numpy as np
 
@@ -22,8 +23,9 @@ CHUNK_ROWS = 20_000
 
 # An ISO 8601 time as phones write it; text of this shape can never be read as a number
 # (the row-by-row reader tries a number first), so both readers agree on it.
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?")
-_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ISO_TEXT = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?"
+# Every value of a column at once, one per line: one regex pass in C instead of a call per value.
+_ISO_LINES = re.compile(f"{_ISO_TEXT}(?:\n{_ISO_TEXT})*")
 
 
 def _times(values: list[str], zone, earliest_us: int, latest_us: int):
@@ -43,22 +45,25 @@ def _times(values: list[str], zone, earliest_us: int, latest_us: int):
         us = rounded.astype(np.int64)
     else:
         stripped = [v.strip() for v in values]
-        if not all(map(_ISO.fullmatch, stripped)):
+        text = "\n".join(stripped)
+        if text.count("\n") != len(stripped) - 1 or not _ISO_LINES.fullmatch(text):
             return None
         try:
             moments = list(map(datetime.fromisoformat, stripped))
         except ValueError:
             return None
-        us = np.fromiter((_to_us(m if m.tzinfo is not None else m.replace(tzinfo=zone)) for m in moments),
-                         dtype=np.int64, count=len(moments))
+        if any(m.tzinfo is None for m in moments):
+            moments = [m if m.tzinfo is not None else m.replace(tzinfo=zone) for m in moments]
+        # Exact microseconds without a Python step per value: the whole seconds from the float
+        # timestamp (within a microsecond of an integer, so rounding finds it), the
+        # microseconds from the time itself (offsets are whole minutes: see _ISO_TEXT).
+        n = len(moments)
+        micro = np.fromiter(map(attrgetter("microsecond"), moments), dtype=np.int64, count=n)
+        seconds = np.fromiter(map(datetime.timestamp, moments), dtype=np.float64, count=n)
+        us = np.rint(seconds - micro / 1_000_000).astype(np.int64) * 1_000_000 + micro
     if not ((us >= earliest_us) & (us < latest_us)).all():
         return None
     return us
-
-
-def _to_us(moment: datetime) -> int:
-    delta = moment - _UTC_EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _numbers(values: list[str]):
