@@ -104,6 +104,13 @@ def test_the_stored_line_has_one_line_per_run_and_its_geodesic_length(territory)
     assert track.report["line"]["pieces"] == 2
 
 
+def test_the_stored_length_is_what_postgis_measures_on_the_ellipsoid(territory):
+    track = _upload(territory, _tangled_day())
+    with connection.cursor() as cur:
+        cur.execute("SELECT ST_Length(geom::geography) FROM patrols_track WHERE id = %s", [track.pk])
+        assert track.length_m == pytest.approx(cur.fetchone()[0], abs=0.001)
+
+
 def test_pieces_hold_every_joined_fix_with_its_time_as_m(territory):
     fixes = walk([(120.002, 30.005), (120.038, 30.005)], speed_kmh=12, step_s=5)
     track = _upload(territory, fixes)
