@@ -4,6 +4,11 @@ Why: checking a 100,000-row CSV one row at a time (`_Collector.add`: a `where` d
 float() per ISO time, a dozen calls per row) took seconds; a phone's log is nearly always
 clean, and converting whole columns of a chunk with C-level map() takes a tenth of that.
 
+Plainer still: a file without quotes, blank lines, lone carriage returns or rows of unequal
+length (what phones write) is split into columns by str.split over the whole text
+(`plain_lines`, `plain_fields`), without csv.reader's step per row; any other file goes
+through csv.reader.
+
 The rule stays in one place: a chunk is taken here only when every value is one the row-by-row
 reader would accept as it is, and converts to exactly what it would give (the same float(),
 fromisoformat and rounding); otherwise `convert` answers None and the caller reads that chunk
@@ -11,8 +16,10 @@ row by row, which finds and words the problems. Chunks bound the memory a huge f
 """
 from __future__ import annotations
 
+import csv
 import math
 import re
+from itertools import repeat
 from datetime import datetime
 from operator import attrgetter
 
@@ -52,7 +59,7 @@ def _times(values: list[str], zone, earliest_us: int, latest_us: int):
             moments = list(map(datetime.fromisoformat, stripped))
         except ValueError:
             return None
-        if any(m.tzinfo is None for m in moments):
+        if None in list(map(attrgetter("tzinfo"), moments)):
             moments = [m if m.tzinfo is not None else m.replace(tzinfo=zone) for m in moments]
         # Exact microseconds without a Python step per value: the whole seconds from the float
         # timestamp (within a microsecond of an integer, so rounding finds it), the
@@ -78,10 +85,14 @@ def _numbers(values: list[str]):
 def _accuracy(values: list[str | None]):
     """Metres (NaN where none was given) for every value, or None when a given value is not
     a finite distance >= 0."""
-    given = np.fromiter((v not in (None, "") for v in values), dtype=bool, count=len(values))
+    if None not in values and "" not in values:      # every value given: one C-level pass
+        given = np.ones(len(values), dtype=bool)
+        values_given = values
+    else:
+        given = np.fromiter((v not in (None, "") for v in values), dtype=bool, count=len(values))
+        values_given = (v if g else "nan" for v, g in zip(values, given))
     try:
-        out = np.fromiter((float(v) if g else math.nan for v, g in zip(values, given)),
-                          dtype=np.float64, count=len(values))
+        out = np.fromiter(map(float, values_given), dtype=np.float64, count=len(values))
     except ValueError:
         return None
     if not (np.isfinite(out[given]).all() and (out[given] >= 0).all()):
@@ -102,3 +113,44 @@ def convert(times: list[str], xs: list[str], ys: list[str], accs: list[str | Non
     elif (acc := _accuracy(accs)) is None:
         return None
     return us, x, y, acc
+
+
+#: Files up to this size may take the plain path (`plain_lines`), which holds all of the file's
+#: values at once (about 10 times its size); a bigger file is read by csv.reader a chunk of
+#: rows at a time, its memory bounded by CHUNK_ROWS.
+PLAIN_MAX_BYTES = 16 * 1024 * 1024
+
+
+def plain_lines(data: bytes) -> list[str] | None:
+    """The lines of a CSV file that csv.reader would read as one row per line with every row
+    the same number of comma-separated values, none quoted, no blank line, no value over
+    csv's field size limit; None for any other file (csv.reader reads it, and words its
+    problems)."""
+    if len(data) > PLAIN_MAX_BYTES:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if '"' in text:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or "" in lines or max(map(len, lines)) > csv.field_size_limit():
+        return None
+    if len(set(map(str.count, lines, repeat(",")))) != 1:
+        return None
+    return lines
+
+
+def plain_fields(lines: list[str]) -> list[list[str]]:
+    """Values by column of `plain_lines` (every line has as many): one split of the whole
+    text, then every n-th value."""
+    width = lines[0].count(",") + 1
+    flat = ",".join(lines).split(",")
+    return [flat[k::width] for k in range(width)]

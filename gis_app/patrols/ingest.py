@@ -286,7 +286,13 @@ def read_csv(stream, collector: _Collector) -> None:
     """CSV: a header naming time, lon, lat[, accuracy] (any order), or no header and those
     columns in that order. Read from the stream a chunk of rows at a time: a chunk whose
     values are all plainly valid is converted a column at a time (csv_columns.py), any other
-    row by row (`_Collector.add`, which names each problem)."""
+    row by row (`_Collector.add`, which names each problem). A plain file (csv_columns.plain_lines)
+    is split into columns without csv.reader."""
+    plain = csv_columns.plain_lines(stream.read(csv_columns.PLAIN_MAX_BYTES + 1))
+    if plain is not None:
+        _read_plain_csv(plain, collector)
+        return
+    stream.seek(0)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     chunk: list[list[str]] = []
@@ -322,6 +328,23 @@ def read_csv(stream, collector: _Collector) -> None:
         text.detach()
 
 
+def _read_plain_csv(lines: list[str], collector: _Collector) -> None:
+    """`read_csv` for a plain file: its columns split at once, converted a chunk at a time;
+    a chunk that does not convert is taken apart into rows and read as `read_csv` reads them."""
+    columns = _csv_header(lines[0].split(","))
+    start = 1 if columns is not None else 0
+    columns = columns or {"time": 0, "lon": 1, "lat": 2, "accuracy": 3}
+    fields = csv_columns.plain_fields(lines[start:]) if len(lines) > start else []
+    t, x, y, acc = columns["time"], columns["lon"], columns["lat"], columns.get("accuracy")
+    for a in range(start, len(lines), csv_columns.CHUNK_ROWS):
+        b = min(a + csv_columns.CHUNK_ROWS, len(lines))
+        if max(t, x, y) < len(fields) and _add_csv_columns(
+                collector, *(fields[k][a - start:b - start] for k in (t, x, y)),
+                fields[acc][a - start:b - start] if acc is not None and acc < len(fields) else None):
+            continue
+        _add_csv_rows(collector, columns, [line.split(",") for line in lines[a:b]], list(range(a + 1, b + 1)))
+
+
 def _data_rows(rows: list[list[str]], before: int, after: int) -> tuple[list[list[str]], list[int]]:
     """The rows that hold data (blank lines skipped) and the line each ends on (as
     csv.reader's line_num says after reading it), for rows read from the line after `before`
@@ -349,18 +372,10 @@ def _add_csv_rows(collector: _Collector, columns: dict[str, int] | None, rows: l
     t, x, y = columns["time"], columns["lon"], columns["lat"]
     a = columns.get("accuracy")
     needed = max(t, x, y) + 1
-    fits = len(collector.times) + len(rows) <= settings.PATROL_MAX_FIXES
-    if fits and not collector.problems and min(map(len, rows)) >= needed:
+    if min(map(len, rows)) >= needed:
         accs = None if a is None else [row[a] if a < len(row) else None for row in rows]
-        converted = csv_columns.convert([row[t] for row in rows], [row[x] for row in rows],
-                                        [row[y] for row in rows], accs, collector.zone,
-                                        _EARLIEST_US, _LATEST_US)
-        if converted is not None:
-            us, lon, lat, acc = converted
-            collector.times.extend(us.tolist())
-            collector.x.extend(lon.tolist())
-            collector.y.extend(lat.tolist())
-            collector.acc.extend(acc.tolist())
+        if _add_csv_columns(collector, [row[t] for row in rows], [row[x] for row in rows],
+                            [row[y] for row in rows], accs):
             return
     for row, line in zip(rows, lines):
         where = {"line": line}
@@ -369,6 +384,23 @@ def _add_csv_rows(collector: _Collector, columns: dict[str, int] | None, rows: l
                                            "(time, lon, lat[, accuracy])")
             continue
         collector.add(where, row[t], row[x], row[y], row[a] if a is not None and a < len(row) else None)
+
+
+def _add_csv_columns(collector: _Collector, times: list[str], xs: list[str], ys: list[str],
+                     accs: list[str | None] | None) -> bool:
+    """Add rows given by column a column at a time, if every value is plainly valid, nothing
+    was wrong before and they fit under PATROL_MAX_FIXES; False (nothing added) otherwise."""
+    if collector.problems or len(collector.times) + len(times) > settings.PATROL_MAX_FIXES:
+        return False
+    converted = csv_columns.convert(times, xs, ys, accs, collector.zone, _EARLIEST_US, _LATEST_US)
+    if converted is None:
+        return False
+    us, lon, lat, acc = converted
+    collector.times.extend(us.tolist())
+    collector.x.extend(lon.tolist())
+    collector.y.extend(lat.tolist())
+    collector.acc.extend(acc.tolist())
+    return True
 
 
 def read_gpx(stream, collector: _Collector) -> None:

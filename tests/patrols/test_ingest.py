@@ -349,3 +349,44 @@ def test_a_csv_without_header_reads_its_first_row_as_a_fix():
     data = b"2026-05-04T08:00:00Z,120.001,30.001\n2026-05-04T08:00:05Z,120.002,30.001\n"
     fixes = read_upload(io.BytesIO(data), filename="t.csv")
     assert fixes.lon.tolist() == [120.001, 120.002]
+
+
+def _through_csv_reader(data: bytes):
+    from gis_app.patrols import csv_columns
+    original = csv_columns.plain_lines
+    csv_columns.plain_lines = lambda data: None              # never the plain path
+    try:
+        return read_upload(io.BytesIO(data), filename="t.csv")
+    finally:
+        csv_columns.plain_lines = original
+
+
+@pytest.mark.parametrize("data", [
+    b"time,lon,lat,accuracy\r\n2026-05-04T08:00:00Z,120.001,30.001,5\r\n2026-05-04T08:00:05Z,120.002,30.002,\r\n",
+    b"\xef\xbb\xbf2026-05-04T08:00:00Z,120.001,30.001\n2026-05-04T08:00:05Z,120.002,30.002",
+    b"lat,time,lon\n30.001,1777852800,120.001\n30.002,1777852805.5,120.002\n",
+    b"time,lon,lat,accuracy\n2026-05-04T08:00:00Z,120.001,30.001,5\n2026-05-04T08:00:05Z,120.002,30.002\n",
+    b'time,lon,lat\n"2026-05-04T08:00:00Z",120.001,30.001\n\n2026-05-04T08:00:05Z,120.002,30.002\n',
+], ids=["crlf-and-an-empty-accuracy", "bom-no-header-no-last-newline", "columns-in-another-order",
+        "rows-of-unequal-length", "quoted-and-blank-line"])
+def test_a_file_reads_the_same_split_plainly_as_through_the_csv_reader(data):
+    fast, slow = read_upload(io.BytesIO(data), filename="t.csv"), _through_csv_reader(data)
+    assert fast.times_us.tolist() == slow.times_us.tolist()
+    assert fast.lon.tolist() == slow.lon.tolist() and fast.lat.tolist() == slow.lat.tolist()
+    assert np.array_equal(fast.accuracy, slow.accuracy, equal_nan=True)
+
+
+@pytest.mark.parametrize("text,plain", [
+    (b"a,b\nc,d\n", True), (b"a,b\r\nc,d\r\n", True), (b'a,b\n"c",d\n', False), (b"a,b\n\nc,d\n", False),
+    (b"a,b\rc,d\n", False), (b"a,b\nc,d,e\n", False), (b"a,b\n\xff,d\n", False),
+])
+def test_only_files_the_csv_reader_would_read_one_row_a_line_are_split_plainly(text, plain):
+    from gis_app.patrols import csv_columns
+    assert (csv_columns.plain_lines(text) is not None) is plain
+
+
+def test_a_bad_value_in_a_plain_file_is_named_with_its_line():
+    data = b"time,lon,lat\n2026-05-04T08:00:00Z,120.001,30.001\n2026-05-04T08:00:05Z,east,30.002\n"
+    with pytest.raises(MalformedUpload) as info:
+        read_upload(io.BytesIO(data), filename="t.csv")
+    assert [(p["line"], p["field"]) for p in info.value.problems] == [(3, "lon")]
