@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 BENCH_DB = "bench_gis_app"
 
 
-def use_bench_database(name: str = BENCH_DB) -> str:
+def use_bench_database(name: str = BENCH_DB, migrate: bool = True) -> str:
     import psycopg2
 
     from gis_app import embedded
@@ -43,5 +43,6 @@ def use_bench_database(name: str = BENCH_DB) -> str:
     from django.db import connection
     with connection.cursor() as cur:
         cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     return url

@@ -23,6 +23,7 @@ province (the copies are kept), a larger size adds counties.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -141,9 +142,22 @@ def main(argv=None) -> int:
                         help="comma-separated province sizes, growing (default 1,3,10)")
     parser.add_argument("--no-partitions", action="store_true",
                         help="skip the partitioning measurement at the largest size")
+    parser.add_argument("--shrink", type=int, metavar="N",
+                        help="first remove the copies beyond N counties (measure again from fewer)")
+    parser.add_argument("--grow-only", action="store_true",
+                        help="build the copies up to the largest size and stop (no measuring: run it "
+                             "niced, outside the benchmark lock)")
+    parser.add_argument("--record", metavar="FILE",
+                        help="append each size's figures to FILE (JSON lines) and print the table of "
+                             "every size recorded there: a province grown and measured in pieces")
     args = parser.parse_args(argv)
     sizes = sorted({int(s) for s in args.counties.split(",")})
 
+    if args.shrink:
+        use_bench_database(DB, migrate=False)       # before the migrations build indexes over copies
+        from bench import province
+        province.shrink_to(args.shrink)
+        print(f"province shrunk to {args.shrink} counties", flush=True)
     use_bench_database(DB)
     from django.test import Client
     from rest_framework.authtoken.models import Token
@@ -158,6 +172,12 @@ def main(argv=None) -> int:
     if have > sizes[0]:
         print(f"the province already has {have} counties (sizes only grow); measuring from {have}")
         sizes = [have] + [s for s in sizes if s > have]
+    if args.grow_only:
+        spent = province.grow_to(template, sizes[-1])
+        counties, grids, cases, fixes, size = province_size()
+        print(f"{counties} counties: {grids:,} grids, {cases:,} cases, ~{fixes:,} fixes, "
+              f"database {size / 2**30:.1f} GiB (copies took {spent:.0f} s)", flush=True)
+        return 0
     token = Token.objects.get(user__username="route-bench").key
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     layers = voronoi_layers(CODE, NAME, CENTRE, **TERRITORY)
@@ -171,10 +191,16 @@ def main(argv=None) -> int:
         measure(client, template, points, random.Random(1), share=0.2)   # warm caches at this size
         figures = measure(client, template, points, random.Random(2))
         results.append((n, grids, cases, fixes, size, load, figures))
+        if args.record:
+            with open(args.record, "a") as out:
+                out.write(json.dumps([n, grids, cases, fixes, size, load, figures]) + "\n")
         print(f"{counties} counties: {grids:,} grids, {cases:,} cases, ~{fixes:,} fixes, "
               f"database {size / 2**30:.1f} GiB (copies took {spent:.0f} s), load {load:.1f} -> "
               f"{os.getloadavg()[0]:.1f}", flush=True)
 
+    if args.record:
+        with open(args.record) as recorded:
+            results = sorted({r[0]: r for r in map(json.loads, recorded)}.values())
     names = list(results[0][6])
     head = "".join(f"{r[0]:>10} cty" for r in results)
     print(f"\nprovince benchmark: 10,000 real-shaped grids, 100,000 cases and 500,000 fixes per county; "

@@ -7,6 +7,7 @@ authorities are department *codes*, resolved by the enforcement layer above.
 """
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GistIndex
 
 from boundaries.querysets import GridQuerySet, HubAreaQuerySet
 
@@ -77,6 +78,14 @@ class Grid(Unit):
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="grids")
 
     objects = GridQuerySet.as_manager()
+
+    class Meta(Unit.Meta):
+        # A province shares the table: reads scoped to one county (OGC pages in code order,
+        # tiles) find that county's grids without walking or probing its neighbours': a
+        # county's codes in order, and its geometries in a GiST index keyed by county first
+        # (btree_gist), so a tile over a border skips the neighbour's grids in the index.
+        indexes = [models.Index(fields=["county", "code"], name="grid_county_code"),
+                   GistIndex(fields=["county", "geom"], name="grid_county_geom")]
 
 
 class ProtectedArea(models.Model):

@@ -3,7 +3,8 @@
 Documents are built here as plain dicts; views.py authenticates, negotiates JSON or HTML and
 renders. One collection per layer, the same id as its tiles. Rules followed (OGC 17-069r4):
 - landing page links to the API definition (service-desc), conformance and collections;
-- items: `limit` (default 100, 1..10000, larger is capped), `offset`, `bbox` (CRS84 unless
+- items: `limit` (default 100, 1..10000, larger is capped), `offset` or `cursor` (the
+  next/prev links carry a cursor: keyset paging, paging.py), `bbox` (CRS84 unless
   `bbox-crs`), `datetime` (instant or interval, `..` for an open end) on collections with time,
   each page with numberMatched, numberReturned, timeStamp and self/alternate/next/prev links;
 - any other query parameter is a 400 naming it (requirement /req/core/query-param-unknown);
@@ -29,6 +30,7 @@ from gis_app.api.access import visible_counties
 from gis_app.web.errors import BadParameter
 from gis_app.api.geometry import GeometryOutput, crs_member, crs_urn, shift_to_gcj02
 from gis_app.web.params import Param, check_date_range, parse_whole
+from layers import paging
 from layers.features import id_expression, layer_queries, no_jit, with_attributes
 from layers.ogc_crs import CRS84, advertised
 from layers.registry import Layer
@@ -50,7 +52,9 @@ TILESETS_REL = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 
 ITEM_PARAMS = (
     Param("limit", f"Features per page: 1..{MAX_LIMIT} (larger is capped), default {DEFAULT_LIMIT}.", int),
-    Param("offset", "Features to skip (next/prev links carry it).", int),
+    Param("offset", "Features to skip (for clients that page by count; the next/prev links "
+                    "carry a cursor instead).", int),
+    Param("cursor", "Where a page starts: opaque, as given in a next/prev link."),
     Param("bbox", "minx,miny,maxx,maxy in CRS84 (lon/lat) unless bbox-crs says otherwise."),
     Param("bbox-crs", f"CRS of bbox. Accepted: {ACCEPTED}."),
     Param("datetime", "RFC 3339 instant, or interval a/b with `..` or empty for an open end; a "
@@ -58,7 +62,7 @@ ITEM_PARAMS = (
     Param("crs", f"Output CRS of coordinates: {ACCEPTED}; default CRS84 (WGS84 lon/lat)."),
     Param("f", "json (GeoJSON) or html."),
 )
-ITEM_PARAMS_OF_ONE = (ITEM_PARAMS[5], ITEM_PARAMS[6])
+ITEM_PARAMS_OF_ONE = (ITEM_PARAMS[6], ITEM_PARAMS[7])
 
 
 # --- parameters -------------------------------------------------------------------------------
@@ -257,7 +261,7 @@ def _features_sql(layer: Layer, user, rows: QuerySet, output: GeometryOutput) ->
                        Value("geometry"), AsJSON(output.expression(layer.geometry_expression())),
                        Value("properties"), Func(*properties, function="json_build_object",
                                                  output_field=TextField()))
-    return rows.annotate(feature=feature).values_list("feature", flat=True)
+    return rows.annotate(feature=feature)
 
 
 class Page:
@@ -294,8 +298,10 @@ _FEATURES = "\x00features\x00"
 
 
 def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, limit=DEFAULT_LIMIT,
-          offset=0, crs: CRS = CRS(WGS84), flip: bool = False) -> Page:
-    """One page of the collection, with numberMatched."""
+          offset=0, cursor: paging.Cursor | None = None, crs: CRS = CRS(WGS84),
+          flip: bool = False) -> Page:
+    """One page of the collection (at `cursor`, else `offset`), with numberMatched and the
+    cursors of the pages beside it (`page.next`, `page.prev`)."""
     rows = layer.queryset_for(user, options)
     if polygon is not None:
         rows = layer.within(rows, polygon, exact=True)
@@ -303,9 +309,10 @@ def items(layer: Layer, user, options: dict, *, polygon=None, interval=None, lim
     output = GeometryOutput(crs=crs, flip=flip)
     with layer_queries(layer):
         matched = rows.count()
-        features = list(_features_sql(layer, user, rows.order_by(*layer.ordering, "pk"), output)
-                        [offset:offset + limit])
-    return Page(features, crs, matched)
+        window = paging.page(layer, _features_sql(layer, user, rows, output), "feature", limit, offset, cursor)
+    page = Page(window.features, crs, matched)
+    page.next, page.prev = window.next, window.prev
+    return page
 
 
 def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS84),
@@ -316,7 +323,8 @@ def item(layer: Layer, user, options: dict, feature_id: str, crs: CRS = CRS(WGS8
     except ValueError:
         return None
     with layer_queries(layer):
-        found = list(_features_sql(layer, user, rows, GeometryOutput(crs=crs, flip=flip))[:2])
+        found = list(_features_sql(layer, user, rows, GeometryOutput(crs=crs, flip=flip))
+                     .values_list("feature", flat=True)[:2])
     if len(found) != 1:
         return None
     feature = Page(found, crs, None).parsed({})["features"][0]

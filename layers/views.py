@@ -36,7 +36,7 @@ from gis_app.replica import StaleReadsView
 from gis_app.incidents.models import OPEN_STATES
 from gis_app.incidents.querysets import overdue_q
 from gis_app.incidents import access
-from layers import ogc, ogc_crs, pages, tiles
+from layers import ogc, ogc_crs, pages, paging, tiles
 from layers.features import no_jit
 from layers.catalogue import layers
 from layers.registry import Layer
@@ -182,7 +182,7 @@ class TileJSONView(LayerView):
 
 class OGCView(LayerView):
     html_capable = True
-    params: tuple = (ogc.ITEM_PARAMS[6],)  # f
+    params: tuple = tuple(p for p in ogc.ITEM_PARAMS if p.name == "f")
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -274,24 +274,29 @@ class ItemsView(OGCView):
         polygon = ogc_crs.bbox_polygon(request)
         interval = ogc.parse_datetime(request, layer)
         limit, offset = ogc.parse_limit(request), ogc.parse_offset(request)
+        cursor = paging.parse_cursor(request, layer)
         page = ogc.items(layer, request.user, options, polygon=polygon, interval=interval,
-                         limit=limit, offset=offset, crs=crs, flip=flip)
-        query = {k: v for k, v in request.GET.items() if k not in ("offset", "f")}
+                         limit=limit, offset=offset, cursor=cursor, crs=crs, flip=flip)
+        query = {k: v for k, v in request.GET.items() if k not in ("offset", "cursor", "f")}
+        here = {"cursor": request.GET["cursor"]} if cursor else {"offset": offset}
         path = request.path
-        links = [ogc.link(self.url(path, **query, offset=offset), "self", ogc.GEOJSON, "this page"),
-                 ogc.link(self.url(path, **query, offset=offset, f="html"), "alternate", ogc.HTML,
+        links = [ogc.link(self.url(path, **query, **here), "self", ogc.GEOJSON, "this page"),
+                 ogc.link(self.url(path, **query, **here, f="html"), "alternate", ogc.HTML,
                           "this page as HTML")]
-        if offset + limit < page.matched:
-            links.append(ogc.link(self.url(path, **query, offset=offset + limit), "next", ogc.GEOJSON,
-                                  "next page"))
-        if offset > 0:
+        if page.next is not None:
+            links.append(ogc.link(self.url(path, **query, cursor=page.next.encode(layer)), "next",
+                                  ogc.GEOJSON, "next page"))
+        if page.prev is not None:
+            links.append(ogc.link(self.url(path, **query, cursor=page.prev.encode(layer)), "prev",
+                                  ogc.GEOJSON, "previous page"))
+        elif cursor is None and offset > 0:
             links.append(ogc.link(self.url(path, **query, offset=max(0, offset - limit)), "prev",
                                   ogc.GEOJSON, "previous page"))
         links.append(ogc.link(self.url(f"/ogc/collections/{layer.id}"), "collection", ogc.JSON, layer.title))
         doc = page.document(links=links)
         if wants_html(request):
             response = self.respond(page.parsed(doc), "items", title=layer.title, max_age=layer.max_age,
-                                    layer=layer, offset=offset, limit=limit,
+                                    layer=layer, offset=None if cursor else offset, limit=limit,
                                     next=next((l["href"] for l in links if l["rel"] == "next"), None),
                                     prev=next((l["href"] for l in links if l["rel"] == "prev"), None))
         else:

@@ -36,6 +36,15 @@ def _ogrinfo(url, token, *args, layer=None) -> str:
 
 
 @pytest.mark.skipif(OGRINFO is None, reason="ogrinfo (Debian gdal-bin) is not installed")
+def test_gdal_follows_the_cursor_next_links_page_by_page_to_every_feature(served):
+    world, url, token = served
+    features = _ogrinfo(url, token, "-geom=NO", "-oo", "PAGE_SIZE=10", layer="grids")
+    codes = [line.split("=", 1)[1].strip() for line in features.splitlines()
+             if line.strip().startswith("code (String) = ")]
+    assert len(codes) == 64 == len(set(codes))
+
+
+@pytest.mark.skipif(OGRINFO is None, reason="ogrinfo (Debian gdal-bin) is not installed")
 def test_gdal_lists_every_collection(served):
     world, url, token = served
     listing = _ogrinfo(url, token, "-q")

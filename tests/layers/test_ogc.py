@@ -251,7 +251,7 @@ def test_links_carry_no_credential(world, client):
 
     doc = client.get("/ogc/collections/grids/items", {"limit": 10}, **auth_header(world.users["command"])).json()
     nxt = [l["href"] for l in doc["links"] if l["rel"] == "next"][0]
-    assert set(parse_qs(urlparse(nxt).query)) == {"limit", "offset"}
+    assert set(parse_qs(urlparse(nxt).query)) == {"limit", "cursor"}
 
 
 def test_desktop_gis_may_use_http_basic_like_qgis(world, client):
