@@ -10,7 +10,8 @@ grid (100,000 cases and 500,000 fixes per county; 100 counties would be the issu
 measures, through the whole Django stack (in-process test client, token authentication):
 - `GET /api/route` p50 (single points) and `POST /api/route/batch` points per second;
 - a grids tile and a cases tile at z14 and z10 (p50);
-- an OGC items page (limit 100) of grids and of cases;
+- an OGC items page (limit 100) of grids and of cases: at a random offset below 5,000, and
+  following the next links (cursor paging, layers/paging.py) 50 pages deep;
 - case statistics for one month (`/api/cases/statistics/?group_by=township&from=&to=`);
 - one day's coverage (`/api/coverage?from=DAY`).
 The table shows each figure per size and its growth (largest / 1 county). Target (issue 16):
@@ -108,7 +109,8 @@ def measure(client, county, points, rng, share: float = 1.0) -> dict[str, float]
     for layer in ("grids", "cases"):
         times = [timed(client, f"/ogc/collections/{layer}/items",
                        {"limit": 100, "offset": rng.randrange(0, 5000)})[0] for _ in range(n(PAGES))]
-        out[f"OGC {layer} page p50 ms"] = pct(times, 50)
+        out[f"OGC {layer} offset page p50 ms"] = pct(times, 50)
+        out[f"OGC {layer} next page p50 ms"] = pct(follow_next(client, layer, n(PAGES) * 5), 50)
     times = [timed(client, "/api/cases/statistics/", {"group_by": "township", "from": MONTH[0],
                                                        "to": MONTH[1]})[0] for _ in range(n(REPEATS))]
     out["statistics month p50 ms"] = pct(times, 50)
@@ -120,6 +122,23 @@ def measure(client, county, points, rng, share: float = 1.0) -> dict[str, float]
     assert patrolled, "the coverage day found no patrolled grid: the history is not where it should be"
     out["coverage day p50 ms"] = pct(times, 50)
     return out
+
+
+def follow_next(client, layer: str, pages: int) -> list[float]:
+    """Times of `pages` pages (limit 100) read as a client does: the first, then its next links
+    (cursor paging) from page to page, as deep as an offset of `pages` * 100."""
+    from urllib.parse import parse_qs, urlparse
+
+    path, params, times = f"/ogc/collections/{layer}/items", {"limit": 100}, []
+    for _ in range(pages):
+        elapsed, response = timed(client, path, params)
+        times.append(elapsed)
+        found = [l["href"] for l in response.json()["links"] if l["rel"] == "next"]
+        if not found:
+            break
+        url = urlparse(found[0])
+        path, params = url.path, {k: v[0] for k, v in parse_qs(url.query).items()}
+    return times
 
 
 def province_size():

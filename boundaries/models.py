@@ -7,7 +7,6 @@ authorities are department *codes*, resolved by the enforcement layer above.
 """
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex
 
 from boundaries.querysets import GridQuerySet, HubAreaQuerySet
 
@@ -80,12 +79,9 @@ class Grid(Unit):
     objects = GridQuerySet.as_manager()
 
     class Meta(Unit.Meta):
-        # A province shares the table: reads scoped to one county (OGC pages in code order,
-        # tiles) find that county's grids without walking or probing its neighbours': a
-        # county's codes in order, and its geometries in a GiST index keyed by county first
-        # (btree_gist), so a tile over a border skips the neighbour's grids in the index.
-        indexes = [models.Index(fields=["county", "code"], name="grid_county_code"),
-                   GistIndex(fields=["county", "geom"], name="grid_county_geom")]
+        # A province shares the table: OGC pages of one county in code order (keyset,
+        # layers/paging.py) read that county's codes in order, not every county's.
+        indexes = [models.Index(fields=["county", "code"], name="grid_county_code")]
 
 
 class ProtectedArea(models.Model):

@@ -200,6 +200,9 @@ TOKEN_CACHE_ENTRIES = int(os.environ.get("TOKEN_CACHE_ENTRIES", "10000"))
 # worker's own cache at once. 0 = compile per tile (the test suite, unless a test asks).
 TILE_SQL_CACHE_SECONDS = float(os.environ.get("TILE_SQL_CACHE_SECONDS", "0" if TESTING else "60"))
 TILE_SQL_CACHE_ENTRIES = int(os.environ.get("TILE_SQL_CACHE_ENTRIES", "2000"))
+# Tiles of county-scoped layers (grids, cases) read only the part of the tile inside the box of
+# the user's counties, grown by this many degrees (layers/tile_sql.py: counties_box).
+TILE_COUNTY_BOX_MARGIN = float(os.environ.get("TILE_COUNTY_BOX_MARGIN", "0.01"))
 # Route batches (gis_app/enforcement/sessions.py): database sessions reading a large batch's
 # pieces at once from one snapshot; 2 = the request's and one more per worker thread, 1 = one.
 ROUTE_BATCH_SESSIONS = int(os.environ.get("ROUTE_BATCH_SESSIONS", "2"))

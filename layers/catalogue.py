@@ -89,7 +89,7 @@ REGISTRY.register(Layer(
                 A("village", "village__code"), A("township", "township__code"),
                 A("county", "county__code")),
     style=Style(base={"color": "#8da9c4", "weight": 0.6, "fill": False}),
-    id_field="code", id_type=STRING, ordering=("code",),
+    id_field="code", id_type=STRING, ordering=("code",), county_box=True,
 ))
 
 ZONE_COLOURS = {"core": "#c0392b", "buffer": "#e67e22", "experimental": "#f1c40f", "general": "#27ae60"}
@@ -226,7 +226,7 @@ REGISTRY.register(Layer(
         cluster={"color": "#ffffff", "weight": 2, "fill": True, "fillColor": "#c0392b",
                  "fillOpacity": 0.75}),
     id_field="number", id_type=STRING, summary_only=_is_planner, datetime=("created_at", None), max_age=0,
-    cluster_max_zoom=13, ordering=("-id",),
+    cluster_max_zoom=13, ordering=("-id",), county_box=True,
     params=(Param("protected-area", "`any`: only cases inside some protected-area zone; or a "
                                     "protected-area code: only cases inside that area."),),
     parse_options=_case_options,

@@ -104,6 +104,9 @@ class Layer:
     ordering: tuple[str, ...] = ("pk",)
     max_age: int = 300  # seconds clients may reuse a tile or page of this layer unchecked
     jit_off: bool = False  # per-row subqueries inflate estimates: run its queries without JIT
+    # Every row lies in its county's bounding box: a tile reads only the part of its box that
+    # overlaps the user's counties' (tiles.py), not the neighbours' rows beside them.
+    county_box: bool = False
     extra: dict = field(default_factory=dict)
 
     # --- what a user gets -------------------------------------------------------------------

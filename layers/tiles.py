@@ -67,8 +67,24 @@ def tile_values(tile: TileAddress) -> dict:
     bw, bs, be, bn = tile.envelope(BUFFER / EXTENT).extent          # rows taken
     return {"z": tile.z, "x": tile.x, "y": tile.y, "w": w, "s": s, "e": e, "n": n,
             "cw": cw, "cs": cs, "ce": ce, "cn": cn, "bw": bw, "bs": bs, "be": be, "bn": bn,
+            "kw": w, "ks": s, "ke": e, "kn": n,
             "half_pixel": tile.half_pixel_degrees(),
             "cell_w": (e - w) / CLUSTER_CELLS, "cell_h": (n - s) / CLUSTER_CELLS}
+
+
+def narrowed(values: dict, box) -> dict | None:
+    """`values` with the boxes that select rows (bw.. features, kw.. clusters) cut to `box`
+    (the user's counties, tile_sql.counties_box); None when the tile lies outside it. Clip,
+    projection and cluster cells keep the whole tile's values."""
+    if box is None:
+        return values
+    out = dict(values)
+    for w, s, e, n in (("bw", "bs", "be", "bn"), ("kw", "ks", "ke", "kn")):
+        out[w], out[s] = max(values[w], box[0]), max(values[s], box[1])
+        out[e], out[n] = min(values[e], box[2]), min(values[n], box[3])
+        if out[w] > out[e] or out[s] > out[n]:
+            return None
+    return out
 
 
 def build_tile(layer: Layer, user, options: dict, tile: TileAddress) -> bytes:
@@ -86,9 +102,12 @@ def build_tile(layer: Layer, user, options: dict, tile: TileAddress) -> bytes:
         rows = layer.within(layer.queryset_for(user, options),
                             tile.envelope(0.0 if clustered else BUFFER / EXTENT), exact=False)
         compiled = (tile_sql.cluster_statement if clustered else tile_sql.feature_statement)(layer, user, rows)
+    values = narrowed(tile_values(tile), compiled.box)
+    if values is None:
+        return b""
     session = layer_queries(layer, compiled.jit_off)
     with session, reading_connection().cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.bind(tile_values(tile)))
+        cursor.execute(compiled.sql, compiled.bind(values))
         data = cursor.fetchone()[0]
     return bytes(data) if data else b""
 

@@ -1,7 +1,4 @@
-"""County-scoped indexes for a province sharing the table (see Grid.Meta); btree_gist lets a
-GiST index start with the county id."""
-import django.contrib.postgres.indexes
-from django.contrib.postgres.operations import BtreeGistExtension
+"""County-scoped index for a province sharing the table (see Grid.Meta)."""
 from django.db import migrations, models
 
 
@@ -12,13 +9,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGistExtension(),
         migrations.AddIndex(
             model_name='grid',
             index=models.Index(fields=['county', 'code'], name='grid_county_code'),
-        ),
-        migrations.AddIndex(
-            model_name='grid',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['county', 'geom'], name='grid_county_geom'),
         ),
     ]

@@ -8,7 +8,7 @@ UPDATE and DELETE) and hash-chained per case, so tampering is detectable.
 """
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -121,10 +121,8 @@ class Case(models.Model):
                    GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="case_number_trgm"),
                    GinIndex(OpClass(Upper("description"), name="gin_trgm_ops"), name="case_description_trgm"),
                    # A province shares the table: OGC pages walk one county's cases by id
-                   # (keyset, layers/paging.py) and tiles find one county's points in a GiST
-                   # index keyed by county first (btree_gist), skipping the neighbours'.
-                   models.Index(fields=["county", "id"], name="case_county_id"),
-                   GistIndex(fields=["county", "location"], name="case_county_location")]
+                   # (keyset, layers/paging.py), not every county's.
+                   models.Index(fields=["county", "id"], name="case_county_id")]
         constraints = [models.UniqueConstraint(fields=["reporter", "client_key"],
                                                condition=~models.Q(client_key=""),
                                                name="case_client_key_unique")]

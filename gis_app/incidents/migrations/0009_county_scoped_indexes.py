@@ -1,5 +1,4 @@
 """County-scoped indexes for a province sharing the table (see Case.Meta)."""
-import django.contrib.postgres.indexes
 from django.conf import settings
 from django.db import migrations, models
 
@@ -17,9 +16,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='case',
             index=models.Index(fields=['county', 'id'], name='case_county_id'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['county', 'location'], name='case_county_location'),
         ),
     ]
