@@ -184,11 +184,32 @@ class _Collector:
     def __init__(self, fmt: str, naive_zone):
         self.format = fmt
         self.zone = naive_zone
+        # Fixes added one at a time (`add`) gather in these lists; whole columns
+        # (`add_columns`) are kept as arrays in `chunks`, in file order with the lists'.
         self.times: list[int] = []
         self.x: list[float] = []
         self.y: list[float] = []
         self.acc: list[float] = []
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.in_chunks = 0
         self.problems: list[dict] = []
+
+    def __len__(self) -> int:
+        """Fixes added so far."""
+        return self.in_chunks + len(self.times)
+
+    def add_columns(self, us: np.ndarray, x: np.ndarray, y: np.ndarray, acc: np.ndarray) -> None:
+        """Add fixes converted a column at a time, after those added before."""
+        self._close_rows()
+        self.chunks.append((us, x, y, acc))
+        self.in_chunks += len(us)
+
+    def _close_rows(self) -> None:
+        if self.times:
+            self.chunks.append((np.asarray(self.times, dtype=np.int64), np.asarray(self.x, dtype=float),
+                                np.asarray(self.y, dtype=float), np.asarray(self.acc, dtype=float)))
+            self.in_chunks += len(self.times)
+            self.times, self.x, self.y, self.acc = [], [], [], []
 
     def problem(self, where: dict, field_name: str, reason: str) -> None:
         self.problems.append({**where, "field": field_name, "reason": reason})
@@ -198,7 +219,7 @@ class _Collector:
                                   stopped=f"{limit:,} problems found (PATROL_MAX_PROBLEMS)")
 
     def add(self, where: dict, time_value, x_value, y_value, acc_value=None) -> None:
-        if len(self.times) >= settings.PATROL_MAX_FIXES:
+        if len(self) >= settings.PATROL_MAX_FIXES:
             limit = settings.PATROL_MAX_FIXES
             raise MalformedUpload(self.format, [{**where, "field": "file", "reason": f"more than {limit:,} "
                                                  "fixes; at most that many per upload (PATROL_MAX_FIXES)"}],
@@ -237,10 +258,10 @@ class _Collector:
     def result(self, crs: CRS) -> Fixes:
         if self.problems:
             raise MalformedUpload(self.format, self.problems)
-        if not self.times:
+        if not len(self):
             raise MalformedUpload(self.format, [{"field": "file", "reason": "contains no fixes"}])
-        x = np.asarray(self.x, dtype=float)
-        y = np.asarray(self.y, dtype=float)
+        self._close_rows()
+        times, x, y, acc = (np.concatenate(column) for column in zip(*self.chunks))
         if crs.is_geographic:
             bad = np.flatnonzero((np.abs(x) > 180) | (np.abs(y) > 90))
             if len(bad):
@@ -252,8 +273,7 @@ class _Collector:
             check_lonlat(lon, lat)
         except CRSError as exc:
             raise MalformedUpload(self.format, [{"field": "coordinates", "reason": f"{exc} ({crs})"}]) from None
-        return Fixes(self.format, crs, np.asarray(self.times, dtype=np.int64), np.asarray(lon, float),
-                     np.asarray(lat, float), np.asarray(self.acc, dtype=float))
+        return Fixes(self.format, crs, times, np.asarray(lon, float), np.asarray(lat, float), acc)
 
 
 _CSV_COLUMNS = {
@@ -390,16 +410,12 @@ def _add_csv_columns(collector: _Collector, times: list[str], xs: list[str], ys:
                      accs: list[str | None] | None) -> bool:
     """Add rows given by column a column at a time, if every value is plainly valid, nothing
     was wrong before and they fit under PATROL_MAX_FIXES; False (nothing added) otherwise."""
-    if collector.problems or len(collector.times) + len(times) > settings.PATROL_MAX_FIXES:
+    if collector.problems or len(collector) + len(times) > settings.PATROL_MAX_FIXES:
         return False
     converted = csv_columns.convert(times, xs, ys, accs, collector.zone, _EARLIEST_US, _LATEST_US)
     if converted is None:
         return False
-    us, lon, lat, acc = converted
-    collector.times.extend(us.tolist())
-    collector.x.extend(lon.tolist())
-    collector.y.extend(lat.tolist())
-    collector.acc.extend(acc.tolist())
+    collector.add_columns(*converted)
     return True
 
 

@@ -61,6 +61,9 @@ def length_m(lon: np.ndarray, lat: np.ndarray, joined: np.ndarray) -> float:
     if not joined.any():
         return 0.0
     steps = np.flatnonzero(joined)
+    if len(steps) == 1:      # (pyproj takes a one-element array as a scalar, with a warning)
+        k = int(steps[0])
+        return float(_WGS84.inv(lon[k - 1], lat[k - 1], lon[k], lat[k])[2])
     metres = _WGS84.inv(lon[steps - 1], lat[steps - 1], lon[steps], lat[steps])[2]
     return float(np.sum(metres))
 
