@@ -174,8 +174,7 @@ def _team_rows(team_filter: str, params: dict) -> list[dict]:
         cursor.execute(f"""
             WITH walked AS MATERIALIZED (
                 SELECT team_id, count(DISTINCT track_id) AS tracks,
-                       sum(CASE WHEN GeometryType(shape) = 'POINT' THEN 0
-                                ELSE ST_Length(shape::geography) END) AS metres,
+                       sum(length_m) AS metres,
                        sum(extract(epoch FROM t1 - t0)) AS seconds
                 FROM patrol_lines GROUP BY team_id
             ), grids AS MATERIALIZED (

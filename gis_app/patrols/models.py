@@ -129,6 +129,9 @@ class TrackPiece(models.Model):
     t1 = models.DateTimeField()
     line = LineStringMField(srid=4326, spatial_index=False)
     simple = models.BooleanField()
+    # Geodesic metres along the piece (WGS84 ellipsoid), measured at upload: coverage adds
+    # these up per team instead of measuring every piece again.
+    length_m = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["track_id", "t0"]

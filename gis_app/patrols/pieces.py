@@ -13,8 +13,9 @@ Two things are stored, both from the same runs of joined fixes:
   100,000-fix upload (casting 100,000 vertices to geography first);
 - TrackPiece rows: each run cut every segments.PIECE_SEGMENTS segments into LINESTRING M
   pieces, M = each fix's time (epoch seconds), with whether the piece is simple
-  (segments.simple_sql, PostGIS). Coverage reads these instead of rebuilding lines from the
-  fixes (segments.stored_lines_sql); Track.line_gap_seconds/metres say which rule cut them.
+  (segments.simple_sql, PostGIS) and its geodesic length (as Track.length_m). Coverage
+  reads these instead of rebuilding lines from the fixes (segments.stored_lines_sql);
+  Track.line_gap_seconds/metres say which rule cut them.
 """
 from __future__ import annotations
 
@@ -56,16 +57,13 @@ def _ewkb_multilinestring_m(xym: np.ndarray, pieces: list[tuple[int, int]]) -> b
     return b"".join(parts)
 
 
-def length_m(lon: np.ndarray, lat: np.ndarray, joined: np.ndarray) -> float:
-    """Geodesic metres along the joined steps (joined[i]: fix i is joined to fix i - 1)."""
-    if not joined.any():
-        return 0.0
-    steps = np.flatnonzero(joined)
-    if len(steps) == 1:      # (pyproj takes a one-element array as a scalar, with a warning)
-        k = int(steps[0])
-        return float(_WGS84.inv(lon[k - 1], lat[k - 1], lon[k], lat[k])[2])
-    metres = _WGS84.inv(lon[steps - 1], lat[steps - 1], lon[steps], lat[steps])[2]
-    return float(np.sum(metres))
+def step_metres(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Geodesic metres from each fix to the next (one fewer than the fixes)."""
+    if len(lon) < 2:
+        return np.zeros(0)
+    if len(lon) == 2:        # (pyproj takes one-element arrays as scalars, with a warning)
+        return np.array([_WGS84.inv(lon[0], lat[0], lon[1], lat[1])[2]])
+    return np.asarray(_WGS84.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2])
 
 
 def store_line(track: Track, times_us: np.ndarray, lon: np.ndarray, lat: np.ndarray,
@@ -79,6 +77,8 @@ def store_line(track: Track, times_us: np.ndarray, lon: np.ndarray, lat: np.ndar
     joined = segments.joined_fixes(times_us, lon, lat, gap)
     lines = runs(joined)
     pieces = [p for a, b in lines for p in cut(a, b)]
+    # Metres walked up to each fix (steps across a gap count nothing).
+    walked = np.r_[0.0, np.cumsum(np.where(joined[1:], step_metres(lon, lat), 0.0))]
     if lines:
         index = np.concatenate([np.full(b - a + 1, k) for k, (a, b) in enumerate(lines)])
         chosen = np.concatenate([np.arange(a, b + 1) for a, b in lines])
@@ -95,18 +95,18 @@ def store_line(track: Track, times_us: np.ndarray, lon: np.ndarray, lat: np.ndar
         cursor.execute(f"""
             UPDATE {Track._meta.db_table} SET geom = ST_GeomFromEWKB(%(geom)s), length_m = %(length)s,
                    line_gap_seconds = %(gap_s)s, line_gap_metres = %(gap_m)s
-            WHERE id = %(track)s""", {"geom": geom, "length": length_m(lon, lat, joined), "track": track.pk,
-                                      **gap})
+            WHERE id = %(track)s""", {"geom": geom, "length": float(walked[-1]), "track": track.pk, **gap})
         if pieces:
             cursor.execute(f"""
-                INSERT INTO {TrackPiece._meta.db_table} (track_id, t0, t1, line, simple)
+                INSERT INTO {TrackPiece._meta.db_table} (track_id, t0, t1, line, simple, length_m)
                 SELECT %(track)s, timestamptz 'epoch' + u.t0 * interval '1 microsecond',
                        timestamptz 'epoch' + u.t1 * interval '1 microsecond',
-                       d.geom, {segments.simple_sql("ST_Force2D(d.geom)")}
+                       d.geom, {segments.simple_sql("ST_Force2D(d.geom)")}, u.metres
                 FROM ST_Dump(ST_GeomFromEWKB(%(pieces)s)) d
-                JOIN unnest(%(t0)s::int8[], %(t1)s::int8[]) WITH ORDINALITY AS u(t0, t1, i)
-                     ON u.i = d.path[1]""",
+                JOIN unnest(%(t0)s::int8[], %(t1)s::int8[], %(metres)s::float8[]) WITH ORDINALITY
+                     AS u(t0, t1, metres, i) ON u.i = d.path[1]""",
                 {"track": track.pk, "pieces": line_m,
                  "t0": times_us[[a for a, _ in pieces]].tolist(),
-                 "t1": times_us[[b for _, b in pieces]].tolist()})
+                 "t1": times_us[[b for _, b in pieces]].tolist(),
+                 "metres": [float(walked[b] - walked[a]) for a, b in pieces]})
     return len(lines)

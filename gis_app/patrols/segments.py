@@ -146,7 +146,8 @@ def lines_sql(track_filter: str) -> str:
     tracks matching `track_filter` (SQL on alias `tr`) in ONE time window [%(lo)s, %(hi)s),
     built from their fixes and cut to the window as `segments_sql` cuts: one LINESTRING M per
     unbroken piece of line, M = epoch seconds of each vertex, so where a piece falls along
-    the line says when it was walked; `simple` is NULL (not known yet, see `simple_sql`).
+    the line says when it was walked; `simple` and `length_m` are NULL (not known yet, see
+    `simple_sql` and `create_lines_table`).
 
     Unbroken pieces are further cut every PIECE_SEGMENTS fixes: short pieces are mostly simple
     and mostly inside one grid (coverage.py). Every step runs in the fixes' (track, time)
@@ -185,7 +186,7 @@ def lines_sql(track_filter: str) -> str:
                ST_SetSRID(ST_MakeLine(starts || ST_MakePointM(ST_X(last), ST_Y(last),
                                                               extract(epoch FROM t1)::float8)),
                           4326) AS line,
-               NULL::boolean AS simple
+               NULL::boolean AS simple, NULL::float8 AS length_m
         FROM pieces
     """
 
@@ -199,14 +200,15 @@ def stored_lines_sql(track_filter: str) -> str:
     tracks matching `track_filter` whose pieces were cut by the gap rule asked for: a piece
     inside the window as it is, one straddling a bound cut to the window by its M values
     (ST_LocateBetween interpolates at constant speed, as `lines_sql` does). A part of a
-    simple piece is simple; a part of another is left to the segment by segment clipping."""
+    simple piece is simple; a part of another is left to the segment by segment clipping.
+    A whole piece keeps its stored length; a part is measured again (NULL here)."""
     return f"""
         SELECT p.track_id, tr.team_id, greatest(p.t0, %(lo)s) AS t0, least(p.t1, %(hi)s) AS t1,
                CASE WHEN p.t0 >= %(lo)s AND p.t1 <= %(hi)s THEN p.line
                     ELSE ST_GeometryN(ST_LocateBetween(p.line, extract(epoch FROM %(lo)s::timestamptz)::float8,
                                                       extract(epoch FROM %(hi)s::timestamptz)::float8), 1)
                END AS line,
-               p.simple
+               p.simple, CASE WHEN p.t0 >= %(lo)s AND p.t1 <= %(hi)s THEN p.length_m END AS length_m
         FROM {PIECE} p JOIN {TRACK} tr ON tr.id = p.track_id
         WHERE ({track_filter}) AND {_PIECES_FIT}
           AND tr.ended_at >= %(lo)s AND tr.started_at <= %(hi)s
@@ -219,12 +221,14 @@ def create_lines_table(track_filter: str, params: dict) -> int:
     team_id, t0, t1, line, shape, simple) for the tracks matching `track_filter` in the window
     [%(lo)s, %(hi)s): their stored pieces where those were cut by the gap rule asked for
     (`stored_lines_sql`), else built from their fixes (`lines_sql`). `shape` is the line
-    without M, or its point where the team stood still throughout; `simple` as `simple_sql`.
+    without M, or its point where the team stood still throughout; `simple` as `simple_sql`;
+    `length_m` geodesic metres along it (WGS84 ellipsoid).
     Returns the number of pieces. JIT is switched off for the rest of the transaction."""
     sql = f"""
         SELECT track_id, team_id, t0, t1, line,
                CASE WHEN ST_Length(line) = 0 THEN ST_StartPoint(flat) ELSE flat END AS shape,
-               COALESCE(simple, {simple_sql("flat")}) AS simple
+               COALESCE(simple, {simple_sql("flat")}) AS simple,
+               COALESCE(length_m, ST_Length(flat::geography)) AS length_m
         FROM (SELECT *, ST_Force2D(line) AS flat
               FROM (SELECT * FROM ({stored_lines_sql(track_filter)}) s
                     UNION ALL

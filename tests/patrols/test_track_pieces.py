@@ -127,6 +127,16 @@ def test_pieces_hold_every_joined_fix_with_its_time_as_m(territory):
     assert (track.line_gap_seconds, track.line_gap_metres) == (600.0, 1000.0)
 
 
+def test_each_piece_keeps_its_geodesic_length_and_they_add_up_to_the_tracks(territory):
+    track = _upload(territory, _tangled_day())
+    with connection.cursor() as cur:
+        cur.execute("""SELECT length_m, ST_Length(ST_Force2D(line)::geography) FROM patrols_trackpiece
+                       WHERE track_id = %s ORDER BY t0""", [track.pk])
+        rows = cur.fetchall()
+    assert all(stored == pytest.approx(measured, abs=0.001) for stored, measured in rows)
+    assert sum(stored for stored, _ in rows) == pytest.approx(track.length_m, abs=0.001)
+
+
 def test_a_piece_crossing_itself_is_not_simple_and_a_straight_one_is(territory):
     straight = walk([(120.002, 30.005), (120.008, 30.005)], step_s=30)
     loop = walk([(120.012, 30.005), (120.014, 30.007), (120.014, 30.005), (120.012, 30.007),
