@@ -150,7 +150,7 @@ def bench_coverage(county, rng) -> tuple[float, float, int, int]:
     from gis_app.enforcement.models import Team
     from gis_app.patrols import segments
     from gis_app.patrols.coverage import compute_coverage
-    from gis_app.patrols.models import Fix, Track
+    from gis_app.patrols.models import Fix, Track, TrackPiece
     from gis_app.patrols.services import upload_track
 
     teams = list(Team.objects.filter(county=county, kind="township_team").order_by("code")[:DAY_TEAMS])
@@ -161,6 +161,11 @@ def bench_coverage(county, rng) -> tuple[float, float, int, int]:
                                                       rng.uniform(5, 25)))),
                      team=team, filename="day.csv")
     day = (START - timedelta(hours=8), START + timedelta(hours=16))
+    with connection.cursor() as cur:
+        # Fresh statistics, as autovacuum would leave them: after the tracks deleted at the
+        # start and the day just uploaded, stale ones sometimes gave the floor a 4x slower plan.
+        cur.execute(f"ANALYZE {Fix._meta.db_table}; ANALYZE {Track._meta.db_table}; "
+                    f"ANALYZE {TrackPiece._meta.db_table}")
     compute_coverage(county, *day)  # warm the caches once, as a server would be
     full = []
 
@@ -188,7 +193,6 @@ def bench_coverage(county, rng) -> tuple[float, float, int, int]:
         ON g.county_id = %(county)s AND ST_Intersects(g.geom, l.geom)
     """
     from django.db import transaction
-    from gis_app.patrols.models import TrackPiece
     stored_sql = f"""
         SELECT count(DISTINCT g.id) FROM {TrackPiece._meta.db_table} p
         JOIN {Track._meta.db_table} tr ON tr.id = p.track_id
