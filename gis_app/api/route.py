@@ -32,7 +32,7 @@ from gis_app.api.route_input import (AT_PARAMS, LOCATE_PARAMS, NEAR_PARAMS, ROUT
                                      parse_tolerance)
 from gis_app.enforcement.access import visible_county_ids
 from gis_app.enforcement.as_of import route_at
-from gis_app.enforcement.answer_text import translate_answer
+from gis_app.enforcement.answer_text import in_chinese, translate_answer
 from gis_app.enforcement.borders import near_border, tolerance
 from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, iter_route_points,
                                          place, route)
@@ -88,11 +88,12 @@ class RouteView(_RouterView):
         query, item = parse_point_query(request.query_params,
                                         accepted=ROUTE_PARAMS + NEAR_PARAMS + AT_PARAMS)
         reach = tolerance(*parse_tolerance(request.query_params))
-        day = parse_at(request.query_params, timezone.localdate())
+        day = (parse_at(request.query_params, timezone.localdate())    # today: a zone lookup
+               if "at" in request.query_params else None)
         if day is not None:
             return self._as_of(query, item, day, county_ids, english)
         try:
-            decision = route(query, item, county_ids=county_ids)
+            decision = route(query, item, county_ids=county_ids, tolerance_m=reach)
         except Refused as exc:
             return _refused(exc.refusal, english)
         near = near_border(decision, item, reach, county_ids=county_ids)
@@ -138,6 +139,7 @@ class RouteBatchView(_RouterView):
     CSV upload `file` (header lon,lat[,item][,id]) with optional form fields `crs`, `item`.
     Each result carries `index`, `id` and `status` (200, or the status a single request for
     that point would get) and either the decision or the error; a bad point fails alone.
+    Traces (like refusals) in Chinese, or in English with `Accept-Language: en`.
     """
 
     parser_classes = [ORJSONParser, MultiPartParser, FormParser]
@@ -184,7 +186,10 @@ class RouteBatchView(_RouterView):
                     results.append({"index": index, "id": entry.id, "status": answer.status,
                                     **localize(answer.as_dict(), english)})
                 else:
-                    results.append(answer.as_dict(index=index, id=entry.id, status=200))
+                    result = answer.as_dict(index=index, id=entry.id, status=200)
+                    if not english:   # each line's Chinese is rendered once and kept (a Line)
+                        result["trace"] = [in_chinese(line) for line in result["trace"]]
+                    results.append(result)
             if len(results) == _ENCODE_EVERY:
                 encoded.append(orjson.dumps(results)[1:-1])
                 results.clear()

@@ -30,13 +30,17 @@ patrol_router.trailing_slash = "/?"  # /comparison and /comparison/ alike (the c
 patrol_router.register("tracks", patrols.TrackViewSet, basename="track")
 patrol_router.register("patrol-plans", patrols.PatrolPlanViewSet, basename="patrol-plan")
 
-urlpatterns = [path("cases/inbox/", InboxView.as_view(), name="case-inbox")] + router.urls + [
-    path("assessment/", AssessmentView.as_view(), name="assessment"),
-    path("joint-inspections/", JointInspectionView.as_view(), name="joint-inspections"),
-    re_path(r"^footprint/?$", FootprintView.as_view(), name="footprint"),
+# The router first: its single route is the hottest path, and URL resolving tries the
+# patterns in order (behind the viewsets' ~30 patterns it was a tenth of the route's Python).
+urlpatterns = [
     path("route", route.RouteView.as_view(), name="route"),
     path("route/batch", route.RouteBatchView.as_view(), name="route-batch"),
     path("locate", route.LocateView.as_view(), name="locate"),
+    path("cases/inbox/", InboxView.as_view(), name="case-inbox"),
+] + router.urls + [
+    path("assessment/", AssessmentView.as_view(), name="assessment"),
+    path("joint-inspections/", JointInspectionView.as_view(), name="joint-inspections"),
+    re_path(r"^footprint/?$", FootprintView.as_view(), name="footprint"),
     re_path(r"^coverage/?$", patrols.CoverageView.as_view(), name="coverage"),
     re_path(r"^hub-coverage/?$", patrols.HubCoverageView.as_view(), name="hub-coverage"),
     re_path(r"^live-positions/?$", patrols.LivePositionsView.as_view(), name="live-positions"),

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from gis_app.enforcement.answer_text import Line
 from gis_app.enforcement.deadlines import AppliedRule
 from gis_app.enforcement.locate import Location, Nearest, Unit
 from gis_app.enforcement.severity import SeverityFinding
@@ -37,12 +38,13 @@ class PointQuery:
             return {"received": stored, "stored": stored}     # the same, shared (read-only)
         return {"received": {"lon": lon, "lat": lat, "crs": self.received_crs}, "stored": stored}
 
-    def describe(self) -> str:
-        stored = f"({self.lon:.7f}, {self.lat:.7f}) {WGS84}"
+    def describe(self) -> Line:
+        """The trace's first line: the point as stored (and as received, when converted)."""
+        stored = {"lon": f"{self.lon:.7f}", "lat": f"{self.lat:.7f}", "crs": WGS84}
         if self.received_crs == WGS84:
-            return f"point {stored}"
-        return (f"point ({self.received_lon}, {self.received_lat}) {self.received_crs} "
-                f"converted to {stored}")
+            return Line("point", **stored)
+        return Line("point_converted", received_lon=self.received_lon,
+                    received_lat=self.received_lat, received_crs=self.received_crs, **stored)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Placement:
             "severity": self.severity,
             "severity_rule": self.severity_finding.as_dict(),
             "protected_areas": self.protected_areas,
-            "trace": [*self.trace, f"severity: {self.severity_finding.text}"],
+            "trace": [*self.trace, Line("severity", finding=self.severity_finding.text)],
             "query": self.query.as_dict(),
         }
 
@@ -142,11 +144,11 @@ class RoutingDecision:
             "at_sea": loc.at_sea,
             "mode": self.mode,
             "severity": self.severity,
-            "severity_rule": (self.severity_finding or p.severity_finding).as_dict(),
+            "severity_rule": (self.severity_finding or p.severity_finding).shared_dict,
             "protected_areas": p.protected_areas,
             "departments": self.departments,
             "deadline": self.deadline_text or timezone.localtime(self.deadline).isoformat(),
-            "deadline_rule": self.deadline_rule.as_dict() if self.deadline_rule else None,
+            "deadline_rule": self.deadline_rule.shared_dict if self.deadline_rule else None,
             "item": self.item,
             "trace": self.trace,
             "query": p.query.as_dict(),

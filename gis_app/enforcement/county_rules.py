@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from gis_app.enforcement.answer_text import Line
 from gis_app.enforcement.deadlines import DeadlineRow, ItemFacts, applied_rule, due
 from gis_app.enforcement.rules import severity_rule
 from gis_app.enforcement.severity import SeverityRow
@@ -62,4 +63,4 @@ def apply_county_rules(answer: dict, county_id: int, now=None) -> dict:
             "deadline": timezone.localtime(deadline).isoformat(), "deadline_rule": rule.as_dict(),
             "trace": [*(line for line in answer.get("trace", [])
                         if not line.startswith(("deadline:", "severity:"))),
-                      f"severity: {finding.text}", f"deadline: {rule.text}"]}
+                      Line("severity", finding=finding.text), Line("deadline", rule=rule.text)]}

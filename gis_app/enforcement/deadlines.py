@@ -21,6 +21,8 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from gis_app.enforcement.answer_text import Line
+from gis_app.enforcement.locate import built_once
 from gis_app.enforcement.worktime import Measure, WorkCalendar, clock_add, parse_working_hours
 
 UNIT_MEASURE = {"working_hours": Measure.WORKING, "working_days": Measure.WORKING,
@@ -63,9 +65,12 @@ class DeadlineRow:
     def specificity(self) -> tuple[bool, ...]:
         return tuple(bool(getattr(self, k)) for k in KEYS)
 
+    def keys_text(self) -> str | Line:
+        """What the row matches on (`item_code=I001, severity=high`), or "any case"."""
+        return ", ".join(f"{k}={getattr(self, k)}" for k in KEYS if getattr(self, k)) or Line("any_case")
+
     def describe(self) -> str:
-        keys = ", ".join(f"{k}={getattr(self, k)}" for k in KEYS if getattr(self, k)) or "any case"
-        return f"deadlines row {self.row} ({keys})"
+        return f"deadlines row {self.row} ({self.keys_text()})"
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,11 @@ class AppliedRule:
         return {"source": self.source, "row": self.row, "limit": self.limit, "unit": self.unit,
                 "measure": self.measure, "budget_seconds": self.budget_seconds, "text": self.text,
                 "key": self.key}
+
+    @built_once
+    def shared_dict(self) -> dict:
+        """`as_dict()` built once and shared by the router's answers (read-only)."""
+        return self.as_dict()
 
     @property
     def key(self) -> str:
@@ -106,11 +116,11 @@ def applied_rule(rows, facts: ItemFacts, calendar: WorkCalendar) -> AppliedRule:
     if row is None:
         hours = settings.WHISTLE_DEADLINE_HOURS[facts.whistle_kind]
         return AppliedRule("default", None, hours, "calendar_hours", Measure.CALENDAR, hours * 3600.0,
-                           f"default {facts.whistle_kind}: {facts.whistle_kind} whistle = {hours:g} "
-                           "calendar hours (no deadlines row matches)")
+                           Line("deadline_default", whistle=facts.whistle_kind, hours=f"{hours:g}"))
     per_unit = calendar.day_seconds if row.unit == "working_days" else 3600.0
     return AppliedRule("table", row.row, row.limit, row.unit, UNIT_MEASURE[row.unit], row.limit * per_unit,
-                       f"{row.describe()}: {row.limit:g} {UNIT_LABEL[row.unit]}")
+                       Line("deadline_row", row=row.row, keys=row.keys_text(), limit=f"{row.limit:g}",
+                            unit=UNIT_LABEL[row.unit]))
 
 
 def due(rule: AppliedRule, calendar: WorkCalendar, start: datetime) -> datetime:

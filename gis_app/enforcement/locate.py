@@ -34,6 +34,8 @@ from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 
 from gis_app.enforcement import sessions
+# The statement itself (raw SQL: see there why); `_TERRITORY_SQL` is its name here.
+from gis_app.enforcement.territory_sql import TERRITORY_SQL as _TERRITORY_SQL
 
 
 class built_once:
@@ -96,6 +98,10 @@ class Location:
     covering_grids: int = 0
     zone_ids: tuple[int, ...] = ()
     nearest: "Nearest | None" = None      # outside every county only
+    # Read only when a tolerance was asked for (None otherwise): (township code or None for
+    # the sea, name, distance_m, lon, lat of a point of it within reach), nearest first.
+    reach: tuple[tuple, ...] | None = None
+    reach_m: float = 0.0                  # the tolerance `reach` was read with
 
     @property
     def inside(self) -> bool:
@@ -119,218 +125,6 @@ class Nearest:
         return {"nearest": {"code": self.unit.code, "name": self.unit.name, "level": self.level},
                 "distance_m": round(self.distance_m, 2)}
 
-
-# Raw SQL because the ORM cannot express it, and because it must be ONE statement:
-# - `pts` unnests the arrays of points (WITH ORDINALITY keeps their order), each array sent as
-#   ONE text literal: 20,000 floats as an ARRAY[...] expression cost ~0.1 s to parse (and a
-#   WKB MultiPoint, ~60 ms to ST_Dump);
-# - `settled`: a point strictly inside the one grid that covers it, a grid with a GridBranch
-#   row, has its county, township, village and grid (and, mostly, its zones) in that row: one
-#   spatial lookup instead of five (see `boundaries.branches.refresh_grid_branches` for why the answers are the same);
-# - `walked`: every other point (sea, borders, land without grids, grids without a branch)
-#   walks the levels, each a LATERAL "covering units ORDER BY code LIMIT 1" subquery on the
-#   box index, with a window count of the covering units (trace);
-# - for points outside every county only, the nearest county and township: `<->` walks the
-#   GiST index in planar order to a few candidates, the geodesic distance in metres
-#   (geography) decides among them;
-# - `dims`: the units found (but grids, which come with their points: 6,000 grids read again
-#   by id cost ~20 ms) and every rule row those points may need (departments, the teams that
-#   may act there, the items asked for and their supporting departments, authority rows,
-#   hubs, zones), as one JSON document.
-# One statement reads one snapshot, so a concurrent `import_bundle --replace` commit can never
-# mix old and new rows in an answer (no REPEATABLE READ transaction, no extra round trips);
-# and it is one round trip whether for 1 point or 3,400 (larger batches are read in pieces,
-# from one REPEATABLE READ snapshot: `read_territory_pieces`).
-_TERRITORY_SQL = """
-WITH pts AS MATERIALIZED (
-    SELECT u.ord, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g,
-           box(point(u.lon, u.lat), point(u.lon, u.lat)) AS b
-    FROM unnest(%(lons)s::text::float8[], %(lats)s::text::float8[]) WITH ORDINALITY AS u(lon, lat, ord)
-),
-settled AS MATERIALIZED (
-    SELECT pts.ord, pts.g, b.county_id, b.township_id, b.village_id, b.grid_id,
-           one.code AS grid_code, one.name AS grid_name,
-           CASE WHEN b.zone_ids IS NOT NULL THEN b.zone_ids ELSE
-               (SELECT array_agg(pa.id ORDER BY pa.code, pa.zone)
-                FROM boundaries_protectedarea pa
-                WHERE pa.geom::box @> pts.b AND pa.county_id = b.county_id
-                  AND _ST_Covers(pa.geom, pts.g)) END AS zone_ids
-    FROM pts
-    JOIN LATERAL (
-        -- Every grid covering the point: one, strictly inside it. (Grids cut from one another
-        -- in floating point overlap by slivers, so "no other grid reaches in" is no rule to
-        -- build branches on; only the points in the slivers are walked.) Each lookup in this
-        -- statement goes through a GiST index of boxes as the plain `box` type (migrations
-        -- boundaries 0003-0004): 2-5 us a point where the PostGIS geometry index costs 6-23 us
-        -- for the same candidates. `_ST_Covers` is ST_Covers without the index condition.
-        SELECT min(gr.id) AS id, min(gr.code) AS code, min(gr.name) AS name, count(*) AS n,
-               bool_and(ST_Contains(gr.geom, pts.g)) AS inside
-        FROM boundaries_grid gr
-        WHERE gr.geom::box @> pts.b AND _ST_Covers(gr.geom, pts.g)
-    ) one ON one.n = 1 AND one.inside
-    JOIN boundaries_gridbranch b ON b.grid_id = one.id
-        AND (b.region IS NULL OR _ST_Contains(b.region, pts.g))
-),
-walked AS MATERIALIZED (
-    SELECT pts.ord, pts.g, c.id AS county_id, t.id AS township_id, t.n AS townships,
-           v.id AS village_id, v.n AS villages, gr.id AS grid_id, gr.code AS grid_code,
-           gr.name AS grid_name, gr.n AS grids, z.ids AS zone_ids
-    FROM pts
-    LEFT JOIN LATERAL (
-        SELECT c.id, c.code
-        FROM boundaries_countypart cp JOIN boundaries_county c ON c.id = cp.county_id
-        WHERE cp.geom::box @> pts.b AND _ST_Covers(cp.geom, pts.g)
-        ORDER BY c.code LIMIT 1
-    ) c ON true
-    LEFT JOIN LATERAL (
-        SELECT t.id, count(*) OVER () AS n
-        FROM boundaries_township t
-        WHERE c.id IS NOT NULL AND t.geom::box @> pts.b AND t.county_id = c.id
-          AND _ST_Covers(t.geom, pts.g)
-        ORDER BY t.code LIMIT 1
-    ) t ON true
-    LEFT JOIN LATERAL (
-        SELECT v.id, count(*) OVER () AS n
-        FROM boundaries_village v
-        WHERE t.id IS NOT NULL AND v.geom::box @> pts.b AND v.township_id = t.id
-          AND _ST_Covers(v.geom, pts.g)
-        ORDER BY v.code LIMIT 1
-    ) v ON true
-    LEFT JOIN LATERAL (
-        -- `+ 0` keeps the planner on the spatial index alone: combining it with the
-        -- village_id index builds a bitmap per point, about 8 percent slower.
-        SELECT gr.id, gr.code, gr.name, count(*) OVER () AS n
-        FROM boundaries_grid gr
-        WHERE v.id IS NOT NULL AND gr.geom::box @> pts.b AND gr.village_id + 0 = v.id
-          AND _ST_Covers(gr.geom, pts.g)
-        ORDER BY gr.code LIMIT 1
-    ) gr ON true
-    LEFT JOIN LATERAL (
-        SELECT array_agg(pa.id ORDER BY pa.code, pa.zone) AS ids
-        FROM boundaries_protectedarea pa
-        WHERE c.id IS NOT NULL AND pa.geom::box @> pts.b AND pa.county_id = c.id
-          AND _ST_Covers(pa.geom, pts.g)
-    ) z ON true
-    WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.ord = pts.ord)
-),
-loc AS MATERIALIZED (
-    SELECT ord, g, county_id, township_id, 1 AS townships, village_id, 1 AS villages,
-           grid_id, grid_code, grid_name, 1 AS grids, zone_ids
-    FROM settled
-    UNION ALL
-    SELECT ord, g, county_id, township_id, townships, village_id, villages, grid_id, grid_code,
-           grid_name, grids, zone_ids
-    FROM walked
-),
--- The units found, each once; the rule rows below are read for these, by `= ANY(ARRAY(...))`
--- so that the one generic plan probes indexes for a single point (a hash join with a full
--- scan of every table cost 0.6 ms there) and still scales to a batch.
-counties AS MATERIALIZED (SELECT DISTINCT county_id AS id FROM loc WHERE county_id IS NOT NULL),
-townships AS MATERIALIZED (SELECT DISTINCT township_id AS id FROM loc WHERE township_id IS NOT NULL),
-items AS MATERIALIZED (
-    SELECT i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id, i.domain, i.action_type
-    FROM enforcement_catalogitem i
-    WHERE i.code = ANY(%(codes)s::text[]) AND i.county_id = ANY(ARRAY(SELECT id FROM counties))
-),
-hubs AS MATERIALIZED (
-    SELECT hc.township_id, h.hub_id, ht.code, ht.name, ht.kind
-    FROM boundaries_hubarea_covered hc
-    JOIN boundaries_hubarea h ON h.id = hc.hubarea_id
-    JOIN boundaries_township ht ON ht.id = h.hub_id
-    WHERE hc.township_id = ANY(ARRAY(SELECT id FROM townships))
-),
-dims AS (
-    SELECT json_build_object(
-        'counties', (SELECT json_agg(json_build_array(c.id, c.code, c.name))
-                     FROM boundaries_county c WHERE c.id = ANY(ARRAY(SELECT id FROM counties))),
-        'townships', (SELECT json_agg(json_build_array(t.id, t.code, t.name, t.kind))
-                      FROM boundaries_township t WHERE t.id = ANY(ARRAY(SELECT id FROM townships))),
-        'villages', (SELECT json_agg(json_build_array(v.id, v.code, v.name, v.kind))
-                     FROM boundaries_village v
-                     WHERE v.id = ANY(ARRAY(SELECT DISTINCT village_id FROM loc
-                                            WHERE village_id IS NOT NULL))),
-        'departments', (SELECT json_agg(json_build_array(d.id, d.county_id, d.code, d.name, d.kind))
-                        FROM enforcement_department d
-                        WHERE d.county_id = ANY(ARRAY(SELECT id FROM counties))),
-        -- Only the teams that may act at these points: the townships' own and their hubs',
-        -- the items' departments', the marine teams (each with every rival for its role, so
-        -- that the smallest code still wins).
-        'teams', (SELECT json_agg(json_build_array(tm.county_id, tm.id, tm.code, tm.name, tm.kind,
-                                                   tm.township_id, tm.department_id) ORDER BY tm.code)
-                  FROM enforcement_team tm
-                  WHERE tm.county_id = ANY(ARRAY(SELECT id FROM counties))
-                    AND tm.id IN (
-                        SELECT id FROM enforcement_team WHERE township_id = ANY(ARRAY(
-                            SELECT id FROM townships UNION SELECT hub_id FROM hubs))
-                        UNION SELECT id FROM enforcement_team
-                        WHERE department_id = ANY(ARRAY(SELECT department_id FROM items))
-                        UNION SELECT id FROM enforcement_team
-                        WHERE kind = 'marine' AND county_id = ANY(ARRAY(SELECT id FROM counties)))),
-        'items', (SELECT json_agg(json_build_array(
-                            i.id, i.county_id, i.code, i.name, i.whistle_kind, i.department_id,
-                            ARRAY(SELECT s.department_id
-                                  FROM enforcement_catalogitem_supporting_departments s
-                                  WHERE s.catalogitem_id = i.id), i.domain, i.action_type))
-                  FROM items i),
-        -- The counties' own rule tables (small; optional): severity, deadlines, calendar.
-        'severity', (SELECT json_agg(json_build_array(s.county_id, s.row, s.severity, s.kind, s.zone,
-                                                      s.domain) ORDER BY s.row)
-                     FROM enforcement_severityrule s
-                     WHERE s.county_id = ANY(ARRAY(SELECT id FROM counties))),
-        'deadlines', (SELECT json_agg(json_build_array(d.county_id, d.row, d."limit", d.unit,
-                                                       d.item_code, d.domain, d.action_type,
-                                                       d.whistle_kind, d.severity) ORDER BY d.row)
-                      FROM enforcement_deadlinerule d
-                      WHERE d.county_id = ANY(ARRAY(SELECT id FROM counties))
-                        AND EXISTS (SELECT 1 FROM items)),
-        'calendar', (SELECT json_agg(json_build_array(cd.county_id, cd.day, cd.workday))
-                     FROM enforcement_calendarday cd
-                     WHERE cd.county_id = ANY(ARRAY(SELECT id FROM counties))
-                       AND EXISTS (SELECT 1 FROM items)),
-        'authorities', (SELECT json_agg(json_build_array(a.township_id, a.item_id, a.authority,
-                                                         a.entrusting_department_id))
-                        FROM enforcement_authority a
-                        WHERE a.item_id = ANY(ARRAY(SELECT id FROM items))
-                          AND a.township_id = ANY(ARRAY(SELECT id FROM townships))),
-        'hubs', (SELECT json_agg(json_build_array(h.township_id, h.hub_id, h.code, h.name, h.kind)
-                                 ORDER BY h.code)
-                 FROM hubs h),
-        'zones', (SELECT json_agg(json_build_array(pa.id, pa.code, pa.name, pa.kind, pa.level,
-                                                   pa.zone, pa.authority_code))
-                  FROM boundaries_protectedarea pa
-                  WHERE pa.id = ANY(ARRAY(SELECT DISTINCT unnest(zone_ids) FROM loc)))
-    ) AS doc
-)
--- Two text values, parsed by orjson: the points' rows as one JSON array (10,000 rows of a dozen
--- columns cost ~25 ms more as result rows through psycopg2), and the dimension document.
-SELECT (SELECT json_agg(json_build_array(
-            loc.ord, loc.county_id, loc.township_id, loc.townships, loc.village_id, loc.villages,
-            loc.grid_id, loc.grid_code, loc.grid_name, loc.grids, loc.zone_ids,
-            -- CASE, not a WHERE in a lateral: the planner may evaluate a lateral's SELECT list
-            -- before its filter; CASE runs the nearest-unit search only for points outside.
-            CASE WHEN loc.county_id IS NULL THEN
-             (SELECT json_build_array(k.id, k.code, k.name, NULL, k.d)
-              FROM (SELECT c.id, c.code, c.name, ST_Distance(cp.geom::geography, loc.g::geography) AS d
-                    FROM (SELECT cp.*, min(cp.p) OVER () AS best
-                          FROM (SELECT cp.geom, cp.county_id, cp.geom <-> loc.g AS p
-                                FROM boundaries_countypart cp
-                                ORDER BY cp.geom <-> loc.g LIMIT %(knn)s) cp) cp
-                    JOIN boundaries_county c ON c.id = cp.county_id
-                    WHERE cp.p <= cp.best * (1.01 / cos(radians(least(abs(ST_Y(loc.g)) + 2, 89))))) k
-              ORDER BY k.d, k.code LIMIT 1) END,
-            CASE WHEN loc.county_id IS NULL THEN
-             (SELECT json_build_array(k.id, k.code, k.name, k.kind, k.d)
-              FROM (SELECT t.id, t.code, t.name, t.kind,
-                           ST_Distance(t.geom::geography, loc.g::geography) AS d
-                    FROM (SELECT t.*, min(t.p) OVER () AS best
-                          FROM (SELECT t.id, t.code, t.name, t.kind, t.geom, t.geom <-> loc.g AS p
-                                FROM boundaries_township t
-                                ORDER BY t.geom <-> loc.g LIMIT %(knn)s) t) t
-                    WHERE t.p <= t.best * (1.01 / cos(radians(least(abs(ST_Y(loc.g)) + 2, 89))))) k
-              ORDER BY k.d, k.code LIMIT 1) END))
-        FROM loc)::text,
-       (SELECT doc FROM dims)::text
-"""
 
 #: Candidates taken in planar order before the geodesic distance decides; planar and
 #: geodesic order only disagree between candidates at nearly equal distance. Of those, only
@@ -373,10 +167,11 @@ def _nearest(county_row, township_row) -> Nearest | None:
 # - jit = off: for big batches the cost estimate triggers JIT compilation, which costs more
 #   than it saves here (10,000 points: 3.7 s with JIT, 1.0 s without).
 _STATEMENT = "router_read_territory"
-_PREPARE = (f"PREPARE {_STATEMENT} (text, text, text[], int) AS "
+_PREPARE = (f"PREPARE {_STATEMENT} (text, text, text[], int, float8, float8) AS "
             + _TERRITORY_SQL.replace("%(lons)s", "$1").replace("%(lats)s", "$2")
-            .replace("%(codes)s", "$3").replace("%(knn)s", "$4"))
-_EXECUTE = f"EXECUTE {_STATEMENT} (%s, %s, %s, %s)"
+            .replace("%(codes)s", "$3").replace("%(knn)s", "$4").replace("%(tol)s", "$5")
+            .replace("%(sea_min)s", "$6"))
+_EXECUTE = f"EXECUTE {_STATEMENT} (%s, %s, %s, %s, %s, %s)"
 _SETTINGS = "set_config('plan_cache_mode', {0}, true), set_config('jit', {1}, true)"
 # Outside a transaction, one round trip: a multi-statement string is one implicit transaction,
 # so the transaction-local settings end with it.
@@ -411,22 +206,29 @@ def _float_array(values) -> str:
     return "{" + orjson.dumps(values)[1:-1].decode() + "}"
 
 
-def statement_params(lons, lats, item_codes=()) -> dict:
+#: Water within reach smaller than this (m²) is a sliver of the overlay, not sea.
+SEA_MIN_AREA_M2 = 0.5
+
+
+def statement_params(lons, lats, item_codes=(), tolerance_m: float = 0.0) -> dict:
     """The statement's parameters, by name (`_TERRITORY_SQL`); in order for `_EXECUTE`.
-    Coordinates: finite floats (the API checked them)."""
+    Coordinates: finite floats (the API checked them). `tolerance_m` > 0 also reads what
+    lies within that many metres of each point (`Location.reach`)."""
     return {"lons": _float_array([float(x) for x in lons]),
             "lats": _float_array([float(y) for y in lats]),
-            "codes": sorted({c for c in item_codes if c}), "knn": _KNN_CANDIDATES}
+            "codes": sorted({c for c in item_codes if c}), "knn": _KNN_CANDIDATES,
+            "tol": float(tolerance_m), "sea_min": SEA_MIN_AREA_M2}
 
 
-def read_territory(lons, lats, item_codes=()) -> TerritoryRead:
+def read_territory(lons, lats, item_codes=(), tolerance_m: float = 0.0) -> TerritoryRead:
     """Locate WGS84 points (sequences of equal length) and read the rule rows for them and
-    for `item_codes`, in one statement. Locations come back in the order of the points."""
+    for `item_codes`, in one statement. Locations come back in the order of the points;
+    with `tolerance_m` > 0, each says what else lies within reach (`Location.reach`)."""
     lons = [float(x) for x in lons]
     lats = [float(y) for y in lats]
     if not lons:
         return TerritoryRead([], {})
-    params = list(statement_params(lons, lats, item_codes).values())
+    params = list(statement_params(lons, lats, item_codes, tolerance_m).values())
     with connection.cursor() as cursor:
         _prepare(cursor)
         if not connection.in_atomic_block:
@@ -440,7 +242,7 @@ def read_territory(lons, lats, item_codes=()) -> TerritoryRead:
             cursor.execute(_EXECUTE, params)
             rows_text, dims_text = cursor.fetchone()
             cursor.execute("SELECT " + _SETTINGS.format("%s", "%s"), list(previous))
-    return _territory_read(lons, lats, rows_text, dims_text)
+    return _territory_read(lons, lats, rows_text, dims_text, tolerance_m)
 
 
 #: Batches of more points than this are read in pieces of about this many points, so that
@@ -501,7 +303,8 @@ def read_territory_pieces(lons, lats, item_codes, piece: int | None = None):
                 sessions.end(second)
 
 
-def _territory_read(lons, lats, rows_text: str, dims_text: str) -> TerritoryRead:
+def _territory_read(lons, lats, rows_text: str, dims_text: str,
+                    tolerance_m: float = 0.0) -> TerritoryRead:
     """The statement's two text values -> Locations (in the order of the points) and dims."""
     dims = {key: value or [] for key, value in orjson.loads(dims_text).items()}
     # One Unit object per unit, shared by its points.
@@ -514,7 +317,7 @@ def _territory_read(lons, lats, rows_text: str, dims_text: str) -> TerritoryRead
     # Rows come in no guaranteed order (no ORDER BY: sorting costs more than placing them by
     # their ordinal here).
     for (ord_, county_id, township_id, n_townships, village_id, n_villages, grid_id, grid_code,
-         grid_name, n_grids, zone_ids, near_county, near_township) in orjson.loads(rows_text):
+         grid_name, n_grids, zone_ids, near_county, near_township, reach) in orjson.loads(rows_text):
         i = ord_ - 1
         if county_id is None:
             locations[i] = Location(lons[i], lats[i], None,
@@ -530,7 +333,8 @@ def _territory_read(lons, lats, rows_text: str, dims_text: str) -> TerritoryRead
             villages[village_id] if village_id is not None else None,
             (grids.get(grid_id) or grids.setdefault(grid_id, Unit(grid_id, grid_code, grid_name)))
             if grid_id is not None else None,
-            n_townships or 0, n_villages or 0, n_grids or 0, zones)
+            n_townships or 0, n_villages or 0, n_grids or 0, zones,
+            reach=None if reach is None else tuple(map(tuple, reach)), reach_m=tolerance_m)
     return TerritoryRead(locations, dims)
 
 

@@ -33,6 +33,7 @@ from datetime import datetime
 from django.db import connection
 from django.utils import timezone
 
+from gis_app.enforcement.answer_text import Line
 from gis_app.enforcement.answers import (OUTSIDE, WGS84, Placement, PointQuery, Refusal,  # noqa: F401
                                          Refused, RoutingDecision)
 from gis_app.enforcement.locate import (PIECE_POINTS, Location, TerritoryRead, Unit,
@@ -63,10 +64,10 @@ def gc_paused(enabled: bool = True):
 
 # --- placing and routing -------------------------------------------------------------------
 
-def _unit_line(level: str, unit: Unit, n: int) -> str:
-    line = f"{level} {unit.code} {unit.name} covers the point"
+def _unit_line(level: str, unit: Unit, n: int) -> Line:
+    line = Line("covers", level=level, code=unit.code, name=unit.name)
     if n > 1:
-        line += f" (on a border shared by {n} {level}s: the smallest code wins)"
+        line = line + Line("shared_border", n=n, levels=level)
     return line
 
 
@@ -74,11 +75,11 @@ def _location_lines(loc: Location) -> tuple[list[str], bool]:
     """The trace lines for county, township and village, and whether a grid line follows."""
     lines = [_unit_line("county", loc.county, 1)]
     if loc.township is None:
-        lines.append("no township covers the point")
+        lines.append(Line("no_township"))
         return lines, False
     lines.append(_unit_line("township", loc.township, loc.covering_townships))
     if loc.village is None:
-        lines.append("no village of the chosen unit covers the point")
+        lines.append(Line("no_village"))
         return lines, False
     lines.append(_unit_line("village", loc.village, loc.covering_villages))
     return lines, True
@@ -99,8 +100,7 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
         tail = list(zones.trace)
         hub = book.hubs.get(t.id) if t else None
         if hub:
-            tail.append(f"{t.name} is covered by hub {hub.code} {hub.name} (1+X): "
-                        f"the hub's team serves it")
+            tail.append(Line("hub", township=t.name, code=hub.code, name=hub.name))
         shared = book._place_memo[key] = (head, grid_follows, tail, hub, areas, zone_depts, severity)
     head, grid_follows, tail, hub, areas, zone_depts, severity = shared
     if grid_follows:
@@ -109,7 +109,7 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
         line = book._line_memo.get(gkey)
         if line is None:
             line = book._line_memo[gkey] = (_unit_line("grid", g, loc.covering_grids) if g
-                                            else "no grid of the chosen unit covers the point")
+                                            else Line("no_grid"))
         trace = [query.describe(), *head, line, *tail]
     else:
         trace = [query.describe(), *head, *tail]
@@ -189,23 +189,25 @@ def _route_read(queries, item_codes, read: TerritoryRead, now: datetime,
 
 
 def iter_route_points(queries: list[PointQuery], item_codes: list[str | None],
-                      now: datetime | None = None, county_ids=None):
+                      now: datetime | None = None, county_ids=None, tolerance_m: float = 0.0):
     """`route_points`, one answer at a time. A batch of more than `PIECE_POINTS` points is
     read in pieces from one snapshot (`locate.read_territory_pieces`): the database reads the
     next piece while the answers of this one are worked out and consumed, so a caller that
-    turns each answer into JSON as it comes overlaps its work with the database's too."""
+    turns each answer into JSON as it comes overlaps its work with the database's too.
+    `tolerance_m` > 0 (one point or a few: the same statement) also reads what lies within
+    that many metres of each point (`Location.reach`, for enforcement/borders.py)."""
     if len(queries) != len(item_codes):
         raise ValueError("one item code per point")
     now = now or timezone.now()
     lons, lats = [q.lon for q in queries], [q.lat for q in queries]
-    if len(queries) > PIECE_POINTS and not connection.in_atomic_block:
+    if len(queries) > PIECE_POINTS and not connection.in_atomic_block and not tolerance_m:
         for offset, read in read_territory_pieces(lons, lats, item_codes):
             end = offset + len(read.locations)
             yield from _route_read(queries[offset:end], item_codes[offset:end], read, now,
                                    county_ids)
     else:
-        yield from _route_read(queries, item_codes, read_territory(lons, lats, item_codes), now,
-                               county_ids)
+        yield from _route_read(queries, item_codes,
+                               read_territory(lons, lats, item_codes, tolerance_m), now, county_ids)
 
 
 def route_from_read(queries: list[PointQuery], item_codes: list[str | None], read: TerritoryRead,
@@ -217,20 +219,24 @@ def route_from_read(queries: list[PointQuery], item_codes: list[str | None], rea
 
 
 def route_points(queries: list[PointQuery], item_codes: list[str | None],
-                 now: datetime | None = None, county_ids=None) -> list[RoutingDecision | Refusal]:
+                 now: datetime | None = None, county_ids=None,
+                 tolerance_m: float = 0.0) -> list[RoutingDecision | Refusal]:
     """Route many points at once; one RoutingDecision or Refusal per point, in order.
 
     `item_codes[i]` is looked up in the county covering point i; `county_ids` limits where
     the caller may act (None: anywhere). `now` fixes the clock for deadlines.
     """
     with gc_paused(len(queries) > 100):
-        return list(iter_route_points(queries, item_codes, now=now, county_ids=county_ids))
+        return list(iter_route_points(queries, item_codes, now=now, county_ids=county_ids,
+                                      tolerance_m=tolerance_m))
 
 
 def route(query: PointQuery, item_code: str, now: datetime | None = None,
-          county_ids=None) -> RoutingDecision:
-    """Route one point; raises Refused (400 / 403 / 422) when there is no decision."""
-    result = route_points([query], [item_code], now=now, county_ids=county_ids)[0]
+          county_ids=None, tolerance_m: float = 0.0) -> RoutingDecision:
+    """Route one point; raises Refused (400 / 403 / 422) when there is no decision. With
+    `tolerance_m` > 0 the same statement reads what lies within reach, for `near_border`."""
+    result = route_points([query], [item_code], now=now, county_ids=county_ids,
+                          tolerance_m=tolerance_m)[0]
     if isinstance(result, Refusal):
         raise Refused(result)
     return result

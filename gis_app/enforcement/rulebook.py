@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from gis_app.enforcement import rows, rules
+from gis_app.enforcement.answer_text import Line
 from gis_app.enforcement.deadlines import due
 from gis_app.enforcement.locate import Unit
 from gis_app.enforcement.models import Team
@@ -152,7 +153,7 @@ class RuleBook:
     def severity_line(self, finding: SeverityFinding) -> str:
         found = self._line_memo.get(finding)
         if found is None:
-            found = self._line_memo[finding] = f"severity: {finding.text}"
+            found = self._line_memo[finding] = Line("severity", finding=finding.text)
         return found
 
     def calendar(self, county_id: int) -> WorkCalendar:
@@ -174,6 +175,6 @@ class RuleBook:
             rule = rules.deadline_rule(self.deadline_rows.get(county_id, ()), item, severity, calendar)
             deadline = due(rule, calendar, now)
             found = self._deadline_memo[key] = (
-                rule, deadline, timezone.localtime(deadline).isoformat(), f"deadline: {rule.text}")
+                rule, deadline, timezone.localtime(deadline).isoformat(), Line("deadline", rule=rule.text))
         return found
 

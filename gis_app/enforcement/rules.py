@@ -6,7 +6,7 @@ the covering zones), these say
 
     (mode, subject, team, departments, severity, trace lines)
 
-and nothing else decides them. `RuleBook` (routing.py) calls them once per distinct set of
+and nothing else decides them. `RuleBook` (rulebook.py) calls them once per distinct set of
 arguments in a request and shares the answers (the batch speed-up is that cache).
 
 | authority          | mode        | subject                      | team                               |
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gis_app.enforcement.answer_text import Line
 from gis_app.enforcement.deadlines import AppliedRule, DeadlineRow, ItemFacts, applied_rule
 from gis_app.enforcement.locate import Unit
 from gis_app.enforcement.models import Authority
@@ -76,13 +77,12 @@ def zone_rule(zones: tuple[tuple[ZoneRow, DeptRow | None], ...]) -> ZoneOutcome:
         areas.append({"code": zone.code, "name": zone.name, "kind": zone.kind, "level": zone.level,
                       "zone": zone.zone, "authority": authority})
         depts.append(authority)
-        line = (f"protected area {zone.code} {zone.name}, zone {zone.zone}, covers the point: "
-                f"notify {zone.authority_code}")
+        line = Line("zone", code=zone.code, name=zone.name, zone=zone.zone, authority=zone.authority_code)
         if dept is None:
-            line += f" (authority code {zone.authority_code} is not a department of this county)"
+            line = line + Line("zone_authority_unknown", code=zone.authority_code)
         trace.append(line)
     if not zones:
-        trace.append("no protected-area zone covers the point")
+        trace.append(Line("no_zone"))
     return ZoneOutcome(areas, depts, trace, tuple((z.code, z.kind, z.zone) for z, _ in zones))
 
 
@@ -102,9 +102,9 @@ def deadline_rule(rows: tuple[DeadlineRow, ...], item: ItemRow, severity: str,
                                         severity), calendar)
 
 
-def dept_label(dept: DeptRow | None, dept_id: int) -> str:
+def dept_label(dept: DeptRow | None, dept_id: int) -> Line:
     """A department for the trace; says so when the row is not in the point's county."""
-    return f"{dept.code} {dept.name}" if dept else f"#{dept_id} (not a department of this county)"
+    return Line("dept", code=dept.code, name=dept.name) if dept else Line("dept_elsewhere", id=dept_id)
 
 
 def _subject(dept: DeptRow | None) -> dict | None:
@@ -122,48 +122,45 @@ def authority_rule(*, township: Unit, acting: Unit, item_code: str, kind: str | 
     if kind in OWN_NAME:
         mode, team = "township", local_team
         subject = {"code": township.code, "name": township.name, "type": "township"}
-        suffix = " -> mode township, in the township's own name"
+        suffix = Line("mode_township")
     elif kind == Authority.Kind.ENTRUSTED:
         mode, subject, team = "entrusted", _subject(entrusting), local_team
-        suffix = (f" -> mode entrusted, in the name of the entrusting department "
-                  f"{entrusting.code} {entrusting.name}" if entrusting else
-                  " but no entrusting department is recorded -> mode entrusted, subject unknown")
+        suffix = (Line("mode_entrusted", code=entrusting.code, name=entrusting.name) if entrusting
+                  else Line("mode_entrusted_unknown"))
     elif kind == Authority.Kind.COUNTY:
         mode, subject, team = "county", _subject(item_department), local_team
-        suffix = (f" -> mode county, in the name of the item's department {item_dept_label}, "
-                  f"the local team acting as dispatched staff")
+        suffix = Line("mode_county", dept=item_dept_label)
     else:
         mode, subject, team = "whistle", _subject(item_department), department_team
-        suffix = (f" -> mode whistle: the township reports, the item's department "
-                  f"{item_dept_label} acts")
+        suffix = Line("mode_whistle", dept=item_dept_label)
     if mode != "whistle":
         if team:
-            via = f" (hub {acting.name} of the 1+X area)" if acting.id != township.id else ""
-            team_line = f"team: {team.code} {team.name}{via}"
+            team_line = Line("team", code=team.code, name=team.name)
+            if acting.id != township.id:
+                team_line = team_line + Line("team_via_hub", hub=acting.name)
         else:
-            team_line = f"team: none recorded for {acting.name} ({acting.code})"
+            team_line = Line("team_none", name=acting.name, code=acting.code)
     elif team:
-        team_line = f"team: {team.code} {team.name}, the department's team"
+        team_line = Line("team_department", code=team.code, name=team.name)
     else:
-        team_line = f"team: the department {item_dept_label} has no team recorded"
-    held = (f"{township.name} holds {item_code} as {kind}" if kind else
-            f"{township.name} has no authority row for {item_code} -> none")
+        team_line = Line("team_department_none", dept=item_dept_label)
+    held = (Line("holds", township=township.name, item=item_code, kind=kind) if kind else
+            Line("no_authority_row", township=township.name, item=item_code))
     return AuthorityOutcome(mode, subject, team.as_ref if team else None, [held + suffix, team_line])
 
 
 def marine_rule(*, county: Unit, marine_team: TeamRow | None,
                 marine_department: DeptRow | None) -> AuthorityOutcome:
     """At sea: the county's marine team, in its department's name."""
-    trace = ["at sea: in the county's jurisdiction but on no township's land -> mode marine"]
+    trace = [Line("at_sea")]
     if marine_team:
-        trace.append(f"team: the marine team {marine_team.code} {marine_team.name}")
+        trace.append(Line("team_marine", code=marine_team.code, name=marine_team.name))
     else:
-        trace.append(f"team: county {county.code} has no team of kind marine recorded")
+        trace.append(Line("team_marine_none", code=county.code))
     if marine_department:
-        trace.append(f"subject: the marine team's department {marine_department.code} "
-                     f"{marine_department.name}")
+        trace.append(Line("subject_marine", code=marine_department.code, name=marine_department.name))
     else:
-        trace.append("subject: the marine team has no department recorded")
+        trace.append(Line("subject_marine_none"))
     return AuthorityOutcome("marine", _subject(marine_department),
                             marine_team.as_ref if marine_team else None, trace)
 
@@ -177,9 +174,9 @@ def departments_rule(supporting: tuple[DeptRow, ...],
         departments[dept.code] = dept.ref()
     for ref in zone_departments:
         departments.setdefault(ref["code"], ref)
+    codes = ", ".join(sorted(departments))
     return ([departments[c] for c in sorted(departments)],
-            "departments to notify: " + (", ".join(sorted(departments)) or "none")
-            + " (supporting departments and zone authorities)")
+            Line("departments", codes=codes) if codes else Line("departments_none"))
 
 
 def decide(*, zones: ZoneOutcome, authority: AuthorityOutcome, supporting: tuple[DeptRow, ...]) -> Decision:

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gis_app.enforcement.answer_text import Line
+from gis_app.enforcement.locate import built_once
+
 LEVELS = ("normal", "elevated", "high")
 DEFAULT_BY_ZONE = {"core": "high", "buffer": "elevated"}
 
@@ -47,12 +50,18 @@ class SeverityFinding:
         return {"severity": self.severity, "source": self.source, "row": self.row,
                 "zone_code": self.zone_code, "zone": self.zone}
 
+    @built_once
+    def shared_dict(self) -> dict:
+        """`as_dict()` built once and shared by the router's answers (read-only)."""
+        return self.as_dict()
+
     @property
-    def text(self) -> str:
+    def text(self) -> Line:
+        """Why, in words (answer_text.py's templates: English text, Chinese on demand)."""
         if self.source == "none":
-            return "no protected-area zone covers the point -> severity normal"
-        why = f"severity row {self.row}" if self.source == "table" else f"default for a {self.zone} zone"
-        return f"{self.zone_code} {self.zone} zone -> severity {self.severity} ({why})"
+            return Line("severity_none")
+        return Line("severity_row" if self.source == "table" else "severity_default",
+                    code=self.zone_code, zone=self.zone, severity=self.severity, row=self.row)
 
 
 def zone_severity(rows, kind: str, zone: str, domain: str) -> tuple[str, int | None]:

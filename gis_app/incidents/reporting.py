@@ -52,7 +52,8 @@ def case_report(*, user, query: PointQuery, item_code: str, description: str,
     if not access.may_report(member):
         raise StepError(403, "forbidden", f"a {member.role} account does not report cases")
     description = checked_description(description)
-    decision = route(query, item_code, now=now, county_ids=[member.county_id])
+    reach = border_tolerance(tolerance_m)
+    decision = route(query, item_code, now=now, county_ids=[member.county_id], tolerance_m=reach)
     grid = decision.placement.location.grid
     if member.role == access.Role.GRID_MEMBER and (grid is None or not member.grids.filter(pk=grid.id).exists()):
         where = f"grid {grid.code} {grid.name}" if grid else "no grid (at sea)"
@@ -65,7 +66,7 @@ def case_report(*, user, query: PointQuery, item_code: str, description: str,
                 received=query.as_dict()["received"], joint_inspection=joint_inspection,
                 created_at=now, updated_at=now, state=State.REPORTED, number="")
     apply_routing(case, decision, now)
-    near = near_border(decision, item_code, border_tolerance(tolerance_m), now=now,
+    near = near_border(decision, item_code, reach, now=now,
                        county_ids=[member.county_id])
     case.to_confirm, case.border_candidates = near.ambiguous, near.candidates if near.ambiguous else []
     case.save()

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from boundaries.crs import wgs84_to_gcj02
 from boundaries.branches import refresh_grid_branches
+from gis_app.enforcement.answer_text import translate_answer
 from gis_app.enforcement.routing import MAX_BATCH, Refused, route
 from gis_app.web.refusal_text import localize
 from tests.enforcement.helpers import at
@@ -222,16 +223,14 @@ def _special_points(west):
 @pytest.fixture(params=["one read", "read in pieces"])
 def pieces(request, monkeypatch):
     """Batches read in one statement, or (as batches of more than PIECE_POINTS are) in pieces
-    and their answers written to JSON a few at a time."""
+    (each piece with a RuleBook of its own)."""
     if request.param == "one read":
         yield
         return
     import gis_app.enforcement.locate as locate
     import gis_app.enforcement.routing as routing
-    import gis_app.api.route as views
     monkeypatch.setattr(locate, "PIECE_POINTS", 37)
     monkeypatch.setattr(routing, "PIECE_POINTS", 37)
-    monkeypatch.setattr(views, "_ENCODE_EVERY", 7)       # and written to JSON 7 at a time
     offsets = []
     real = routing.read_territory_pieces
 
@@ -246,7 +245,8 @@ def pieces(request, monkeypatch):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_batch_answers_match_single_point_routing(client, counties, pieces):
+@pytest.mark.parametrize("english", [False, True], ids=["chinese", "english"])
+def test_batch_answers_match_single_point_routing(client, counties, pieces, english):
     # transaction=True: pieces are read in a transaction of their own, as in a request.
     west, _ = counties
     admin = make_user("root", superuser=True)
@@ -255,15 +255,18 @@ def test_batch_answers_match_single_point_routing(client, counties, pieces):
     pts += [(rng.uniform(119.99, 120.17), rng.uniform(29.99, 30.09)) for _ in range(300)]
     items = [rng.choice(["I001", "I002", "I003", "I004"]) for _ in pts]
     body = {"points": [{"lon": x, "lat": y, "item": it} for (x, y), it in zip(pts, items)]}
-    results = post(client, admin, body).json()["results"]
+    language = {"HTTP_ACCEPT_LANGUAGE": "en"} if english else {}
+    results = client.post(URL, json.dumps(body), content_type="application/json", **language,
+                          **auth_header(admin)).json()["results"]
     assert len(results) == len(pts)
     statuses = set()
     for (x, y), item, got in zip(pts, items, results):
         try:
             single = route(at(x, y), item).as_dict()
+            single = single if english else translate_answer(single)
             single_status = 200
-        except Refused as exc:   # a refusal reads as the single route's would, in Chinese
-            single, single_status = localize(exc.refusal.as_dict(), english=False), exc.refusal.status
+        except Refused as exc:   # a refusal reads as the single route's would
+            single, single_status = localize(exc.refusal.as_dict(), english=english), exc.refusal.status
         statuses.add(single_status)
         assert got.pop("status") == single_status
         got.pop("index"), got.pop("id")
@@ -274,3 +277,34 @@ def test_batch_answers_match_single_point_routing(client, counties, pieces):
     assert statuses == {200, 422}
     assert sum(r.get("at_sea") is True for r in results) > 0
     assert sum(r.get("hub") is not None for r in results) > 0
+
+
+# --- the trace's language -------------------------------------------------------------------------
+
+def _traces(client, user, language):
+    points = [(120.005, 30.005, "I001"), (120.045, 30.005, "I001"), (120.03, 30.03, "I002"),
+              (120.13, 30.01, "I003")]
+    batch = post_language(client, user, {"points": [{"lon": x, "lat": y, "item": i} for x, y, i in points]},
+                          language)
+    singles = [client.get("/api/route", {"lon": x, "lat": y, "item": i}, **language,
+                          **auth_header(user)).json()["trace"] for x, y, i in points]
+    return [r["trace"] for r in batch.json()["results"]], singles
+
+
+def post_language(client, user, body, language):
+    return client.post(URL, json.dumps(body), content_type="application/json", **language,
+                       **auth_header(user))
+
+
+def test_batch_traces_are_in_chinese_by_default_line_for_line_as_the_single_route(client, member):
+    batch, singles = _traces(client, member, {})
+    assert batch == singles
+    lines = [line for trace in batch for line in trace]
+    assert any("覆盖该点" in line for line in lines) and any("承办队伍" in line for line in lines)
+    assert not any("covers the point" in line or line.startswith("team:") for line in lines)
+
+
+def test_batch_traces_are_in_english_when_asked_line_for_line_as_the_single_route(client, member):
+    batch, singles = _traces(client, member, {"HTTP_ACCEPT_LANGUAGE": "en"})
+    assert batch == singles
+    assert batch[0][1] == "county 990101 测试县 covers the point"
