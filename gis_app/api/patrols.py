@@ -41,9 +41,7 @@ from gis_app.enforcement.models import Team
 from gis_app.incidents import access
 from gis_app.patrols import selectors, services
 from gis_app.patrols.coverage import compute_coverage
-from gis_app.patrols.duplicates import DuplicateUpload
 from gis_app.patrols.hub_coverage import ReachModel, hub_coverage
-from gis_app.patrols.ingest import MalformedUpload
 from gis_app.patrols.live import latest_positions
 from gis_app.patrols.models import PatrolPlan, Track
 from gis_app.patrols.plans import compare_plan
@@ -179,13 +177,10 @@ class TrackViewSet(FeatureViewSet):
         team = self._upload_team(request)
         plan = self._plan(request, team)
         crs = self._form_crs(request)
-        try:
-            track = services.upload_track(upload.file, team=team, filename=upload.name, crs=crs,
-                                          plan=plan, uploaded_by=request.user)
-        except MalformedUpload as exc:
-            return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
-        except DuplicateUpload as exc:
-            return Response(exc.as_dict(), status=status.HTTP_409_CONFLICT)
+        # A malformed (400) or duplicate (409) upload is answered by the one exception handler
+        # (gis_app/web/errors.py), in the caller's language like every refusal.
+        track = services.upload_track(upload.file, team=team, filename=upload.name, crs=crs,
+                                      plan=plan, uploaded_by=request.user)
         # The answer summarises the line (simplified to 100 m, as in the list) instead of
         # echoing every fix: a 100,000-fix upload answered 2.5 MB of coordinates the phone
         # had just sent. `GET /api/tracks/{id}/` gives the full line.

@@ -14,6 +14,7 @@ from gis_app.incidents.replay import replay
 from gis_app.pages import labels
 from gis_app.pages.access import page_for
 from gis_app.pages.casepage import reachable
+from gis_app.web.refusal_text import localize
 
 #: (answer field, row label, how to show its value)
 ROWS = (
@@ -48,7 +49,8 @@ def _versions(part: dict) -> str:
 
 
 def _refusal(body: dict | None) -> str:
-    return (body or {}).get("detail", "") if body else ""
+    """A refusal's detail as the page shows it: in Chinese, like every refusal (refusal_text.py)."""
+    return localize(body, english=False).get("detail", "") if body else ""
 
 
 @page_for("case_desk")

@@ -4,7 +4,7 @@
 overridable per instance). `exception_handler` (settings.REST_FRAMEWORK["EXCEPTION_HANDLER"])
 turns every refusal family into that shape in one place: the web layer's own errors, the
 domain's refusals (a case step refused, a point the router refuses, an account without
-membership, a malformed GPS upload, a Django ValidationError) and DRF's exceptions
+membership, a malformed or duplicate GPS upload, a Django ValidationError) and DRF's exceptions
 (authentication, permission, 404, 405, parse errors). Views raise; they never build error
 responses by hand. Open311 keeps its own spec format (gis_app/api/open311.py).
 """
@@ -102,6 +102,7 @@ def _domain_refusals():
     from gis_app.enforcement.routing import Refused
     from gis_app.incidents.assessment import PeriodError
     from gis_app.incidents.workflow import StepError
+    from gis_app.patrols.duplicates import DuplicateUpload
     from gis_app.patrols.ingest import MalformedUpload
 
     return (
@@ -109,6 +110,7 @@ def _domain_refusals():
         (Refused, lambda e: (e.refusal.status, e.refusal.as_dict())),
         (NotAMember, lambda e: (http.HTTP_403_FORBIDDEN, {"error": "no_membership", "detail": str(e)})),
         (MalformedUpload, lambda e: (http.HTTP_400_BAD_REQUEST, e.as_dict())),
+        (DuplicateUpload, lambda e: (http.HTTP_409_CONFLICT, e.as_dict())),
         (DjangoValidationError, lambda e: (http.HTTP_400_BAD_REQUEST, _validation_body(e))),
         (PeriodError, lambda e: (http.HTTP_400_BAD_REQUEST, BadParameter(e.parameter, e.detail).as_dict())),
     )

@@ -6,7 +6,7 @@ from gis_app.web.refusal_text import detail_in_chinese, localize
 
 ROWS = [
     ("item: required", "item：必填"),
-    ("team: required: the code of the team whose track this is", "team：必填：the code of the team whose track this is"),
+    ("team: required: the code of the team whose track this is", "team：必填：该轨迹所属队伍的代码"),
     ("lon: 'abc' is not a number", "lon：'abc' 不是数字"),
     ("limit: 'x' is not a whole number", "limit：'x' 不是整数"),
     ("limit: must be at least 1", "limit：不能小于 1"),

@@ -26,7 +26,7 @@ def test_a_token_older_than_the_setting_is_refused_saying_so(home, settings):
     headers = auth_header(user)
     settings.API_TOKEN_MAX_AGE_DAYS = 30
     age(user, 31)
-    response = APIClient(**headers).get("/api/townships/")
+    response = APIClient(**headers).get("/api/townships/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401 and "expired" in response.json()["detail"]
 
 
