@@ -1,14 +1,12 @@
-"""The case loop over REST: intake, lists and details (GeoJSON), steps, attachments,
-joint inspections, statistics. Thin: every decision is in gis_app/incidents.
+"""The case loop over REST: intake, lists and details (GeoJSON), joint inspections,
+statistics; a case's steps, replay and attachments are case_actions.py's, how a case reads
+case_serializers.py's. Thin: every decision is in gis_app/incidents.
 
 - `GET /api/cases/` filters: state, township, team, item, overdue, escalated, bbox, from, to;
 - `POST /api/cases/` intake: lon, lat[, crs], item, description[, photos (multipart files),
   media_url]; header `Idempotency-Key` makes a second sending of the same report a no-op;
 - `GET /api/cases/{id}/` with events, attachments and the steps this user may take;
-- `POST /api/cases/{id}/{step}/` with `version` (optimistic lock: 409 when stale), `note`,
-  `team` (transfer), optional `lon`/`lat`/`crs` of where the officer is, multipart `before`/
-  `after` photos (处置);
-- `GET|POST /api/cases/{id}/attachments/`, `GET /api/cases/{id}/attachments/{n}/`;
+- `POST /api/cases/{id}/{step}/`, `GET /api/cases/{id}/replay/`, attachments: case_actions.py;
 - `GET /api/cases/statistics/?group_by=township|team|department|item|whistle_kind|month`
   (JSON, or CSV with `format=csv`);
 - `POST /api/joint-inspections/` (综合查一次).
@@ -17,141 +15,42 @@ asks otherwise for the GeoJSON output; every answer states its CRS.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime, time
 
-from django.contrib.gis.geos import Point
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_app.api import filters
-from gis_app.api.base import PAGE, CodeNameSerializer, FeatureSerializer, FeatureViewSet
+from gis_app.api.base import PAGE, FeatureViewSet
+from gis_app.api.case_actions import CaseActionsMixin
+from gis_app.api.case_serializers import CaseDetailSerializer, CaseSerializer, _ref
 from gis_app.api.footprint import area_field, parse_crs_field
 from gis_app.api.geometry import OUTPUT_PARAMS, GeometryOutput, finish
-from gis_app.api.schemas import Attachment as AttachmentAnswer
-from gis_app.api.schemas import ReplayAnswer
-from gis_app.api.schemas import (AttachmentUpload, CaseIntake, JointInspectionAnswer, JointInspectionBody,
-                                 Statistics, StepBody)
-from gis_app.incidents import access, loop, photos, reporting
 from gis_app.api.route_input import parse_tolerance
+from gis_app.api.schemas import CaseIntake, JointInspectionAnswer, JointInspectionBody, Statistics
 from gis_app.enforcement.borders import tolerance as border_tolerance
+from gis_app.incidents import access, reporting
 from gis_app.incidents.intake import KEY_PARAMETER, report_with_media
-from gis_app.incidents.models import Attachment, Case, State
+from gis_app.incidents.models import Case, State
 from gis_app.incidents.photos import check_uploads
-from gis_app.incidents.replay import replay as replay_case
-from gis_app.incidents.steps import STEP_FUNCTIONS, step_kwargs
-from gis_app.replica import stale_reads
 from gis_app.incidents.selectors import GROUPINGS, STATISTICS_COLUMNS, statistics, statistics_cases, visible_cases, with_overdue
-from gis_app.incidents.workflow import STEPS, allowed_steps
-from gis_app.web.errors import BadParameter, Forbidden, NotFound
-from gis_app.web.params import (Param, check_date_range, check_known, get_one, number_value, parse_bool,
-                                 parse_choice, parse_code)
+from gis_app.replica import stale_reads
+from gis_app.web.errors import BadParameter, Forbidden
+from gis_app.web.params import Param, check_date_range, check_known, get_one, parse_bool, parse_choice, parse_code
 from gis_app.web.points import body_point
 from gis_app.web.renderers import CSVRenderer, JSONErrorsMixin, ORJSONRenderer, Table, XLSXRenderer
 
-STEP_NAMES = tuple(STEPS)
 
 
 def _no_planner(user):
     if not access.may_read_case_records(user):
         raise Forbidden("planners see maps and statistics, not case records")
-
-
-# --- serializers -----------------------------------------------------------------------------
-
-def _ref(obj):
-    return None if obj is None else {"code": obj.code, "name": obj.name}
-
-
-class CaseSerializer(FeatureSerializer):
-    """A case as a GeoJSON Feature at its location."""
-
-    item = CodeNameSerializer(read_only=True)
-    township = CodeNameSerializer(read_only=True, allow_null=True)
-    village = CodeNameSerializer(read_only=True, allow_null=True)
-    grid = CodeNameSerializer(read_only=True, allow_null=True)
-    hub = CodeNameSerializer(read_only=True, allow_null=True)
-    team = CodeNameSerializer(read_only=True, allow_null=True)
-    department = CodeNameSerializer(read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    overdue = serializers.BooleanField(read_only=True)
-    departments = serializers.SerializerMethodField()
-    reporter = serializers.CharField(source="reporter.username", default=None, read_only=True)
-    clock_running = serializers.SerializerMethodField()
-
-    def get_clock_running(self, case) -> bool:
-        """False while suspended (挂起): then `deadline` is null."""
-        return case.clock_resumed_at is not None
-
-    class Meta:
-        model = Case
-        geo_field = "geom"
-        geometry_schema = (Case, "location")
-        fields = ["id", "number", "state", "state_label", "version", "item", "description", "source",
-                  "county_code", "township", "village", "grid", "hub", "team", "department", "mode",
-                  "subject", "severity", "at_sea", "whistle_kind", "deadline", "deadline_rule", "overdue", "escalated_at",
-                  "supervision_level", "clock_running", "clock_request", "to_confirm", "border_candidates",
-                  "departments", "reporter", "received", "created_at", "updated_at", "closed_at"]
-
-    county_code = serializers.CharField(source="county.code", read_only=True)
-
-    def get_departments(self, case) -> list[dict]:
-        return [{"code": s.department.code, "name": s.department.name,
-                 "reported_at": s.reported_at} for s in case.supports.all()]
-
-
-class CaseDetailSerializer(CaseSerializer):
-    events = serializers.SerializerMethodField()
-    attachments = serializers.SerializerMethodField()
-    allowed_steps = serializers.SerializerMethodField()
-    trace = serializers.SerializerMethodField()
-
-    footprint = serializers.SerializerMethodField()
-
-    class Meta(CaseSerializer.Meta):
-        fields = CaseSerializer.Meta.fields + ["footprint", "trace", "allowed_steps", "events",
-                                               "attachments"]
-
-    def get_footprint(self, case) -> dict | None:
-        """The reported area of an area case (always WGS84, said here), else null."""
-        if case.footprint is None:
-            return None
-        return {"crs": "EPSG:4326", "geometry": json.loads(case.footprint.json),
-                "area_m2": case.received.get("area_m2")}
-
-    def get_trace(self, case) -> list[str]:
-        return case.routing.get("trace", [])
-
-    def get_allowed_steps(self, case) -> list[str]:
-        return allowed_steps(self.context["request"].user, case)
-
-    def get_events(self, case) -> list[dict]:
-        return [{"seq": e.seq, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
-                 "actor": e.actor_name, "role": e.actor_role, "at": e.at,
-                 "where": {"lon": e.where.x, "lat": e.where.y, "crs": "EPSG:4326"} if e.where else None,
-                 "changes": e.changes, "note": e.note, "hash": e.hash} for e in case.events.all()]
-
-    def get_attachments(self, case) -> list[dict]:
-        return [attachment_dict(a, self.context["request"]) for a in case.attachments.all()]
-
-
-def attachment_dict(a, request) -> dict:
-    """A stored file (url: its download here) or a link kept elsewhere (url: that link)."""
-    out = {"n": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-           "sha256": a.sha256, "uploaded_at": a.uploaded_at, "stage": a.stage, "link": not a.file}
-    if a.file:
-        out["url"] = request.build_absolute_uri(f"/api/cases/{a.case_id}/attachments/{a.pk}/")
-    else:
-        out["url"] = a.source_url
-    return out
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -192,7 +91,7 @@ def parse_when(request, name: str, end: bool = False):
     return moment
 
 
-class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
+class CaseViewSet(CaseActionsMixin, JSONErrorsMixin, FeatureViewSet):
     """Cases within the user's reach (grid member: own reports; team: its township and hub
     area; department: in its name or supported; command centre: the county)."""
 
@@ -303,70 +202,6 @@ class CaseViewSet(JSONErrorsMixin, FeatureViewSet):
         data = CaseDetailSerializer(case, context={"request": self.request}).data
         return Response(finish(data, output.crs), status=code)
 
-    @extend_schema(responses={200: ReplayAnswer})
-    @action(detail=True, methods=["get"], url_path="replay")
-    def replay(self, request, pk=None):
-        """The routing decision re-run in the case's own territory generation and rule version
-        (from the archive) and as the router would make it today, with what differs."""
-        return Response(replay_case(self._reachable(pk)))
-
-    @extend_schema(request={"application/json": StepBody}, responses={200: CaseDetailSerializer},
-                   operation_id="cases_step",
-                   parameters=[OpenApiParameter("step", str, OpenApiParameter.PATH, enum=STEP_NAMES)])
-    @action(detail=True, methods=["post"], url_path=f"(?P<step>{'|'.join(STEP_NAMES)})")
-    def step(self, request, pk=None, step=None):
-        """Take one step of the loop; `version` is the case version you acted on.
-
-        Multipart `before` and `after` files (处置's photos; also accepted with 到场) are
-        stored with the step in its transaction. 到场 with `lon`/`lat` records how far from the
-        case the officer stands (`distance_m`, `far` in the event's changes).
-        """
-        case = self._reachable(pk)
-        where = body_point(request.data, required=False)
-        version = request.data.get("version")
-        if version is not None:
-            version = int(number_value(version, "version"))
-        kwargs = step_kwargs(STEPS[step], request.data)
-        photos = _stage_photos(request)
-        if photos and step in loop.STEP_FUNCTIONS:  # the loop's steps take photos (处置)
-            kwargs["photos"] = photos
-        case = STEP_FUNCTIONS[step](
-            case=case, user=request.user, version=version, note=request.data.get("note", ""),
-            where=Point(where.lon, where.lat, srid=4326) if where else None, **kwargs)
-        return self._detail(case)
-
-    def _reachable(self, pk) -> Case:
-        case = visible_cases(self.request.user).filter(pk=pk).first()
-        if case is None:
-            raise NotFound(f"no case {pk} within this account's reach")
-        return case
-
-    @extend_schema(methods=["GET"], responses={200: AttachmentAnswer(many=True)}, operation_id="cases_attachments_list")
-    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUpload},
-                   responses={201: AttachmentAnswer}, operation_id="cases_attachments_create")
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser],
-            pagination_class=None)
-    def attachments(self, request, pk=None):
-        """List a case's attachments, or add one (multipart `file`: JPEG, PNG, PDF or MP4)."""
-        case = self._reachable(pk)
-        if request.method == "GET":
-            return Response([attachment_dict(a, request) for a in case.attachments.all()])
-        attachment = photos.attachment_add(case=case, user=request.user, upload=request.FILES.get("file"))
-        return Response(attachment_dict(attachment, request), status=status.HTTP_201_CREATED)
-
-    @extend_schema(operation_id="cases_attachment_download", responses={200: OpenApiTypes.BINARY},
-                   parameters=[OpenApiParameter("n", int, OpenApiParameter.PATH)])
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<n>\d+)")
-    def attachment(self, request, pk=None, n=None):
-        case = self._reachable(pk)
-        attachment = case.attachments.filter(pk=n).first()
-        if attachment is None:
-            raise NotFound(f"no attachment {n} on case {case.number}")
-        if not attachment.file:
-            raise NotFound(f"attachment {n} of case {case.number} is a link, kept at {attachment.source_url}")
-        return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=False, filename=attachment.filename)
-
     @extend_schema(parameters=[GROUP_BY.openapi(), FROM.openapi(), TO.openapi(), STATS_FORMAT.openapi()],
                    responses={200: Statistics})
     @action(detail=False, methods=["get"], renderer_classes=[ORJSONRenderer, CSVRenderer, XLSXRenderer])
@@ -403,15 +238,6 @@ def _list(data, name: str) -> list[str]:
     if not isinstance(values, list):
         raise BadParameter(name, "a URL or a list of URLs")
     return [str(v) for v in values if str(v).strip()]
-
-
-def _stage_photos(request) -> list:
-    """(stage, Photo) pairs from multipart `before` and `after` files, all checked first."""
-    before, after = request.FILES.getlist("before"), request.FILES.getlist("after")
-    checked_before = check_uploads(before, parameter="before")
-    checked_after = check_uploads(after, parameter="after")
-    return [(Attachment.Stage.BEFORE, p) for p in checked_before] + \
-        [(Attachment.Stage.AFTER, p) for p in checked_after]
 
 
 def _role(request) -> str:
