@@ -21,9 +21,12 @@ def apply_routing(case: Case, decision: RoutingDecision, now, answer: dict | Non
     """Freeze the router's answer on the case (`answer`: the whole answer when it is wider
     than the point's, as a footprint's is: its zones, severity and departments) and start its
     clock with the county's deadline rule for the item and the severity
-    (enforcement/deadlines.py)."""
+    (enforcement/deadlines.py). A point's answer carries that rule already (the router read
+    the county's deadline rows in its one statement): it is used as it is, not read again;
+    a wider answer (a footprint's severity may be higher than its point's) reads its own."""
     loc = decision.placement.location
     county_id = loc.county.id
+    rule = decision.deadline_rule if answer is None else None
     answer = answer or decision.as_dict()   # the county's severity and deadline rows applied
     case.township_id = loc.township.id if loc.township else None
     case.village_id = loc.village.id if loc.village else None
@@ -39,7 +42,8 @@ def apply_routing(case: Case, decision: RoutingDecision, now, answer: dict | Non
     case.routing = answer
     case.territory_generation, case.rule_version = current_versions(county_id)
     calendar = county_calendar(county_id)
-    rule = applied_rule(county_rows(county_id), item_facts(case.item, case.severity), calendar)
+    if rule is None:
+        rule = applied_rule(county_rows(county_id), item_facts(case.item, case.severity), calendar)
     clock.start(case, rule, calendar, now)
 
 

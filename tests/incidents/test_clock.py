@@ -52,6 +52,17 @@ def test_a_case_gets_its_deadline_from_the_countys_table(ruled):
     assert case.deadline_rule["text"] == "deadlines row 2 (item_code=I001): 10 working hours"
 
 
+def test_intake_starts_the_clock_with_the_routers_rule_without_reading_the_rows_again(ruled):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        case = report(ruled)
+    table = DeadlineRule._meta.db_table
+    assert case.deadline_rule["text"] == "deadlines row 2 (item_code=I001): 10 working hours"
+    assert [q["sql"] for q in queries.captured_queries if f'FROM "{table}"' in q["sql"]] == []
+
+
 def test_without_a_matching_row_the_whistle_default_stays(ruled):
     case = report(ruled, user="command", township=3, item="I003")  # emergency whistle, no row: 2 calendar hours
     assert case.deadline == NOW + timedelta(hours=2)
