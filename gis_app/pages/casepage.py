@@ -25,6 +25,7 @@ from gis_app.pages import labels
 from gis_app.pages.access import page_for
 from gis_app.pages.decision import explain
 from gis_app.pages.rows import row
+from gis_app.web.refusal_text import localize
 
 IMAGE_TYPES = ("image/jpeg", "image/png")
 
@@ -125,7 +126,8 @@ def case_step(request, pk: int, step: str):
         STEP_FUNCTIONS[step](case=case, user=request.user, version=version, note=note, **kwargs)
     except (StepError, Refused) as exc:
         status = exc.status if isinstance(exc, StepError) else exc.refusal.status
-        detail = exc.detail if isinstance(exc, StepError) else exc.refusal.detail
+        body = exc.as_dict() if isinstance(exc, StepError) else exc.refusal.as_dict()
+        detail = localize(body, english=False)["detail"]     # pages are Chinese (refusal_text.py)
         fresh = reachable(request.user, pk)
         if fresh is None:
             raise Http404("no such case within reach")

@@ -19,6 +19,9 @@ KINDS = {"team": "队伍", "department": "部门", "catalog item": "事项", "ca
          "protected area": "保护地", "township": "乡镇", "village": "村（社区）", "grid": "网格", "county": "县"}
 ACTORS = {"the acting team": "承办队伍", "the command centre": "指挥中心",
           "a supporting department": "配合部门"}
+# What a JSON body was instead of an object (web/guard.py).
+JSON_KINDS = {"a list": "列表", "a string": "字符串", "a number": "数字", "null": " null", "true/false": " true/false",
+              "that": "其他值"}
 # Why a clock or confirmation step cannot be taken now (workflow.py's `when_not`).
 NOT_NOW = {
     "the clock is stopped or a request is already pending": "计时已停止，或已有申请待审批",
@@ -163,7 +166,8 @@ REASONS: list[tuple[str, object]] = [
     (r"^must be a list of item codes$", "须为事项代码列表"),
     (r"^must be a list of ISO weekdays.*$", "须为 ISO 星期列表，1（周一）到 7（周日）"),
     (r"^must be a catalogue item code.*$", "须为事项代码（不超过 50 个字符的文本）"),
-    (r"^must be a JSON object \{\.\.\.\}, not (\S+)$", r"须为 JSON 对象 {...}，而不是 \1"),
+    (r"^must be a JSON object \{\.\.\.\}, not (.+)$", lambda m: "须为 JSON 对象 {...}，而不是"
+     + JSON_KINDS.get(m.group(1), m.group(1))),
     (r"^longer than (\d+) characters$", r"超过 \1 个字符"),
     (r"^contains control characters$", "含有控制字符"),
     (r"^contains a NUL character.*$", "含有 NUL 字符（U+0000），无法保存"),
@@ -338,7 +342,7 @@ DETAILS: list[tuple[str, object]] = [
      "HTTP Basic 只在 HTTPS 连接上接受（否则密码以明文传输）；请使用 https:// 或令牌头（Authorization: Token）"),
     (r"^Invalid username/password\.$", "用户名或密码错误"),
     (r"^You do not have permission to perform this action\.$", "您无权执行此操作"),
-    (r"^this account has no organisation membership.*$", "本账号未加入任何组织（县和角色）；请管理员为其创建成员记录"),
+    (r"^this account has no organisation membership.*$", "本账号未加入任何组织（县和角色）；请管理员为其创建成员（Member）记录"),
     (r"^a (\w+) account does not report area cases$", r"\1 账号不能上报图斑案件"),
     (r"^a (\w+) account does not report cases$", r"\1 账号不能上报案件"),
     (r"^a (\w+) account may not (.+)$", r"\1 账号不能执行：\2"),

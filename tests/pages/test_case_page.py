@@ -110,6 +110,14 @@ def test_step_of_another_actor_is_refused_in_chinese(world):
     assert Case.objects.get(pk=case.pk).escalated_at is None
 
 
+def test_a_refused_steps_reason_is_shown_in_chinese(world):
+    case = world.cases["team_case"]
+    response = _client(world, "team").post(f"/cases/{case.pk}/step/escalate/", {"version": case.version},
+                                           follow=True)
+    html = response.content.decode()
+    assert "督办（escalate）须由指挥中心办理" in html and "is the job of" not in html
+
+
 def test_notice_is_shown_once(world):
     case = world.cases["far"]
     client = _client(world, "command")

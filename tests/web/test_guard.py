@@ -60,10 +60,10 @@ def test_nul_in_a_nested_json_value_names_its_top_field(api):
             "points")
 
 
-@pytest.mark.parametrize("body, kind", [("[1, 2]", "a list"), ('"text"', "a string"), ("5", "a number"),
-                                        ("null", "null")])
+@pytest.mark.parametrize("body, kind", [("[1, 2]", "列表"), ('"text"', "字符串"), ("5", "数字"),
+                                        ("null", " null")])
 def test_a_json_body_that_is_not_an_object_is_refused(api, body, kind):
-    assert f"must be a JSON object {{...}}, not {kind}" in refused(post_json(api, "/api/cases/", body), "body")
+    assert refused(post_json(api, "/api/cases/", body), "body") == f"body：须为 JSON 对象 {{...}}，而不是{kind}"
 
 
 def test_deeply_nested_json_is_refused_by_its_limit(api):

@@ -75,7 +75,7 @@ ALLOWED = {
     "minx", "miny", "maxx", "maxy", "true", "false", "json", "html", "bbox", "crs", "points", "from", "to",
     "api_key", "county", "Z", "gpx", "geojson", "csv", "open", "closed", "jurisdiction_id", "surrogate",
     "geometry", "file", "time", "accuracy", "features", "properties", "coordinates", "type", "format",
-    "Unix", "PostGIS", "version", "state", "pinyin", "datetime", "http", "sea",
+    "Unix", "PostGIS", "version", "state", "pinyin", "datetime", "http", "sea", "Member",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
