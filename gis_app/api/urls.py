@@ -3,7 +3,7 @@ router, cases and patrols (Open311 has its own mount, gis_app/api/open311_urls.p
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from gis_app.api import patrols, route
+from gis_app.api import patrol_plans, patrols, route
 from gis_app.api.assessment import AssessmentView
 from gis_app.api.cases import CaseViewSet, JointInspectionView
 from gis_app.api.footprint import FootprintView
@@ -28,7 +28,7 @@ router.register("cases", CaseViewSet, basename="case")
 patrol_router = SimpleRouter()
 patrol_router.trailing_slash = "/?"  # /comparison and /comparison/ alike (the constructor takes a bool)
 patrol_router.register("tracks", patrols.TrackViewSet, basename="track")
-patrol_router.register("patrol-plans", patrols.PatrolPlanViewSet, basename="patrol-plan")
+patrol_router.register("patrol-plans", patrol_plans.PatrolPlanViewSet, basename="patrol-plan")
 
 # The router first: its single route is the hottest path, and URL resolving tries the
 # patterns in order (behind the viewsets' ~30 patterns it was a tenth of the route's Python).
