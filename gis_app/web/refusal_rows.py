@@ -354,6 +354,8 @@ DETAILS: list[tuple[str, object]] = [
      r"您不能为队伍 \1 上传轨迹：乡镇队员只能为本队或本片区（1+X）的队伍上传，部门只能为本部门的队伍上传，"
      r"指挥中心和规划人员可为本县任何队伍上传"),
     (r"^your role may not see the layer " + _Q + r"$", r"您的角色无权查看图层 \1"),
+    (r"^your role may not read patrol data \(tracks, coverage, plans, positions\)$",
+     "您的角色无权读取巡查数据（轨迹、覆盖、巡查计划、位置）"),
     (r"^joint inspections are organised by the command centre$", "综合查一次由指挥中心组织"),
     (r"^only the reporter, the acting team, a supporting department or the command centre add attachments$",
      "只有上报人、承办队伍、配合部门或指挥中心可以添加附件"),

@@ -111,10 +111,11 @@ def _files():
 
 def _texts(node, rel):
     """Message texts not passed straight to a refusal: a `reason = ...` kept for one, a step's
-    `when_not`, an exception's own message (`super().__init__(...)`, `detail=`, `default_detail`)."""
+    `when_not`, an exception's own message (`super().__init__(...)`, `detail=`, `default_detail`),
+    a permission's `message`."""
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
         text = _render(node.value)
-        if text is not None and node.targets[0].id in ("reason", "default_detail"):
+        if text is not None and node.targets[0].id in ("reason", "default_detail", "message"):
             return [f"parameter: {text}" if node.targets[0].id == "reason" else text]
     if isinstance(node, ast.Call):
         found = [_render(k.value) for k in node.keywords if k.arg == "detail"]
