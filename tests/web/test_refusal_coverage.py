@@ -76,6 +76,7 @@ ALLOWED = {
     "api_key", "county", "Z", "gpx", "geojson", "csv", "open", "closed", "jurisdiction_id", "surrogate",
     "geometry", "file", "time", "accuracy", "features", "properties", "coordinates", "type", "format",
     "Unix", "PostGIS", "version", "state", "pinyin", "datetime", "http", "sea", "Member",
+    "cursor", "offset", "next", "prev", "limit",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
