@@ -110,7 +110,9 @@ def measure(client, county, points, rng, share: float = 1.0) -> dict[str, float]
         times = [timed(client, f"/ogc/collections/{layer}/items",
                        {"limit": 100, "offset": rng.randrange(0, 5000)})[0] for _ in range(n(PAGES))]
         out[f"OGC {layer} offset page p50 ms"] = pct(times, 50)
-        out[f"OGC {layer} next page p50 ms"] = pct(follow_next(client, layer, n(PAGES) * 5), 50)
+        walked = follow_next(client, layer, n(PAGES) * 5)
+        out[f"OGC {layer} first page ms"] = walked[0]
+        out[f"OGC {layer} next page p50 ms"] = pct(walked[1:] or walked, 50)
     times = [timed(client, "/api/cases/statistics/", {"group_by": "township", "from": MONTH[0],
                                                        "to": MONTH[1]})[0] for _ in range(n(REPEATS))]
     out["statistics month p50 ms"] = pct(times, 50)
@@ -121,6 +123,35 @@ def measure(client, county, points, rng, share: float = 1.0) -> dict[str, float]
         patrolled = response.json()["counts"]["patrolled"]
     assert patrolled, "the coverage day found no patrolled grid: the history is not where it should be"
     out["coverage day p50 ms"] = pct(times, 50)
+    return out
+
+
+def county_box_effect(county, rng, n: int = TILES) -> dict[str, tuple[float, float]]:
+    """z10 tiles of grids and cases built in process with the county-box narrowing
+    (tile_sql.counties_box) and without it, interleaved tile by tile: (p50 with, p50 without).
+    The same bytes either way (tests/layers/test_tile_county_box.py); the difference is the
+    neighbours' rows the geometry index no longer hands over."""
+    from dataclasses import replace
+
+    from django.contrib.auth import get_user_model
+
+    from bench.tiles_bench import tiles_over
+    from layers import tiles
+    from layers.catalogue import layers
+
+    user = get_user_model().objects.get(username="route-bench")
+    out = {}
+    for layer_id in ("grids", "cases"):
+        layer = layers().get(layer_id)
+        plain = replace(layer, county_box=False)
+        narrowed, whole = [], []
+        for z, x, y in tiles_over(county, 10, n, rng):
+            address = tiles.TileAddress(z, x, y)
+            for variant, times in ((layer, narrowed), (plain, whole)):
+                t0 = time.perf_counter()
+                tiles.build_tile(variant, user, {}, address)
+                times.append((time.perf_counter() - t0) * 1000)
+        out[layer_id] = (pct(narrowed, 50), pct(whole, 50))
     return out
 
 
@@ -217,17 +248,22 @@ def main(argv=None) -> int:
               f"database {size / 2**30:.1f} GiB (copies took {spent:.0f} s), load {load:.1f} -> "
               f"{os.getloadavg()[0]:.1f}", flush=True)
 
+    box = county_box_effect(template, random.Random(4))
+    print("z10 tiles built in process, narrowed to the user's counties' box vs the whole tile "
+          f"(p50 of {TILES}, interleaved, {County.objects.count()} counties): "
+          + "; ".join(f"{k} {a:.1f} vs {b:.1f} ms ({a / b:.2f}x)" for k, (a, b) in box.items()), flush=True)
     if args.record:
         with open(args.record) as recorded:
             results = sorted({r[0]: r for r in map(json.loads, recorded)}.values())
-    names = list(results[0][6])
+    names = list(dict.fromkeys(name for r in results for name in r[6]))   # figures added later: "-" before
     head = "".join(f"{r[0]:>10} cty" for r in results)
     print(f"\nprovince benchmark: 10,000 real-shaped grids, 100,000 cases and 500,000 fixes per county; "
           f"in-process Django test client, token auth, first county's command centre")
     print(f"{'figure':28}{head}  growth  target")
     missed = []
     for name in names:
-        first, last = results[0][6][name], results[-1][6][name]
+        measured = [r[6][name] for r in results if name in r[6]]
+        first, last = measured[0], measured[-1]
         growth = last / first if first else float("nan")
         target = ""
         if name == "route p50 ms" or "tile" in name:
@@ -235,7 +271,7 @@ def main(argv=None) -> int:
             target = f"< {TARGET_GROWTH:g}x " + ("met" if ok else "MISSED")
             if not ok:
                 missed.append(name)
-        values = "".join(f"{r[6][name]:14,.1f}" for r in results)
+        values = "".join(f"{r[6][name]:14,.1f}" if name in r[6] else f"{'-':>14}" for r in results)
         print(f"{name:28}{values}  {growth:5.2f}x  {target}")
     print("load average (1 min) at each size: " + ", ".join(f"{r[5]:.1f}" for r in results))
 

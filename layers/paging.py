@@ -50,11 +50,13 @@ class Cursor:
                 raise ValueError
             key = tuple(datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in values)
         except (signing.BadSignature, ValueError, TypeError, KeyError):
-            raise BadParameter(PARAM, f"not a page cursor of collection {layer.id!r}: follow the "
-                                      f"next/prev links as given (or page with offset)") from None
-        if len(key) != len(key_fields(layer)):
-            raise BadParameter(PARAM, f"not a page cursor of collection {layer.id!r}")
+            raise refusal(layer) from None
         return cls(key, bool(before))
+
+
+def refusal(layer: Layer) -> BadParameter:
+    return BadParameter(PARAM, f"not a page cursor of collection {layer.id!r}: follow the "
+                               f"next/prev links as given (or page with offset)")
 
 
 def parse_cursor(request, layer: Layer) -> Cursor | None:
@@ -66,9 +68,16 @@ def parse_cursor(request, layer: Layer) -> Cursor | None:
     return Cursor.decode(layer, text)
 
 
-def key_fields(layer: Layer) -> list[tuple[str, bool]]:
+def key_fields(layer: Layer, model) -> list[tuple[str, bool]]:
     """(field, descending) of the layer's ordering and then the primary key (the tie-break),
-    `id` spelt `pk` so that a layer ordered by id pages by one column."""
+    `id` spelt `pk` so that a layer ordered by id pages by one column, and no tie-break after
+    one unique field (grids by code: the (county_id, code) index then gives the page in
+    order and stops at its end)."""
+    ordering = [name.lstrip("-") for name in layer.ordering]
+    if len(ordering) == 1 and "__" not in ordering[0] and ordering[0] not in ("pk", "id"):
+        field = model._meta.get_field(ordering[0])
+        if getattr(field, "unique", False):
+            return [(ordering[0], layer.ordering[0].startswith("-"))]
     out = []
     for name in (*layer.ordering, "pk"):
         descending, field = name.startswith("-"), name.lstrip("-")
@@ -130,7 +139,9 @@ def page(layer: Layer, rows: QuerySet, column: str, limit: int, offset: int, cur
     """One page of `rows` (already the user's, filtered, with `column` the feature text):
     after or before `cursor`, or at `offset` when there is none. One row more than the page is
     read to know whether a further page exists in the direction read."""
-    fields = key_fields(layer)
+    fields = key_fields(layer, rows.model)
+    if cursor is not None and len(cursor.key) != len(fields):
+        raise refusal(layer)
     rows = rows.annotate(**{f"page_k{i}": F(f) for i, (f, _) in enumerate(fields)})
     backwards = cursor is not None and cursor.before
     order = [("-" if descending != backwards else "") + f"page_k{i}" for i, (_, descending) in enumerate(fields)]

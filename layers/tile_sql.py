@@ -137,7 +137,7 @@ def _options_key(options: dict) -> tuple:
 
 def statement(layer: Layer, user, options: dict, clustered: bool) -> Statement:
     """The compiled tile statement of `layer` for `user` and `options` (cached, see above)."""
-    key = (layer.id, clustered, getattr(user, "pk", None), _options_key(options))
+    key = (layer.id, layer.county_box, clustered, getattr(user, "pk", None), _options_key(options))
     ttl = settings.TILE_SQL_CACHE_SECONDS
     hit = _cache.get(key) if ttl > 0 else None
     now = time.monotonic()
