@@ -183,9 +183,12 @@ REASONS: list[tuple[str, object]] = [
     (r"^not JSON$", "不是 JSON"),
     (r"^not UTF-8 text(?: \(.*\))?$", "不是 UTF-8 文本"),
     # --- places, coordinates, geometry ---------------------------------------------------------
+    # a reason wrapped with the CRS it was read in: the reason first, through these rows
+    (r"^(.+) \(bbox CRS (\S+)\)$", _nested("{0}（bbox 坐标系 {1}）")),
+    (r"^(.+) \(crs (\S+)\)$", _nested("{0}（坐标系 {1}）")),
     (r"^unknown CRS " + _Q + r"; accepted: (.+)$", r"未知坐标系 \1；可用：\2"),
-    (r"^longitude (\S+) is outside -180\.\.180 \((.+)\)$", r"经度 \1 超出 -180..180（\2）"),
-    (r"^latitude (\S+) is outside -90\.\.90 \((.+)\)$", r"纬度 \1 超出 -90..90（\2）"),
+    (r"^longitude (\S+) is outside -180\.\.180 \(([^()]+)\)$", r"经度 \1 超出 -180..180（\2）"),
+    (r"^latitude (\S+) is outside -90\.\.90 \(([^()]+)\)$", r"纬度 \1 超出 -90..90（\2）"),
     (r"^([xy]) (\S+) m is outside Web Mercator's range \((.+)\)$", r"\1 = \2 米，超出 Web 墨卡托范围（\3）"),
     (r"^\((.+?)\) in (\S+) is not a place on Earth \(converted to WGS84: (.+)\)$",
      r"(\1) 在 \2 中不是地球上的位置（转换为 WGS84：\3）"),
@@ -193,8 +196,6 @@ REASONS: list[tuple[str, object]] = [
     (r"^coordinates are not finite numbers(?: \((\S+)\))?$", lambda m: "坐标不是有限数值" + (f"（{m.group(1)}）" if m.group(1) else "")),
     (r"^coordinates are outside longitude -180\.\.180 / latitude -90\.\.90 \(projected metres given as degrees\?\)(?: \((\S+)\))?$",
      lambda m: "坐标超出经度 -180..180 / 纬度 -90..90（是否把投影坐标的米数当作度数给出？）" + (f"（{m.group(1)}）" if m.group(1) else "")),
-    (r"^(.+) \(bbox CRS (\S+)\)$", _nested("{0}（bbox 坐标系 {1}）")),
-    (r"^(.+) \(crs (\S+)\)$", _nested("{0}（坐标系 {1}）")),
     (r"^metres from 0 to (\S+)$", r"须为 0 到 \1 米"),
     (r"^(\d+) points; at most (\d+) per request$", r"\1 个点；每次请求最多 \2 个"),
     (r"^no points given$", "没有给出点"),

@@ -66,8 +66,11 @@ def _first(table, text: str) -> str | None:
 
 
 def _say(text: str) -> str:
-    """A nested reason, "<field>: <reason>" or bare, in Chinese (for the rows that hold one)."""
-    return detail_in_chinese(text) if _NAMED.match(text) else reason_in_chinese(text)
+    """A nested reason, bare or "<field>: <reason>", in Chinese (for the rows that hold one)."""
+    said = _first(_REASONS, text)
+    if said is not None:
+        return said
+    return detail_in_chinese(text) if _NAMED.match(text) else text
 
 
 @lru_cache(maxsize=20_000)

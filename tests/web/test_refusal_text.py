@@ -26,6 +26,11 @@ ROWS = [
     ("too many failed logins; try again in 15 minutes", "登录失败次数过多；请 15 分钟后再试"),
     ("item: unknown item 'X' in the catalogue of county 990101 测试县", "item：县 990101 测试县 的事项清单中没有事项 'X'"),
     ("the point is in county 990102 邻县, which this account may not act in", "该点位于县 990102 邻县，本账号无权在此办理"),
+    ("bbox: latitude 120 is outside -90..90 (EPSG:4326) (bbox CRS EPSG:4326)",
+     "bbox：纬度 120 超出 -90..90（EPSG:4326）（bbox 坐标系 EPSG:4326）"),
+    ("footprint: unknown CRS 'X'; accepted: EPSG:4326 (crs EPSG:3857)",
+     "footprint：未知坐标系 'X'；可用：EPSG:4326（坐标系 EPSG:3857）"),
+    ("file: not UTF-8 text (invalid start byte at byte 3)", "file：不是 UTF-8 文本"),
     ("the point is outside every county (1234.50 m from county 990101 测试县)",
      "该点不在任何县的管辖范围内（距县 990101 测试县 1234.50 米）"),
 ]
