@@ -76,16 +76,21 @@ ALLOWED = {
     "api_key", "county", "Z", "gpx", "geojson", "csv", "open", "closed", "jurisdiction_id", "surrogate",
     "geometry", "file", "time", "accuracy", "features", "properties", "coordinates", "type", "format",
     "Unix", "PostGIS", "version", "state", "pinyin", "datetime", "http", "sea", "Member",
-    "cursor", "offset", "next", "prev", "limit",
+    "cursor", "offset", "next", "prev", "limit", "team", "patrol",
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+_CONSTANTS: dict[str, str] = {}     # the module-level message constants of the file being walked
 
 
 def _render(node) -> str | None:
     """A message template as text, every formatted value a placeholder; None if built at run time."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    if isinstance(node, ast.Name):
+        return _CONSTANTS.get(node.id)
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value if isinstance(v, ast.Constant) else
                        (f"'{PLACEHOLDER}'" if v.conversion == ord("r") else PLACEHOLDER) for v in node.values)
@@ -133,6 +138,13 @@ def collect():
     """-> (messages, dynamic): [(where, detail as the caller reads it)], [(where, expression)]."""
     messages, dynamic = [], []
     for rel, tree in _files():
+        _CONSTANTS.clear()
+        for statement in tree.body:                      # e.g. UPLOAD_FIELDS, a message's tail
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name):
+                text = _render(statement.value)
+                if text is not None:
+                    _CONSTANTS[statement.targets[0].id] = text
         for node in ast.walk(tree):
             messages.extend((f"{rel}:{node.lineno}", text) for text in _texts(node, rel))
             if not isinstance(node, ast.Call):
