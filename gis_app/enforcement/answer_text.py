@@ -148,6 +148,14 @@ class Line(str):
             _keep(made_key, line)
         return line
 
+    @classmethod
+    def single(cls, key: str, **args) -> Line:
+        """A line made for one point only (its coordinates): not kept, so that a batch's
+        10,000 of them do not push the lines that recur out of the cache."""
+        line = super().__new__(cls, TEMPLATES[key][0].format(**args))
+        line.parts, line.made_key = ((key, args),), (key, *args.items())
+        return line
+
     def __add__(self, other: Line) -> Line:
         """This line followed by `other` (both Lines): one line in either language."""
         made_key = ("+", self.made_key, other.made_key)

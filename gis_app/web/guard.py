@@ -45,20 +45,24 @@ def check_text(value: str, parameter: str) -> str:
     return value
 
 
-def check_json(data, parameter: str = "body", depth: int = 0):
-    """Walk a parsed JSON document: depth capped, every key and string checked."""
+def check_json(data, parameter: str = "body", depth: int = 0, _good: set | None = None):
+    """Walk a parsed JSON document: depth capped, every key and string checked (each distinct
+    string once: a batch of 10,000 points repeats its keys and item codes 10,000 times)."""
     limit = settings.JSON_MAX_DEPTH
     if depth > limit:
         raise BadText("body", f"nested deeper than {limit} levels (setting JSON_MAX_DEPTH)")
+    good = set() if _good is None else _good
     if isinstance(data, str):
-        check_text(data, parameter)
+        if data not in good:
+            good.add(check_text(data, parameter))
     elif isinstance(data, dict):
         for key, value in data.items():
-            name = check_text(str(key), "body")
-            check_json(value, name if depth == 0 else parameter, depth + 1)
+            name = key if key in good else check_text(str(key), "body")
+            good.add(name)
+            check_json(value, name if depth == 0 else parameter, depth + 1, good)
     elif isinstance(data, list):
         for value in data:
-            check_json(value, parameter, depth + 1)
+            check_json(value, parameter, depth + 1, good)
     return data
 
 

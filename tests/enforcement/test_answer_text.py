@@ -7,6 +7,7 @@ import re
 import orjson
 import pytest
 
+from gis_app.enforcement import answer_text
 from gis_app.enforcement.answer_text import TEMPLATES, Line
 from tests.territory import grant, make_hub, make_territory, make_zone
 from tests.users import auth_header, make_user
@@ -123,3 +124,17 @@ def test_a_refusal_in_chinese_and_in_english(client, county):
     assert zh["error"] == en["error"] == "outside_jurisdiction"
     assert zh["detail"].startswith("该点不在任何县的管辖范围内")
     assert en["detail"].startswith("the point is outside every county")
+
+
+def test_equal_template_and_arguments_give_the_same_line_rendered_once():
+    first = Line("team", code="T1", name="第1镇综合行政执法队")
+    assert first.zh == "承办队伍：T1 第1镇综合行政执法队"
+    again = Line("team", code="T1", name="第1镇综合行政执法队")
+    assert again is first and again.__dict__["_zh"] == first.zh
+
+
+def test_a_points_own_line_is_not_kept_for_other_requests():
+    before = len(answer_text._made)
+    line = Line.single("point", lon="120.1234567", lat="30.1234567", crs="EPSG:4326")
+    assert line.zh == "坐标 (120.1234567, 30.1234567) EPSG:4326"
+    assert len(answer_text._made) == before
