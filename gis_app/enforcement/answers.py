@@ -42,7 +42,7 @@ class PointQuery:
         """The trace's first line: the point as stored (and as received, when converted)."""
         stored = {"lon": f"{self.lon:.7f}", "lat": f"{self.lat:.7f}", "crs": WGS84}
         if self.received_crs == WGS84:
-            return Line.single("point", **stored)
+            return Line.single("point", lon=stored["lon"], lat=stored["lat"], crs=WGS84)
         return Line.single("point_converted", received_lon=self.received_lon,
                     received_lat=self.received_lat, received_crs=self.received_crs, **stored)
 
