@@ -49,6 +49,7 @@ N_ITEMS = 100
 SINGLE_REQUESTS, WARMUP = 3000, 300
 BATCH_POINTS, BATCH_RUNS = 10_000, 3
 TARGET_P50_MS, TARGET_BATCH_PPS, TARGET_RATIO, TARGET_BATCH_RATIO = 10.0, 20_000, 2.5, 1.5
+LANGUAGE: dict[str, str] = {}     # the answers' language: Chinese by default (--english)
 
 
 # --- the county ------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def bench_http_single(port, token, points, bare: Bare):
     from django.conf import settings
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    headers = {"Authorization": f"Token {token}"}
+    headers = {"Authorization": f"Token {token}", **LANGUAGE}
     times, bare_times, bad = [], [], 0
     for k, (x, y, item) in enumerate(points):
         path = "/api/route?" + urlencode({"lon": x, "lat": y, "item": item})
@@ -261,7 +262,7 @@ def bench_requests_single(session, base, token, points):
 
 def bench_http_batch(port, token, points, bare: Bare):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+    headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", **LANGUAGE}
     body = json.dumps({"points": [{"lon": x, "lat": y, "item": i} for x, y, i in points]}).encode()
     times, bare_times = [], []
     for run in range(BATCH_RUNS + 1):
@@ -382,10 +383,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rebuild", action="store_true", help="rebuild the bench county")
     parser.add_argument("--requests", type=int, default=SINGLE_REQUESTS)
+    parser.add_argument("--english", action="store_true",
+                        help="ask for English traces (Accept-Language: en); default Chinese")
     parser.add_argument("--keep-branches", action="store_true",
                         help="do not rebuild the grid branch rows (~45 s; only when the branch "
                              "rule has not changed since the last run)")
     args = parser.parse_args()
+    if args.english:
+        LANGUAGE["Accept-Language"] = "en"
 
     url = use_bench_database()
     import requests
@@ -446,7 +451,8 @@ def main() -> int:
     ]
     print(f"\nrouter benchmark: county {CODE}, 10,000 grids, {len(http_ms)} single requests "
           f"(+{WARMUP} warm-up), batch of {BATCH_POINTS:,} x {BATCH_RUNS} runs; "
-          f"gunicorn 2 workers (gthread), keep-alive (http.client); load average "
+          f"gunicorn 2 workers (gthread), keep-alive (http.client), traces in "
+          f"{'English' if LANGUAGE else 'Chinese (the default)'}; load average "
           f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     width = max(len(r[0]) for r in rows)
     print(f"{'metric':<{width}}  {'value':>26}  {'target':>16}  result")
