@@ -17,8 +17,7 @@ _Q = r"('(?:[^'\\]|\\.)*'|\"[^\"]*\"|\S+)"     # a value as the code quotes it (
 # Nouns the code puts into a sentence from a model's name or a role.
 KINDS = {"team": "队伍", "department": "部门", "catalog item": "事项", "catalogue item": "事项",
          "protected area": "保护地", "township": "乡镇", "village": "村（社区）", "grid": "网格", "county": "县"}
-ACTORS = {"the acting team": "承办队伍", "the command centre": "指挥中心",
-          "a supporting department": "配合部门"}
+ACTORS = {"the acting team": "承办队伍", "the command centre": "指挥中心", "a supporting department": "配合部门"}
 # What a JSON body was instead of an object (web/guard.py).
 JSON_KINDS = {"a list": "列表", "a string": "字符串", "a number": "数字", "null": " null", "true/false": " true/false",
               "that": "其他值"}
@@ -35,10 +34,6 @@ NOT_NOW = {
 
 def _kind(m, group=1):
     return KINDS.get(m.group(group), m.group(group))
-
-
-def _words(table, group):
-    return lambda m: table.get(m.group(group), m.group(group))
 
 
 def _says(row):
@@ -217,10 +212,8 @@ REASONS: list[tuple[str, object]] = [
     (r"^the file is in (\S+), which this server does not accept$", r"文件使用坐标系 \1，本服务器不接受"),
     (r"^GDAL cannot read the file as (\S+): (.+)$", r"GDAL 无法按 \1 读取该文件：\2"),
     # --- what the account may see -------------------------------------------------------------
-    (r"^no team " + _Q + r" in the counties you may see$", r"在您可见的县中没有队伍 \1"),
     (r"^no team " + _Q + r" in this county$", r"本县没有队伍 \1"),
     (r"^no team " + _Q + r" in county (\S+)$", r"县 \2 没有队伍 \1"),
-    (r"^no department " + _Q + r" in the counties you may see$", r"在您可见的县中没有部门 \1"),
     (r"^no (.+?) " + _Q + r" in the counties you may see$", lambda m: f"在您可见的县中没有{_kind(m)} {m.group(2)}"),
     (r"^no county " + _Q + r" among the counties you may see$", r"在您可见的县中没有县 \1"),
     (r"^no county " + _Q + r" within this account's reach$", r"本账号可见范围内没有县 \1"),
