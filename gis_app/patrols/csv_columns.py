@@ -1,6 +1,6 @@
-"""CSV fixes converted a column at a time: the fast path of `ingest.read_csv`.
+"""CSV fixes converted a column at a time: the fast path of `csv_reader.read_csv`.
 
-Why: checking a 100,000-row CSV one row at a time (`_Collector.add`: a `where` dict, a failed
+Why: checking a 100,000-row CSV one row at a time (`Collector.add`: a `where` dict, a failed
 float() per ISO time, a dozen calls per row) took seconds; a phone's log is nearly always
 clean, and converting whole columns of a chunk with C-level map() takes a tenth of that.
 

@@ -16,7 +16,8 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from gis_app.patrols.ingest import Cleaned, Fixes, iso, us_to_datetime
+from gis_app.patrols.collector import Fixes, iso, us_to_datetime
+from gis_app.patrols.ingest import Cleaned
 from gis_app.patrols.models import Fix, Track
 
 

@@ -13,9 +13,10 @@ from django.db import connection, transaction
 
 from gis_app.enforcement.models import Team
 from gis_app.patrols import segments
+from gis_app.patrols.collector import Fixes, MalformedUpload, iso, us_to_datetime
 from gis_app.patrols.duplicates import drop_already_stored
 from gis_app.patrols.fix_copy import COLUMNS as COPY_COLUMNS, binary_copy
-from gis_app.patrols.ingest import Cleaned, Fixes, MalformedUpload, clean, iso, read_upload, us_to_datetime
+from gis_app.patrols.ingest import Cleaned, clean, read_upload
 from gis_app.patrols.models import Fix, PatrolPlan, Track
 from gis_app.patrols.pieces import store_line
 

@@ -103,7 +103,7 @@ def _domain_refusals():
     from gis_app.incidents.assessment import PeriodError
     from gis_app.incidents.workflow import StepError
     from gis_app.patrols.duplicates import DuplicateUpload
-    from gis_app.patrols.ingest import MalformedUpload
+    from gis_app.patrols.collector import MalformedUpload
 
     return (
         (StepError, lambda e: (e.status, e.as_dict())),

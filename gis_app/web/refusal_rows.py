@@ -239,7 +239,7 @@ REASONS: list[tuple[str, object]] = [
     (r"^a URL or a list of URLs$", "应为一个或多个 URL"),
     (r"^a joint inspection bundles at least two items$", "综合查一次至少包含两个事项"),
     (r"^the period may span at most (\d+) days$", r"时段最长 \1 天"),
-    # --- patrol uploads (gis_app/patrols/ingest.py): each problem's reason ---------------------
+    # --- patrol uploads (gis_app/patrols/ingest.py + readers): each problem's reason ----------
     (r"^contains no fixes$", "不含任何定位点"),
     (r"^more than (\S+) fixes; at most that many per upload \((\w+)\)$", r"超过 \1 个定位点；每次上传最多这么多（\2）"),
     (r"^more than (\S+) fixes$", r"超过 \1 个定位点"),

@@ -1,4 +1,5 @@
-"""Reading and cleaning uploads (gis_app/patrols/ingest.py) and storing them (services.py)."""
+"""Reading and cleaning uploads (gis_app/patrols/ingest.py and its readers: collector.py, csv_reader.py,
+gpx_geojson.py) and storing them (services.py)."""
 import io
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -7,7 +8,8 @@ import numpy as np
 import pytest
 
 from boundaries.crs import gcj02_to_wgs84
-from gis_app.patrols.ingest import MalformedUpload, clean, parse_time, read_upload
+from gis_app.patrols.collector import MalformedUpload, parse_time
+from gis_app.patrols.ingest import clean, read_upload
 from gis_app.patrols.models import Fix, Track
 from gis_app.patrols.services import upload_track
 from tests.patrols.helpers import T0, csv_file, geojson_file, gpx_file, iso, to_gcj02, walk

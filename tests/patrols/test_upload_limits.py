@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from gis_app.patrols.ingest import MalformedUpload, read_upload
+from gis_app.patrols.collector import MalformedUpload
+from gis_app.patrols.ingest import read_upload
 from gis_app.patrols.models import Track
 from tests.patrols.test_api import FIXES, home, post_track, team_of, user  # noqa: F401 (fixture)
 from tests.patrols.helpers import csv_file
@@ -42,7 +43,8 @@ def test_a_50_mb_bad_csv_is_refused_in_under_300_mb(tmp_path):
         out.write(line * (50 * 1024 * 1024 // len(line)))
     script = (
         "import django; django.setup()\n"
-        "from gis_app.patrols.ingest import MalformedUpload, read_upload\n"
+        "from gis_app.patrols.collector import MalformedUpload\n"
+        "from gis_app.patrols.ingest import read_upload\n"
         f"try:\n    read_upload(open({str(path)!r}, 'rb'), filename='bad.csv')\n"
         "except MalformedUpload as exc:\n    print('refused', len(exc.problems))\n"
         # VmHWM is this process's own peak; getrusage's ru_maxrss starts from the size of the

@@ -8,7 +8,7 @@ from gis_app.enforcement.access import NotAMember
 from gis_app.enforcement.routing import Refusal, Refused
 from gis_app.incidents.assessment import PeriodError
 from gis_app.incidents.workflow import StepError
-from gis_app.patrols.ingest import MalformedUpload
+from gis_app.patrols.collector import MalformedUpload
 from gis_app.web.errors import ApiError, BadParameter, Forbidden, NoMembership, NotFound, exception_handler
 
 

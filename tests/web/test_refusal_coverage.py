@@ -45,7 +45,7 @@ SHAPES = {
     "MalformedUpload": (None, None),    # its problems' reasons are walked below
 }
 # ValueErrors whose text becomes a refusal's reason (a patrol upload's unreadable time).
-VALUE_ERRORS = ("gis_app/patrols/ingest.py",)
+VALUE_ERRORS = ("gis_app/patrols/collector.py",)
 
 # Built at run time from a message collected elsewhere (or from a library): where the words come from.
 DYNAMIC = {
