@@ -32,7 +32,7 @@ from gis_app.api.route_input import (AT_PARAMS, LOCATE_PARAMS, NEAR_PARAMS, ROUT
                                      parse_tolerance)
 from gis_app.enforcement.access import visible_county_ids
 from gis_app.enforcement.as_of import route_at
-from gis_app.enforcement.answer_text import in_chinese, translate_answer
+from gis_app.enforcement.answer_text import trace_in_chinese, translate_answer
 from gis_app.enforcement.borders import near_border, tolerance
 from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, iter_route_points,
                                          place, route)
@@ -188,7 +188,7 @@ class RouteBatchView(_RouterView):
                 else:
                     result = answer.as_dict(index=index, id=entry.id, status=200)
                     if not english:   # each line's Chinese is rendered once and kept (a Line)
-                        result["trace"] = [in_chinese(line) for line in result["trace"]]
+                        result["trace"] = trace_in_chinese(result["trace"])
                     results.append(result)
             if len(results) == _ENCODE_EVERY:
                 encoded.append(orjson.dumps(results)[1:-1])

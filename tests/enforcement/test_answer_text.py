@@ -138,3 +138,15 @@ def test_a_points_own_line_is_not_kept_for_other_requests():
     line = Line.single("point", lon="120.1234567", lat="30.1234567", crs="EPSG:4326")
     assert line.zh == "坐标 (120.1234567, 30.1234567) EPSG:4326"
     assert len(answer_text._made) == before
+
+
+def test_a_trace_in_chinese_line_by_line_whether_rendered_before_or_not():
+    kept = Line("no_grid")
+    assert kept.zh == "所选村（社区）内没有网格覆盖该点"      # rendered before: read as kept
+    fresh = Line("covers", level="village", code="990101001001", name="第1村")
+    own = Line.single("point", lon="120.0200000", lat="30.0200000", crs="EPSG:4326")
+    plain = "a footprint's own line"
+    lines = [kept, fresh, own, plain]
+    assert answer_text.trace_in_chinese(lines) == [answer_text.in_chinese(line) for line in lines]
+    assert answer_text.trace_in_chinese(lines)[:3] == [
+        "所选村（社区）内没有网格覆盖该点", fresh.zh, "坐标 (120.0200000, 30.0200000) EPSG:4326"]
