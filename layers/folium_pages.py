@@ -1,5 +1,5 @@
 """The map pages' HTML, built with folium from the layer registry and the page declarations
-of pages.py (views.py imports this module only when a page is rendered: folium is heavy).
+of pages.py (map_views.py imports this module only when a page is rendered: folium is heavy).
 
 Every layer on a page is a vector-tile layer of ours styled by its registry declaration; every
 JavaScript, CSS and font file is served from /static/vendor/ (folium's defaults point at public

@@ -14,7 +14,7 @@ Pages:
 - coverage (/map/coverage/): grids patrolled or not in a period, tracks, hub areas.
 
 This module is the pages' declarations only: folium_pages.py renders them (and imports this
-module); views.py imports folium_pages when a page is first rendered, so that folium is not
+module); map_views.py imports folium_pages when a page is first rendered, so that folium is not
 loaded by workers that never draw a page.
 """
 from __future__ import annotations

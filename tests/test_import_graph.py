@@ -134,12 +134,16 @@ def test_a_cycle_through_a_deferred_import_is_found():
 
 
 def test_layers_imports_no_view_module():
-    """Only the URLconf of `layers` imports a view module, its own views."""
+    """Only the URLconf of `layers` imports a view module, its own views; and the OGC and page
+    views their shared base (layers.views)."""
     views = view_modules()
-    assert {"layers.views", "gis_app.api.route", "gis_app.pages.shell", "gis_app.pages.workspace"} <= views
+    assert {"layers.views", "layers.ogc_views", "layers.map_views", "gis_app.api.route",
+            "gis_app.pages.shell", "gis_app.pages.workspace"} <= views
     found = {(name, target) for name, targets in graph().items() if name.startswith("layers.")
              for target in targets & views}
-    assert found == {("layers.urls", "layers.views")}
+    assert found == {("layers.urls", "layers.views"), ("layers.urls", "layers.ogc_views"),
+                     ("layers.urls", "layers.map_views"), ("layers.ogc_views", "layers.views"),
+                     ("layers.map_views", "layers.views")}
 
 
 @pytest.mark.parametrize("package", DOMAIN)

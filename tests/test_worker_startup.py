@@ -37,9 +37,9 @@ def test_starting_django_loads_no_layer_catalogue_and_no_api_module():
 
 def test_a_map_page_imports_folium_when_it_renders():
     loaded = _modules_after("import django; django.setup()\n"
-                            "from layers import pages, views\n"
+                            "from layers import map_views, pages\n"
                             "from django.contrib.auth.models import AnonymousUser\n"
-                            "try:\n    views.render_page(pages.PAGES['command'], AnonymousUser())\n"
+                            "try:\n    map_views.render_page(pages.PAGES['command'], AnonymousUser())\n"
                             "except Exception:\n    pass")
     assert "folium" in loaded
 
