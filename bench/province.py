@@ -189,7 +189,7 @@ def _writer():
     try:
         conn = psycopg2.connect(host=s["HOST"], port=s["PORT"], dbname=s["NAME"], user=embedded.admin_user())
         with conn.cursor() as cur:
-            cur.execute("SET session_replication_role = replica; SET synchronous_commit = off; "
+            cur.execute("SET session_replication_role = replica; "
                         "SET maintenance_work_mem = '1GB'")
         conn.commit()                     # session settings, kept after the commit
         return conn

@@ -69,10 +69,7 @@ def case_report(*, user, query: PointQuery, item_code: str, description: str,
     near = near_border(decision, item_code, reach, now=now,
                        county_ids=[member.county_id])
     case.to_confirm, case.border_candidates = near.ambiguous, near.candidates if near.ambiguous else []
-    case.save()
-    case.number = f"{loc.county.code}-{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
-    Case.objects.filter(pk=case.pk).update(number=case.number)
-    set_supports(case, decision)
+    _store_numbered(case, decision, now)
     append_event(case, kind="reported", from_state="", to_state=State.REPORTED, user=user,
                  role=member.role, at=now, where=case.location, note=description,
                  changes={"item": item_code, "received": case.received, "source": source,
@@ -109,10 +106,7 @@ def case_report_footprint(*, user, footprint, received_crs: str, item_code: str,
                 location=check.acting_point, footprint=footprint, reporter=user, source=source,
                 received=received, created_at=now, updated_at=now, state=State.REPORTED, number="")
     apply_routing(case, decision, now, check.decision_dict())
-    case.save()
-    case.number = f"{loc.county.code}-{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
-    Case.objects.filter(pk=case.pk).update(number=case.number)
-    set_supports(case, decision)
+    _store_numbered(case, decision, now)
     append_event(case, kind="reported", from_state="", to_state=State.REPORTED, user=user,
                  role=member.role, at=now, where=case.location, note=description,
                  changes={"item": item_code, "received": received, "source": source,
@@ -181,3 +175,13 @@ def text_field(value, name: str) -> str:
 
 def query_point(query: PointQuery) -> Point:
     return Point(query.lon, query.lat, srid=4326)
+
+
+def _store_numbered(case: Case, decision, now) -> None:
+    """Save a new case, give it its number (county, day in the county's zone, row id: the id
+    exists only once saved) and record its supporting departments; both intakes end so."""
+    case.save()
+    county_code = decision.placement.location.county.code
+    case.number = f"{county_code}-{timezone.localtime(now):%Y%m%d}-{case.pk:06d}"
+    Case.objects.filter(pk=case.pk).update(number=case.number)
+    set_supports(case, decision)
