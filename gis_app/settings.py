@@ -203,6 +203,10 @@ TILE_SQL_CACHE_ENTRIES = int(os.environ.get("TILE_SQL_CACHE_ENTRIES", "2000"))
 # Tiles of county-scoped layers (grids, cases) read only the part of the tile inside the box of
 # the user's counties, grown by this many degrees (layers/tile_sql.py: counties_box).
 TILE_COUNTY_BOX_MARGIN = float(os.environ.get("TILE_COUNTY_BOX_MARGIN", "0.01"))
+# From this zoom on, tiles place lon/lat linearly in the tile's box instead of projecting each
+# feature to Web Mercator (layers/tile_sql.py): at most 2.5 of 4096 units off at zoom 10 up to
+# 54 N, half that per further zoom; tile edges exact. 23 = always project.
+TILE_LINEAR_MIN_ZOOM = int(os.environ.get("TILE_LINEAR_MIN_ZOOM", "10"))
 # Route batches (gis_app/enforcement/sessions.py): database sessions reading a large batch's
 # pieces at once from one snapshot; 2 = the request's and one more per worker thread, 1 = one.
 ROUTE_BATCH_SESSIONS = int(os.environ.get("ROUTE_BATCH_SESSIONS", "2"))
