@@ -32,10 +32,10 @@ from gis_app.api.route_input import (AT_PARAMS, LOCATE_PARAMS, NEAR_PARAMS, ROUT
                                      parse_tolerance)
 from gis_app.enforcement.access import visible_county_ids
 from gis_app.enforcement.as_of import route_at
-from gis_app.enforcement.answer_text import trace_in_chinese, translate_answer
+from gis_app.enforcement.answer_text import translate_answer
+from gis_app.enforcement.batch_answers import iter_batch_answers
 from gis_app.enforcement.borders import near_border, tolerance
-from gis_app.enforcement.routing import (MAX_BATCH, Refusal, Refused, gc_paused, iter_route_points,
-                                         place, route)
+from gis_app.enforcement.routing import MAX_BATCH, Refusal, Refused, gc_paused, place, route
 from gis_app.web.auth import AUTHENTICATION
 from gis_app.web.errors import BadParameter
 from gis_app.web.refusal_text import localize, wants_english
@@ -172,9 +172,9 @@ class RouteBatchView(_RouterView):
 
         routable = [e for e in entries if e.error is None]
         # One answer at a time, and a thousand at a time to JSON: while this is done, the
-        # database reads the next piece of a large batch (see iter_route_points).
-        answers = iter_route_points([e.query for e in routable], [e.item for e in routable],
-                                    county_ids=county_ids)
+        # database reads the next piece of a large batch (see routing.territory_reads).
+        answers = iter_batch_answers([e.query for e in routable], [e.item for e in routable],
+                                     english, _HEAD, county_ids=county_ids)
         encoded, results = [], []
         for index, entry in enumerate(entries):
             if entry.error is not None:
@@ -185,11 +185,9 @@ class RouteBatchView(_RouterView):
                 if isinstance(answer, Refusal):
                     results.append({"index": index, "id": entry.id, "status": answer.status,
                                     **localize(answer.as_dict(), english)})
-                else:
-                    result = answer.as_dict(index=index, id=entry.id, status=200)
-                    if not english:   # each line's Chinese is rendered once and kept (a Line)
-                        result["trace"] = trace_in_chinese(result["trace"])
-                    results.append(result)
+                else:           # the point's own dict, its head keys first (see _HEAD)
+                    answer["index"], answer["id"] = index, entry.id
+                    results.append(answer)
             if len(results) == _ENCODE_EVERY:
                 encoded.append(orjson.dumps(results)[1:-1])
                 results.clear()
@@ -201,5 +199,7 @@ class RouteBatchView(_RouterView):
         return head[:-2] + b",".join(encoded) + b"]}"      # head ends with `[]}`
 
 
+#: A batch answer's first fields; `index` and `id` are set per point.
+_HEAD = {"index": None, "id": None, "status": 200}
 #: Batch answers are written to JSON this many at a time (then freed).
 _ENCODE_EVERY = 1000

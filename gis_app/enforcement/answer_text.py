@@ -186,6 +186,12 @@ def _keep(made_key: tuple, line: Line) -> None:
     _made[made_key] = line
 
 
+def plain_text(key: str, english: bool, **args) -> str:
+    """The text of a template whose arguments need no translating (a point's coordinates), in
+    one language, as a plain str: no Line is made (a batch writes one per point)."""
+    return TEMPLATES[key][0 if english else 1].format(**args)
+
+
 def in_chinese(line: str) -> str:
     """A trace line in Chinese; a line that is not a Line (e.g. a footprint's own) as it is."""
     return line.zh if isinstance(line, Line) else line

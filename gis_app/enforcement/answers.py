@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from gis_app.enforcement.answer_text import Line
+from gis_app.enforcement.answer_text import Line, plain_text
 from gis_app.enforcement.deadlines import AppliedRule
 from gis_app.enforcement.locate import Location, Nearest, Unit
 from gis_app.enforcement.severity import SeverityFinding
@@ -45,6 +45,15 @@ class PointQuery:
             return Line.single("point", lon=stored["lon"], lat=stored["lat"], crs=WGS84)
         return Line.single("point_converted", received_lon=self.received_lon,
                     received_lat=self.received_lat, received_crs=self.received_crs, **stored)
+
+    def describe_text(self, english: bool) -> str:
+        """`describe()` as plain text in English or Chinese, made without a Line for a point
+        received in WGS84 (a batch writes 10,000 of these)."""
+        if self.received_crs == WGS84:
+            return plain_text("point", english, lon=f"{self.lon:.7f}", lat=f"{self.lat:.7f}",
+                              crs=WGS84)
+        line = self.describe()
+        return line if english else line.zh
 
 
 @dataclass(frozen=True)
@@ -136,23 +145,35 @@ class RoutingDecision:
         departments) are shared objects: read the answer, do not change it in place."""
         p = self.placement
         loc = p.location
-        return {
-            **head,
-            **_unit_refs(loc, p.hub),
-            "team": self.team,
-            "subject": self.subject,
-            "at_sea": loc.at_sea,
-            "mode": self.mode,
-            "severity": self.severity,
-            "severity_rule": (self.severity_finding or p.severity_finding).shared_dict,
-            "protected_areas": p.protected_areas,
-            "departments": self.departments,
-            "deadline": self.deadline_text or timezone.localtime(self.deadline).isoformat(),
-            "deadline_rule": self.deadline_rule.shared_dict if self.deadline_rule else None,
-            "item": self.item,
-            "trace": self.trace,
-            "query": p.query.as_dict(),
-        }
+        return answer_dict(head, loc, p.hub, self.team, self.subject, self.mode,
+                           self.severity_finding or p.severity_finding, p.protected_areas,
+                           self.departments,
+                           self.deadline_text or timezone.localtime(self.deadline).isoformat(),
+                           self.deadline_rule, self.item, self.trace, p.query.as_dict())
+
+
+def answer_dict(head: dict, loc: Location, hub, team, subject, mode, severity: SeverityFinding,
+                protected_areas, departments, deadline_text: str, deadline_rule, item, trace,
+                query) -> dict:
+    """A routing answer's JSON fields in order, after `head` (the one home of its shape: the
+    single route's and, once per decision key, the batch's, batch_answers.py)."""
+    return {
+        **head,
+        **_unit_refs(loc, hub),
+        "team": team,
+        "subject": subject,
+        "at_sea": loc.at_sea,
+        "mode": mode,
+        "severity": severity.severity,
+        "severity_rule": severity.shared_dict,
+        "protected_areas": protected_areas,
+        "departments": departments,
+        "deadline": deadline_text,
+        "deadline_rule": deadline_rule.shared_dict if deadline_rule else None,
+        "item": item,
+        "trace": trace,
+        "query": query,
+    }
 
 
 def _unit_refs(loc, hub) -> dict:

@@ -71,69 +71,90 @@ def _unit_line(level: str, unit: Unit, n: int) -> Line:
     return line
 
 
-def _location_lines(loc: Location) -> tuple[list[str], bool]:
-    """The trace lines for county, township and village, and whether a grid line follows."""
+def _location_lines(loc: Location) -> list[str]:
+    """The trace lines for county and township (or that no township covers the point): the
+    same for every point of a township, shared."""
     lines = [_unit_line("county", loc.county, 1)]
     if loc.township is None:
         lines.append(Line("no_township"))
-        return lines, False
-    lines.append(_unit_line("township", loc.township, loc.covering_townships))
-    if loc.village is None:
-        lines.append(Line("no_village"))
-        return lines, False
-    lines.append(_unit_line("village", loc.village, loc.covering_villages))
-    return lines, True
+    else:
+        lines.append(_unit_line("township", loc.township, loc.covering_townships))
+    return lines
 
 
-def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
-    """Where the point is, what protects it, whose hub it is in. All but the point's own trace
-    line and its grid's are shared by the points of one village and zone set: computed once."""
-    t, v = loc.township, loc.village
-    key = (loc.county.id, t.id if t else None, loc.covering_townships,
-           v.id if v else None, loc.covering_villages, loc.zone_ids)
+def own_lines(loc: Location, book: RuleBook) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The point's own trace lines, (English, Chinese): its village's and grid's (or that
+    none covers it); none at sea. Kept per call by village and grid."""
+    if loc.township is None:
+        return _NO_LINES
+    v, g = loc.village, loc.grid
+    key = (v.id if v else None, loc.covering_villages, g.id if g else None, loc.covering_grids)
+    found = book._own_memo.get(key)
+    if found is None:
+        if v is None:
+            lines = (Line("no_village"),)
+        else:
+            lines = (_unit_line("village", v, loc.covering_villages),
+                     _unit_line("grid", g, loc.covering_grids) if g else Line("no_grid"))
+        found = book._own_memo[key] = (lines, tuple(line.zh for line in lines))
+    return found
+
+
+_NO_LINES: tuple = ((), ())
+
+
+def shared_place(loc: Location, book: RuleBook) -> tuple:
+    """What the points of one township and zone set share: (county and township lines, zone
+    and hub lines, hub, protected areas, zone departments, severity without an item)."""
+    t = loc.township
+    key = (loc.county.id, t.id if t else None, loc.covering_townships, loc.zone_ids)
     shared = book._place_memo.get(key)
     if shared is None:
-        head, grid_follows = _location_lines(loc)
         zones = book.zone_facts(loc.county.id, loc.zone_ids)
-        areas, zone_depts = zones.protected_areas, zones.departments
-        severity = book.severity(loc.county.id, loc.zone_ids, zones, "")
         tail = list(zones.trace)
         hub = book.hubs.get(t.id) if t else None
         if hub:
             tail.append(Line("hub", township=t.name, code=hub.code, name=hub.name))
-        shared = book._place_memo[key] = (head, grid_follows, tail, hub, areas, zone_depts, severity)
-    head, grid_follows, tail, hub, areas, zone_depts, severity = shared
-    if grid_follows:
-        g = loc.grid
-        gkey = (g.id, loc.covering_grids) if g else None
-        line = book._line_memo.get(gkey)
-        if line is None:
-            line = book._line_memo[gkey] = (_unit_line("grid", g, loc.covering_grids) if g
-                                            else Line("no_grid"))
-        trace = [query.describe(), *head, line, *tail]
-    else:
-        trace = [query.describe(), *head, *tail]
+        shared = book._place_memo[key] = (
+            _location_lines(loc), tail, hub, zones.protected_areas, zones.departments,
+            book.severity(loc.county.id, loc.zone_ids, zones, ""))
+    return shared
+
+
+def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
+    """Where the point is, what protects it, whose hub it is in. All but the point's own trace
+    lines (itself, its village and grid) are shared by the points of one township and zone
+    set: computed once."""
+    head, tail, hub, areas, zone_depts, severity = shared_place(loc, book)
+    trace = [query.describe(), *head, *own_lines(loc, book)[0], *tail]
     return Placement(query, loc, hub, areas, zone_depts, severity, trace)
 
 
-def _decide(placement: Placement, item: ItemRow, book: RuleBook, now: datetime) -> RoutingDecision:
-    loc = placement.location
-    township = loc.township
+def decision_parts(loc: Location, item: ItemRow, book: RuleBook, now: datetime) -> tuple:
+    """What decides the answer for a point of `loc`'s township and zones and an item (steps
+    3-5): (authority outcome, departments to notify, severity finding, (applied deadline rule,
+    deadline, its text), the trace lines after the placement's)."""
+    township, county_id = loc.township, loc.county.id
     if township is None:                    # at sea (the county is known here)
         rule = book.marine_rule(loc.county)
     else:
-        rule = book.authority_rule(township, placement.hub or township, item)
-    departments, departments_line = book.departments_to_notify(item, loc.county.id, loc.zone_ids,
-                                                               placement.zone_departments)
-    county_id = loc.county.id
-    severity = book.severity(county_id, loc.zone_ids, book.zone_facts(county_id, loc.zone_ids),
-                             item.domain)
+        rule = book.authority_rule(township, book.hubs.get(township.id) or township, item)
+    zones = book.zone_facts(county_id, loc.zone_ids)
+    departments, departments_line = book.departments_to_notify(item, county_id, loc.zone_ids,
+                                                               zones.departments)
+    severity = book.severity(county_id, loc.zone_ids, zones, item.domain)
     deadline_rule, deadline, deadline_text, deadline_line = book.deadline(county_id, item,
                                                                           severity.severity, now)
+    return (rule, departments, severity, (deadline_rule, deadline, deadline_text),
+            [*rule.trace, departments_line, book.severity_line(severity), deadline_line])
+
+
+def _decide(placement: Placement, item: ItemRow, book: RuleBook, now: datetime) -> RoutingDecision:
+    rule, departments, severity, (deadline_rule, deadline, deadline_text), trace = \
+        decision_parts(placement.location, item, book, now)
     return RoutingDecision(placement, item.as_ref, rule.team, rule.subject, rule.mode, departments,
-                           deadline, [*placement.trace, *rule.trace, departments_line,
-                                      book.severity_line(severity), deadline_line],
-                           deadline_text, severity, deadline_rule)
+                           deadline, [*placement.trace, *trace], deadline_text, severity,
+                           deadline_rule)
 
 
 def _allowed(loc: Location, county_ids) -> bool:
@@ -145,7 +166,7 @@ def _forbidden(loc: Location) -> Refusal:
                                      f"{loc.county.name}, which this account may not act in")
 
 
-def _refusals(locations: list[Location], county_ids) -> dict[int, Refusal]:
+def refusals_for(locations: list[Location], county_ids) -> dict[int, Refusal]:
     """Points outside every county (422) or outside the caller's counties (403), by index."""
     refusals: dict[int, Refusal] = {}
     for i, loc in enumerate(locations):
@@ -165,13 +186,20 @@ def _read(queries: list[PointQuery], item_codes, county_ids):
     county (422) or outside the caller's counties (403). Returns (locations, refusals by
     index, RuleBook)."""
     read = read_territory([q.lon for q in queries], [q.lat for q in queries], item_codes)
-    return read.locations, _refusals(read.locations, county_ids), RuleBook.from_dims(read.dims)
+    return read.locations, refusals_for(read.locations, county_ids), RuleBook.from_dims(read.dims)
+
+
+def unknown_item(loc: Location, code: str | None) -> Refusal:
+    """400 for a point whose item code is missing or not in its county's catalogue."""
+    reason = (f"unknown item {code!r} in the catalogue of county {loc.county.code} "
+              f"{loc.county.name}") if code else "required"
+    return Refusal(400, "bad_parameter", f"item: {reason}", parameter="item")
 
 
 def _route_read(queries, item_codes, read: TerritoryRead, now: datetime,
                 county_ids) -> list[RoutingDecision | Refusal]:
     """The answers for points whose territory and rule rows `read` holds, in order."""
-    refusals = _refusals(read.locations, county_ids)
+    refusals = refusals_for(read.locations, county_ids)
     book = RuleBook.from_dims(read.dims)
     out: list[RoutingDecision | Refusal] = []
     for i, (query, loc, code) in enumerate(zip(queries, read.locations, item_codes)):
@@ -179,35 +207,35 @@ def _route_read(queries, item_codes, read: TerritoryRead, now: datetime,
             out.append(refusals[i])
             continue
         item = book.items.get((loc.county.id, code)) if code else None
-        if item is None:
-            reason = (f"unknown item {code!r} in the catalogue of county {loc.county.code} "
-                      f"{loc.county.name}") if code else "required"
-            out.append(Refusal(400, "bad_parameter", f"item: {reason}", parameter="item"))
-            continue
-        out.append(_decide(_place(query, loc, book), item, book, now))
+        out.append(unknown_item(loc, code) if item is None
+                   else _decide(_place(query, loc, book), item, book, now))
     return out
+
+
+def territory_reads(queries: list[PointQuery], item_codes: list[str | None],
+                    tolerance_m: float = 0.0):
+    """Yield (offset, TerritoryRead) covering the points in order. A batch of more than
+    `PIECE_POINTS` points is read in pieces from one snapshot (`locate.read_territory_pieces`):
+    the database reads the next piece while the caller works on this one. `tolerance_m` > 0
+    (one point or a few: one statement) also reads what lies within that many metres of each
+    point (`Location.reach`, for enforcement/borders.py)."""
+    if len(queries) != len(item_codes):
+        raise ValueError("one item code per point")
+    lons, lats = [q.lon for q in queries], [q.lat for q in queries]
+    if len(queries) > PIECE_POINTS and not connection.in_atomic_block and not tolerance_m:
+        yield from read_territory_pieces(lons, lats, item_codes)
+    else:
+        yield 0, read_territory(lons, lats, item_codes, tolerance_m)
 
 
 def iter_route_points(queries: list[PointQuery], item_codes: list[str | None],
                       now: datetime | None = None, county_ids=None, tolerance_m: float = 0.0):
-    """`route_points`, one answer at a time. A batch of more than `PIECE_POINTS` points is
-    read in pieces from one snapshot (`locate.read_territory_pieces`): the database reads the
-    next piece while the answers of this one are worked out and consumed, so a caller that
-    turns each answer into JSON as it comes overlaps its work with the database's too.
-    `tolerance_m` > 0 (one point or a few: the same statement) also reads what lies within
-    that many metres of each point (`Location.reach`, for enforcement/borders.py)."""
-    if len(queries) != len(item_codes):
-        raise ValueError("one item code per point")
+    """`route_points`, one answer at a time, worked out piece by piece as the pieces are read
+    (`territory_reads`), so a caller's work on the answers overlaps the database's."""
     now = now or timezone.now()
-    lons, lats = [q.lon for q in queries], [q.lat for q in queries]
-    if len(queries) > PIECE_POINTS and not connection.in_atomic_block and not tolerance_m:
-        for offset, read in read_territory_pieces(lons, lats, item_codes):
-            end = offset + len(read.locations)
-            yield from _route_read(queries[offset:end], item_codes[offset:end], read, now,
-                                   county_ids)
-    else:
-        yield from _route_read(queries, item_codes,
-                               read_territory(lons, lats, item_codes, tolerance_m), now, county_ids)
+    for offset, read in territory_reads(queries, item_codes, tolerance_m):
+        end = offset + len(read.locations)
+        yield from _route_read(queries[offset:end], item_codes[offset:end], read, now, county_ids)
 
 
 def route_from_read(queries: list[PointQuery], item_codes: list[str | None], read: TerritoryRead,

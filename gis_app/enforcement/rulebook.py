@@ -23,20 +23,6 @@ from gis_app.enforcement.severity import SeverityFinding
 from gis_app.enforcement.worktime import WorkCalendar, parse_working_hours
 
 
-#: rules.authority_rule's answers by the whole of its arguments (rows are values: a renamed
-#: team or a changed authority row is another key), kept across requests: a county's batches
-#: meet the same township, item and authority again and again. Cleared whole when full.
-OUTCOME_CACHE_ENTRIES = 50_000
-_outcomes: dict[tuple, rules.AuthorityOutcome] = {}
-
-
-def _keep_outcome(args: tuple, outcome: rules.AuthorityOutcome) -> rules.AuthorityOutcome:
-    if len(_outcomes) >= OUTCOME_CACHE_ENTRIES:
-        _outcomes.clear()
-    _outcomes[args] = outcome
-    return outcome
-
-
 @dataclass
 class RuleBook:
     """The small dimension tables the rules need for a set of located points (departments,
@@ -70,6 +56,7 @@ class RuleBook:
     _calendar_memo: dict = field(default_factory=dict)
     _departments_memo: dict = field(default_factory=dict)
     _place_memo: dict = field(default_factory=dict)
+    _own_memo: dict = field(default_factory=dict)
 
     @classmethod
     def from_dims(cls, dims: dict) -> "RuleBook":
@@ -125,17 +112,12 @@ class RuleBook:
         if found is None:
             row = self.authorities.get((township.id, item.id))
             kind, entrusting_id = (row.kind, row.entrusting_id) if row else (None, None)
-            args = (township, acting, item.code, kind,
-                    self.departments.get(entrusting_id) if entrusting_id else None,
-                    self.departments.get(item.department_id), item.department_id,
-                    self.township_teams.get(acting.id), self.department_teams.get(item.department_id))
-            found = _outcomes.get(args)
-            if found is None:
-                found = _keep_outcome(args, rules.authority_rule(
-                    township=township, acting=acting, item_code=item.code, kind=kind,
-                    entrusting=args[4], item_department=args[5], item_department_id=item.department_id,
-                    local_team=args[7], department_team=args[8]))
-            self._rule_memo[key] = found
+            found = self._rule_memo[key] = rules.authority_rule(
+                township=township, acting=acting, item_code=item.code, kind=kind,
+                entrusting=self.departments.get(entrusting_id) if entrusting_id else None,
+                item_department=self.departments.get(item.department_id),
+                item_department_id=item.department_id, local_team=self.township_teams.get(acting.id),
+                department_team=self.department_teams.get(item.department_id))
         return found
 
     def marine_rule(self, county: Unit) -> rules.AuthorityOutcome:

@@ -17,8 +17,10 @@ database is down). Django has logged the traceback by then.
 from __future__ import annotations
 
 import json
+import re
 import sys
 
+import orjson
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
@@ -64,6 +66,22 @@ def check_json(data, parameter: str = "body", depth: int = 0, _good: set | None 
         for value in data:
             check_json(value, parameter, depth + 1, good)
     return data
+
+
+def check_depth(data) -> None:
+    """`check_json`'s depth cap alone, level by level (no call per value): for documents whose
+    text cannot hold a bad string (`_MAYBE_BAD_TEXT`)."""
+    limit = settings.JSON_MAX_DEPTH
+    containers, depth = [data], 0
+    while containers:
+        depth += 1                      # the depth of these containers' values
+        deeper = []
+        for container in containers:
+            values = container.values() if type(container) is dict else container
+            if depth > limit and values:
+                raise BadText("body", f"nested deeper than {limit} levels (setting JSON_MAX_DEPTH)")
+            deeper += [v for v in values if type(v) is dict or type(v) is list]
+        containers = deeper
 
 
 def is_api(request) -> bool:
@@ -138,16 +156,29 @@ class JSONShape:
         if not body.strip():
             return
         try:
-            data = json.loads(body)
-        except RecursionError:
-            raise BadText("body", f"nested deeper than {settings.JSON_MAX_DEPTH} levels "
-                                  "(setting JSON_MAX_DEPTH)") from None
-        except (ValueError, UnicodeDecodeError):
-            return   # the parser answers malformed JSON with its own 400
+            data = orjson.loads(body)       # ~20x faster than json; the same document when both read it
+        except orjson.JSONDecodeError:      # too deep, not UTF-8, NaN, big integers...: as json reads it
+            try:
+                data = json.loads(body)
+            except RecursionError:
+                raise BadText("body", f"nested deeper than {settings.JSON_MAX_DEPTH} levels "
+                                      "(setting JSON_MAX_DEPTH)") from None
+            except (ValueError, UnicodeDecodeError):
+                return   # the parser answers malformed JSON with its own 400
         if not isinstance(data, dict):
             raise BadText("body", f"must be a JSON object {{...}}, not {_KINDS.get(type(data), 'that')}")
-        check_json(data)
+        if _MAYBE_BAD_TEXT.search(body) is None:
+            check_depth(data)       # no string in it can hold NUL or a lone surrogate
+        else:
+            check_json(data)
 
+
+#: What a JSON text needs to carry a NUL or a lone surrogate in a string or key: the escape
+#: \u0000 or \uD800-\uDFFF, or (read by json as UTF-16/32, or with surrogatepass) a NUL byte
+#: or UTF-8-encoded surrogate bytes. Without any of these (a 10,000-point batch body: 0.7 MB,
+#: searched in ~1 ms) no string needs checking, so only the depth is (a walk over every string
+#: cost 0.15 s of such a batch, profiled).
+_MAYBE_BAD_TEXT = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\x00|\xed[\xa0-\xbf]")
 
 _KINDS = {list: "a list", str: "a string", int: "a number", float: "a number", bool: "true/false",
           type(None): "null"}

@@ -77,6 +77,45 @@ def test_json_nested_within_the_limit_reaches_the_view(api, settings):
     assert post_json(api, "/api/route/batch", body).json().get("parameter") != "body"
 
 
+def test_a_batch_body_nested_too_deep_in_a_field_the_batch_ignores_is_refused(api, settings):
+    settings.JSON_MAX_DEPTH = 8
+    body = json.dumps({"points": [{"lon": 120.0, "lat": 30.0, "note": [[[[[[[[1]]]]]]]]}]})
+    assert "JSON_MAX_DEPTH" in refused(post_json(api, "/api/route/batch", body), "body")
+
+
+def test_nul_in_a_key_the_batch_ignores_is_refused(api):
+    refused(post_json(api, "/api/route/batch", '{"points": [{"lon": 1, "lat": 2, "n\\u0000": 1}]}'),
+            "body")
+
+
+def test_a_lone_surrogate_among_thousands_of_batch_points_is_refused(api):
+    points = [{"lon": 120.0, "lat": 30.0, "id": f"p{k}"} for k in range(2000)]
+    text = json.dumps({"points": points})[:-2] + ', {"lon": 1, "lat": 2, "id": "\\udfff"}]}'
+    assert "surrogate" in refused(post_json(api, "/api/route/batch", text), "points")
+
+
+def test_an_escaped_surrogate_pair_is_text_like_any_other(api):
+    body = '{"points": [{"lon": 1, "lat": 2, "id": "\\ud83d\\ude00 ok"}]}'
+    response = post_json(api, "/api/route/batch", body)
+    assert response.status_code == 200 and response.json()["results"][0]["id"] == "\U0001F600 ok"
+
+
+@pytest.mark.parametrize("document", [{"a": 1}, {"a": [1, {"b": [[2]]}]}, {"a": [[[[[[[[1]]]]]]]]},
+                                      {"a": [[[[[[[[[1]]]]]]]]]}, {"a": [[[[[[[[[]]]]]]]]]},
+                                      {"a": [[[[[[[{}]]]]]]]}, {"a": {"b": {"c": "d"}}}])
+def test_the_depth_check_alone_refuses_what_the_whole_walk_refuses(settings, document):
+    from gis_app.web.guard import BadText, check_depth, check_json
+    settings.JSON_MAX_DEPTH = 8
+    outcomes = []
+    for check in (check_json, check_depth):
+        try:
+            check(document)
+            outcomes.append("passed")
+        except BadText as exc:
+            outcomes.append(str(exc))
+    assert outcomes[0] == outcomes[1]
+
+
 def test_nul_in_a_form_field_is_refused_by_name():
     from urllib.parse import urlencode
     response = Client().post("/login/", urlencode({"username": "adm\x00in", "password": "x"}),
