@@ -304,23 +304,29 @@ REGISTRY.register(Layer(
 
 
 def _live_rows(user, options):
+    """The latest track of each team the user may see, at its latest fix (time, place and
+    accuracy annotated): one feature per team, its id the track's. Rows are tracks because
+    fixes are keyed by (track, time) and have no single id for a feature."""
     ids = visible_county_ids(user)
     teams = Team.objects.all() if ids is None else Team.objects.filter(county_id__in=ids)
-    latest_track = Track.objects.filter(team_id=OuterRef(OuterRef("pk"))).order_by("-ended_at").values("id")[:1]
-    latest_fix = Fix.objects.filter(track_id=Subquery(latest_track)).order_by("-time").values("id")[:1]
-    fixes = teams.annotate(fix_id=Subquery(latest_fix)).filter(fix_id__isnull=False).values("fix_id")
-    return Fix.objects.filter(pk__in=fixes)
+    latest_track = Track.objects.filter(team_id=OuterRef("pk")).order_by("-ended_at").values("id")[:1]
+    # Each a top-1 probe of an index (tracks: team, ended_at; fixes: their key, track and time).
+    last = Fix.objects.filter(track_id=OuterRef("pk")).order_by("-time")
+    return (Track.objects.filter(pk__in=teams.annotate(last_track=Subquery(latest_track)).values("last_track"))
+            .annotate(time=Subquery(last.values("time")[:1]), position=Subquery(last.values("geom")[:1]),
+                      accuracy=Subquery(last.values("accuracy")[:1]))
+            .filter(time__isnull=False))
 
 
 REGISTRY.register(Layer(
     id="live-positions", title="队伍实时位置",
     description="Each team's latest GPS fix (of its latest track); stale when older than "
                 "PATROL_STALE_MINUTES.",
-    geometry_type=POINT, rows=_live_rows, visible=_patrol_reader,
+    geometry_type=POINT, rows=_live_rows, visible=_patrol_reader, geometry="position",
     attributes=(
-        A("code", "track__team__code", description="team code"),
-        A("name", "track__team__name", description="team name"),
-        A("team_kind", "track__team__kind"), A("track", "track_id", type=INTEGER),
+        A("code", "team__code", description="team code"),
+        A("name", "team__name", description="team name"),
+        A("team_kind", "team__kind"), A("track", "id", type=INTEGER),
         A("time", type=DATETIME), A("accuracy", type=NUMBER),
         A("age_seconds", lambda: Func(Now() - F("time"), template="EXTRACT(EPOCH FROM %(expressions)s)",
                                       output_field=FloatField()), type=NUMBER),
@@ -332,7 +338,7 @@ REGISTRY.register(Layer(
                       "fillColor": "#00e5ff", "fillOpacity": 0.95},
                 rules=({"when": {"stale": True}, "style": {"fillColor": "#7f8c8d"}, "label": "位置过期"},
                        {"when": {"stale": False}, "style": {}, "label": "实时"})),
-    datetime=("time", None), ordering=("track__team__code",), max_age=0,
+    datetime=("time", None), ordering=("team__code",), max_age=0,
 ))
 
 

@@ -19,6 +19,8 @@ Two things are stored, both from the same runs of joined fixes:
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import shapely
 from django.db import connection
@@ -66,11 +68,16 @@ def step_metres(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.asarray(_WGS84.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2])
 
 
+class StoredLine(NamedTuple):
+    count: int            # unbroken lines
+    length_m: float       # geodesic metres, as stored in Track.length_m
+
+
 def store_line(track: Track, times_us: np.ndarray, lon: np.ndarray, lat: np.ndarray,
-               gap: dict | None = None) -> int:
+               gap: dict | None = None) -> StoredLine:
     """Derive and store the line of `track` (its kept fixes, any order) and its pieces under
-    the gap rule `gap` (segments.gap_params: the settings by default); returns the number of
-    unbroken lines. Call inside the upload's transaction."""
+    the gap rule `gap` (segments.gap_params: the settings by default). Call inside the
+    upload's transaction."""
     gap = gap or segments.gap_params()
     order = np.argsort(times_us, kind="stable")
     times_us, lon, lat = times_us[order], np.ascontiguousarray(lon[order]), np.ascontiguousarray(lat[order])
@@ -109,4 +116,4 @@ def store_line(track: Track, times_us: np.ndarray, lon: np.ndarray, lat: np.ndar
                  "t0": times_us[[a for a, _ in pieces]].tolist(),
                  "t1": times_us[[b for _, b in pieces]].tolist(),
                  "metres": [float(walked[b] - walked[a]) for a, b in pieces]})
-    return len(lines)
+    return StoredLine(len(lines), float(walked[-1]))

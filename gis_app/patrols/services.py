@@ -75,11 +75,13 @@ def store_track(fixes: Fixes, cleaned: Cleaned, *, team: Team, plan: PatrolPlan 
             fixes_received=len(fixes), fixes_kept=cleaned.kept, fixes_dropped=len(cleaned.dropped),
             report=_report(fixes, cleaned))
         _copy_fixes(track.pk, fixes, keep)
-        line_count = store_line(track, kept_times, fixes.lon[keep], fixes.lat[keep])
-        track.refresh_from_db(fields=["geom", "length_m", "line_gap_seconds", "line_gap_metres"])
-        track.report["line"] = {"pieces": line_count, "length_m": round(track.length_m, 1),
+        line = store_line(track, kept_times, fixes.lon[keep], fixes.lat[keep])
+        track.report["line"] = {"pieces": line.count, "length_m": round(line.length_m, 1),
                                 "started_at": iso(kept_times.min()), "ended_at": iso(kept_times.max())}
         Track.objects.filter(pk=track.pk).update(report=track.report)
+    # The stored line is read only when asked for (the answer reads the track again, simplified):
+    # fetching 100,000 vertices back here cost more than storing them.
+    return Track.objects.defer("geom").get(pk=track.pk)
     return track
 
 

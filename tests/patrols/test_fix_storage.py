@@ -1,5 +1,6 @@
-"""How fixes are stored: one binary COPY per upload (gis_app/patrols/fix_copy.py) and the
-track reference checked per statement by triggers (patrols migration 0003)."""
+"""How fixes are stored: one binary COPY per upload (gis_app/patrols/fix_copy.py), keyed by
+(track, time) with no other index (patrols migration 0006), and the track reference checked
+per statement by triggers (patrols migration 0003)."""
 import io
 from datetime import timedelta
 
@@ -58,3 +59,27 @@ def test_a_tracks_id_does_not_change(territory):
                          team=_team(territory), filename="t.csv")
     with pytest.raises(IntegrityError), transaction.atomic():
         Track.objects.filter(pk=track.pk).update(id=track.pk + 1000)
+
+
+def test_a_fix_is_keyed_by_its_track_and_time(territory):
+    track = upload_track(_csv([(T0, 120.002, 30.002, 5), (T0 + timedelta(seconds=5), 120.0021, 30.002, 5)]),
+                         team=_team(territory), filename="t.csv")
+    fix = Fix.objects.get(pk=(track.pk, T0))
+    assert (fix.track_id, fix.time, fix.geom.x) == (track.pk, T0, 120.002)
+
+
+def test_a_second_fix_of_a_track_at_the_same_time_is_refused(territory):
+    track = upload_track(_csv([(T0, 120.002, 30.002, 5), (T0 + timedelta(seconds=5), 120.0021, 30.002, 5)]),
+                         team=_team(territory), filename="t.csv")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("INSERT INTO patrols_fix (track_id, time, geom) "
+                    "VALUES (%s, %s, ST_SetSRID(ST_MakePoint(120.01, 30.01), 4326))", [track.pk, T0])
+    assert Fix.objects.filter(track=track).count() == 2
+
+
+def test_fixes_have_one_index_their_key(territory):
+    """Every read of fixes goes by (track, time); each further index is paid on every upload."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [Fix._meta.db_table])
+        found = [row[0] for row in cur.fetchall()]
+    assert len(found) == 1 and "UNIQUE" in found[0] and "(track_id, \"time\")" in found[0]
