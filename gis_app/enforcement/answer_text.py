@@ -186,10 +186,15 @@ def _keep(made_key: tuple, line: Line) -> None:
     _made[made_key] = line
 
 
-def plain_text(key: str, english: bool, **args) -> str:
-    """The text of a template whose arguments need no translating (a point's coordinates), in
-    one language, as a plain str: no Line is made (a batch writes one per point)."""
-    return TEMPLATES[key][0 if english else 1].format(**args)
+#: The "point" template in (English, Chinese) with the coordinates' format built in.
+_POINT_TEXT = tuple(text.replace("{lon}", "{0:.7f}").replace("{lat}", "{1:.7f}").replace("{crs}", "{2}")
+                    for text in TEMPLATES["point"])
+
+
+def point_text(lon: float, lat: float, crs: str, english: bool) -> str:
+    """The "point" line (coordinates to 7 decimals, as `PointQuery.describe` gives them) in
+    one language, as a plain str in one formatting: a batch writes one per point."""
+    return _POINT_TEXT[0 if english else 1].format(lon, lat, crs)
 
 
 def in_chinese(line: str) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from gis_app.enforcement.answer_text import Line, plain_text
+from gis_app.enforcement.answer_text import Line, point_text
 from gis_app.enforcement.deadlines import AppliedRule
 from gis_app.enforcement.locate import Location, Nearest, Unit
 from gis_app.enforcement.severity import SeverityFinding
@@ -50,8 +50,7 @@ class PointQuery:
         """`describe()` as plain text in English or Chinese, made without a Line for a point
         received in WGS84 (a batch writes 10,000 of these)."""
         if self.received_crs == WGS84:
-            return plain_text("point", english, lon=f"{self.lon:.7f}", lat=f"{self.lat:.7f}",
-                              crs=WGS84)
+            return point_text(self.lon, self.lat, WGS84, english)
         line = self.describe()
         return line if english else line.zh
 

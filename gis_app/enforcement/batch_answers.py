@@ -65,7 +65,7 @@ def _answers(queries, item_codes, read: TerritoryRead, now, county_ids, english,
         township = loc.township
         key = (county.id, township.id if township is not None else None,
                loc.covering_townships, loc.zone_ids, item.id)
-        own = own_lines(loc, book)[language]
+        own = own_lines(loc)[language]
         found = shared.get(key)
         if found is None:
             found = shared[key] = _shared_answer(loc, item, book, now, english, head)

@@ -82,24 +82,31 @@ def _location_lines(loc: Location) -> list[str]:
     return lines
 
 
-def own_lines(loc: Location, book: RuleBook) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def own_lines(loc: Location) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The point's own trace lines, (English, Chinese): its village's and grid's (or that
-    none covers it); none at sea. Kept per call by village and grid."""
+    none covers it); none at sea. Kept across requests by the values they say (plain tuples):
+    a county's grids recur."""
     if loc.township is None:
         return _NO_LINES
     v, g = loc.village, loc.grid
-    key = (v.id if v else None, loc.covering_villages, g.id if g else None, loc.covering_grids)
-    found = book._own_memo.get(key)
+    key = ((v.code, v.name, loc.covering_villages) if v else None,
+           (g.code, g.name, loc.covering_grids) if g else None)
+    found = _own.get(key)
     if found is None:
         if v is None:
             lines = (Line("no_village"),)
         else:
             lines = (_unit_line("village", v, loc.covering_villages),
                      _unit_line("grid", g, loc.covering_grids) if g else Line("no_grid"))
-        found = book._own_memo[key] = (lines, tuple(line.zh for line in lines))
+        if len(_own) >= OWN_LINES_ENTRIES:
+            _own.clear()
+        found = _own[key] = (lines, tuple(line.zh for line in lines))
     return found
 
 
+#: Villages' and grids' trace lines kept (see own_lines); cleared whole when full.
+OWN_LINES_ENTRIES = 100_000
+_own: dict[tuple, tuple] = {}
 _NO_LINES: tuple = ((), ())
 
 
@@ -126,7 +133,7 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
     lines (itself, its village and grid) are shared by the points of one township and zone
     set: computed once."""
     head, tail, hub, areas, zone_depts, severity = shared_place(loc, book)
-    trace = [query.describe(), *head, *own_lines(loc, book)[0], *tail]
+    trace = [query.describe(), *head, *own_lines(loc)[0], *tail]
     return Placement(query, loc, hub, areas, zone_depts, severity, trace)
 
 

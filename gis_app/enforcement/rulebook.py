@@ -23,6 +23,20 @@ from gis_app.enforcement.severity import SeverityFinding
 from gis_app.enforcement.worktime import WorkCalendar, parse_working_hours
 
 
+#: rules.authority_rule's answers by the values of its arguments, as plain tuples (codes,
+#: names, ids: the row objects' generated hashing, in Python, cost what the cache saved), kept
+#: across requests: a county's requests meet the same township, item, authority and teams
+#: again and again. A renamed team or a changed authority row is another key. Cleared whole
+#: when full.
+OUTCOME_CACHE_ENTRIES = 50_000
+_outcomes: dict[tuple, rules.AuthorityOutcome] = {}
+
+
+def _named(row, *more) -> tuple | None:
+    """A department's or team's values as the rules use them (None: no row)."""
+    return None if row is None else (row.code, row.name, *more)
+
+
 @dataclass
 class RuleBook:
     """The small dimension tables the rules need for a set of located points (departments,
@@ -51,12 +65,10 @@ class RuleBook:
     _zone_memo: dict = field(default_factory=dict)
     _rule_memo: dict = field(default_factory=dict)
     _deadline_memo: dict = field(default_factory=dict)
-    _line_memo: dict = field(default_factory=dict)
     _severity_memo: dict = field(default_factory=dict)
     _calendar_memo: dict = field(default_factory=dict)
     _departments_memo: dict = field(default_factory=dict)
     _place_memo: dict = field(default_factory=dict)
-    _own_memo: dict = field(default_factory=dict)
 
     @classmethod
     def from_dims(cls, dims: dict) -> "RuleBook":
@@ -112,12 +124,24 @@ class RuleBook:
         if found is None:
             row = self.authorities.get((township.id, item.id))
             kind, entrusting_id = (row.kind, row.entrusting_id) if row else (None, None)
-            found = self._rule_memo[key] = rules.authority_rule(
-                township=township, acting=acting, item_code=item.code, kind=kind,
-                entrusting=self.departments.get(entrusting_id) if entrusting_id else None,
-                item_department=self.departments.get(item.department_id),
-                item_department_id=item.department_id, local_team=self.township_teams.get(acting.id),
-                department_team=self.department_teams.get(item.department_id))
+            entrusting = self.departments.get(entrusting_id) if entrusting_id else None
+            department = self.departments.get(item.department_id)
+            local_team = self.township_teams.get(acting.id)
+            department_team = self.department_teams.get(item.department_id)
+            values = (township.id, township.code, township.name, acting.id, acting.code,
+                      acting.name, item.code, kind, _named(entrusting), _named(department),
+                      item.department_id, local_team and _named(local_team, local_team.kind),
+                      department_team and _named(department_team, department_team.kind))
+            found = _outcomes.get(values)
+            if found is None:
+                if len(_outcomes) >= OUTCOME_CACHE_ENTRIES:
+                    _outcomes.clear()
+                found = _outcomes[values] = rules.authority_rule(
+                    township=township, acting=acting, item_code=item.code, kind=kind,
+                    entrusting=entrusting, item_department=department,
+                    item_department_id=item.department_id, local_team=local_team,
+                    department_team=department_team)
+            self._rule_memo[key] = found
         return found
 
     def marine_rule(self, county: Unit) -> rules.AuthorityOutcome:
@@ -151,10 +175,7 @@ class RuleBook:
         return found
 
     def severity_line(self, finding: SeverityFinding) -> str:
-        found = self._line_memo.get(finding)
-        if found is None:
-            found = self._line_memo[finding] = Line("severity", finding=finding.text)
-        return found
+        return finding.trace_line
 
     def calendar(self, county_id: int) -> WorkCalendar:
         """The county's working calendar (national days, its `calendar` rows, the hours setting)."""

@@ -55,6 +55,11 @@ class SeverityFinding:
         """`as_dict()` built once and shared by the router's answers (read-only)."""
         return self.as_dict()
 
+    @built_once
+    def trace_line(self) -> Line:
+        """The trace's severity line, made once per finding (a batch names it per point)."""
+        return Line("severity", finding=self.text)
+
     @property
     def text(self) -> Line:
         """Why, in words (answer_text.py's templates: English text, Chinese on demand)."""

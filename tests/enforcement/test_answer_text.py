@@ -150,3 +150,11 @@ def test_a_trace_in_chinese_line_by_line_whether_rendered_before_or_not():
     assert answer_text.trace_in_chinese(lines) == [answer_text.in_chinese(line) for line in lines]
     assert answer_text.trace_in_chinese(lines)[:3] == [
         "所选村（社区）内没有网格覆盖该点", fresh.zh, "坐标 (120.0200000, 30.0200000) EPSG:4326"]
+
+
+@pytest.mark.parametrize("english", [True, False])
+def test_a_points_line_as_plain_text_reads_as_its_line(english):
+    from gis_app.enforcement.answers import PointQuery
+    for query in (PointQuery(120.123456789, 30.5), PointQuery(120.1, 30.2, 120.2, 30.3, "GCJ02")):
+        line = query.describe()
+        assert query.describe_text(english) == (line if english else line.zh)

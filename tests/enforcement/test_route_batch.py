@@ -204,6 +204,23 @@ def test_batch_query_count_does_not_grow_with_the_points(client, member):
     assert run(400) == run(10)
 
 
+def test_points_sharing_a_decision_get_their_own_grid_trace_lines_and_query(client, member):
+    # Same township, zones and item (one decision key), two grids: the decision is made once
+    # and shared; each answer still names its own village, grid, lines and coordinates.
+    points = [(120.005, 30.005), (120.015, 30.005), (120.005, 30.005)]
+    res = post(client, member, {"item": "I001", "points": [{"lon": x, "lat": y} for x, y in points]})
+    a, b, c = res.json()["results"]
+    assert a["township"] == b["township"] and a["mode"] == b["mode"] and a["team"] == b["team"]
+    assert a["village"] == b["village"] and a["grid"]["code"] != b["grid"]["code"]
+    assert [line for line in a["trace"] if line not in b["trace"]] == [
+        a["trace"][0], f"网格 {a['grid']['code']} {a['grid']['name']} 覆盖该点"]
+    assert a["query"]["stored"]["lon"] == 120.005 and b["query"]["stored"]["lon"] == 120.015
+    assert b["trace"][0].startswith("坐标 (120.0150000, 30.0050000)")
+    c.pop("index")
+    a.pop("index")
+    assert a == c        # the same point again: the same answer, not a changed shared one
+
+
 # --- batch == single -----------------------------------------------------------------------------
 
 def _special_points(west):

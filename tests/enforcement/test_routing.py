@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from boundaries.models import CountyPart
+from gis_app.enforcement.models import Authority
 from gis_app.enforcement.routing import (Refused, RoutingDecision, RuleBook, place, route,
                                          route_points)
 from tests.enforcement.helpers import at
@@ -35,6 +36,20 @@ def test_statutory_and_granted_act_in_the_townships_own_name(territory, now, aut
     assert d.mode == "township"
     assert d.subject == {"code": "990101001", "name": "第1镇", "type": "township"}
     assert d.team["code"] == "T990101001"
+
+
+def test_a_renamed_team_and_a_changed_authority_are_answered_at_once(territory, now):
+    # The rules' answers are kept across calls by the values they depend on (rulebook.py):
+    # changed rows are another key, never a stale answer.
+    grant(territory.townships[0], territory.items["I001"], "statutory")
+    assert decide(IN_001, "I001", now).team["name"] != "改名队"
+    team = territory.teams["990101001"]
+    team.name = "改名队"
+    team.save()
+    d = decide(IN_001, "I001", now)
+    assert d.team["name"] == "改名队" and any("改名队" in line for line in d.trace)
+    Authority.objects.filter(township=territory.townships[0]).update(authority="county")
+    assert decide(IN_001, "I001", now).mode == "county"
 
 
 def test_entrusted_acts_in_the_entrusting_departments_name(territory, now):
