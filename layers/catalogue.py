@@ -22,6 +22,7 @@ from django.db.models.functions import Cast, Concat, Now
 
 from boundaries.models import County, Grid, HubArea, ProtectedArea, Township, Village
 from gis_app.api.access import restrict, visible_county_ids
+from gis_app.enforcement.access import in_counties
 from gis_app.web.errors import BadParameter
 from gis_app.web.params import Param, get_one
 from gis_app.enforcement.models import Member, Team
@@ -168,7 +169,7 @@ REGISTRY.register(Layer(
 def _case_rows(user, options):
     visible_county_ids(user)  # an account without a county: 403, not an empty layer
     if _is_planner(user):
-        cases = Case.objects.filter(county_id=user.member.county_id)
+        cases = Case.objects.filter(in_counties([user.member.county_id]))
     else:
         cases = visible_cases(user)
     zone = options.get("protected_area")
@@ -256,7 +257,7 @@ REGISTRY.register(Layer(
 def _track_rows(user, options):
     ids = visible_county_ids(user)
     tracks = Track.objects.filter(geom__isnull=False)
-    return tracks if ids is None else tracks.filter(team__county_id__in=ids)
+    return tracks if ids is None else tracks.filter(in_counties(ids, "team__county_id"))
 
 
 REGISTRY.register(Layer(
@@ -278,7 +279,7 @@ def _coverage_options(request) -> dict:
 
 def _coverage_rows(user, options):
     ids = visible_county_ids(user)
-    grids = Grid.objects.all() if ids is None else Grid.objects.filter(county_id__in=ids)
+    grids = Grid.objects.all() if ids is None else Grid.objects.filter(in_counties(ids))
     start, end = options["start"], options["end"]
     return grids.annotate(
         patrolled=patrolled_grids(ids, start, end),
@@ -308,7 +309,7 @@ def _live_rows(user, options):
     accuracy annotated): one feature per team, its id the track's. Rows are tracks because
     fixes are keyed by (track, time) and have no single id for a feature."""
     ids = visible_county_ids(user)
-    teams = Team.objects.all() if ids is None else Team.objects.filter(county_id__in=ids)
+    teams = Team.objects.all() if ids is None else Team.objects.filter(in_counties(ids))
     latest_track = Track.objects.filter(team_id=OuterRef("pk")).order_by("-ended_at").values("id")[:1]
     # Each a top-1 probe of an index (tracks: team, ended_at; fixes: their key, track and time).
     last = Fix.objects.filter(track_id=OuterRef("pk")).order_by("-time")

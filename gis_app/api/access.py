@@ -37,7 +37,7 @@ def visible_counties(user) -> QuerySet[County]:
     """The counties `user` may see, as a queryset (never empty: no membership raises)."""
     ids = visible_county_ids(user)
     counties = County.objects.all()
-    return counties if ids is None else counties.filter(pk__in=ids)
+    return counties if ids is None else counties.filter(rule.in_counties(ids, "pk"))
 
 
 def restrict(queryset: QuerySet, user, county_field: str = "county") -> QuerySet:
@@ -45,7 +45,7 @@ def restrict(queryset: QuerySet, user, county_field: str = "county") -> QuerySet
     ids = visible_county_ids(user)
     if ids is None:
         return queryset
-    return queryset.filter(**{f"{county_field}__in": ids})
+    return queryset.filter(rule.in_counties(ids, county_field))
 
 
 class HasCountyAccess(BasePermission):

@@ -28,6 +28,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Func
 
 from boundaries.models import County, Grid, ProtectedArea, Township, Village
+from gis_app.enforcement.access import in_counties
 from gis_app.enforcement.county_rules import apply_county_rules
 from gis_app.enforcement.models import CatalogItem, Department
 from gis_app.enforcement.rules import severity_rule
@@ -179,7 +180,7 @@ class FootprintCheck:
 def _zones(geom: GEOSGeometry, area_m2: float, county_ids) -> list[Overlap]:
     zones = ProtectedArea.objects.all()
     if county_ids is not None:
-        zones = zones.filter(county_id__in=county_ids)
+        zones = zones.filter(in_counties(county_ids))
     found = _overlaps(zones, geom, area_m2, "county_id",
                       ("kind", "level", "zone", "authority_code"))
     codes = {(z.county_id, z.extra["authority_code"]) for z in found}
@@ -209,9 +210,9 @@ def check_footprint(geom: GEOSGeometry, *, item_code: str | None = None, county_
         if not counties:
             _refuse(403, "forbidden", "the footprint lies in no county this account may act in")
     ids = [c.id for c in counties]
-    townships = _overlaps(Township.objects.filter(county_id__in=ids), geom, area_m2, "county_id")
-    villages = _overlaps(Village.objects.filter(county_id__in=ids), geom, area_m2, "county_id")
-    grids = _overlaps(Grid.objects.filter(county_id__in=ids), geom, area_m2, "county_id")
+    townships = _overlaps(Township.objects.filter(in_counties(ids)), geom, area_m2, "county_id")
+    villages = _overlaps(Village.objects.filter(in_counties(ids)), geom, area_m2, "county_id")
+    grids = _overlaps(Grid.objects.filter(in_counties(ids)), geom, area_m2, "county_id")
     zones = _zones(geom, area_m2, ids)
     check = FootprintCheck(geom, area_m2, counties, townships, villages, grids, zones,
                            _severity(zones, item_code), now=now)

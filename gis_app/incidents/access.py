@@ -26,13 +26,13 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from boundaries.models import HubArea
-from gis_app.enforcement.access import NO_MEMBERSHIP, NotAMember, may_act_in, visible_county_ids
+from gis_app.enforcement.access import NO_MEMBERSHIP, NotAMember, in_counties, may_act_in, visible_county_ids
 from gis_app.enforcement.models import Member, Team
 
 Role = Member.Role
 ADMIN = "admin"
 
-__all__ = ["NO_MEMBERSHIP", "NotAMember", "may_act_in", "visible_county_ids", "Role", "ADMIN",
+__all__ = ["NO_MEMBERSHIP", "NotAMember", "in_counties", "may_act_in", "visible_county_ids", "Role", "ADMIN",
            "role_of", "member_of", "sees_all_counties", "CASE_RECORD_READERS", "REPORTERS",
            "may_read_case_records", "TEAM_ACTORS", "counts_whole_county", "case_filter", "may_report",
            "acts_for_team", "actor_kinds", "may_organise_joint_inspections", "PATROL_READERS",
@@ -97,7 +97,7 @@ def case_filter(user, supports) -> Q | None:
     member = getattr(user, "member", None)
     if member is None:
         return nothing
-    county = Q(county_id=member.county_id)
+    county = in_counties([member.county_id])
     role = member.role
     if role == Role.COMMAND_CENTRE:
         return county

@@ -48,5 +48,5 @@ class CaseQuerySet(models.QuerySet):
         """Statistics count records nobody reads one by one: planners and command centres
         count their whole county, everyone else what they may see."""
         if access.counts_whole_county(user):
-            return self.filter(county_id=user.member.county_id)
+            return self.filter(access.in_counties([user.member.county_id]))
         return self.visible_to(user)

@@ -9,14 +9,14 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from gis_app.enforcement.access import visible_county_ids
+from gis_app.enforcement.access import in_counties, visible_county_ids
 from gis_app.enforcement.models import Team
 from gis_app.patrols.models import PatrolPlan, Track
 
 
 def _in_visible_counties(queryset: QuerySet, user) -> QuerySet:
     ids = visible_county_ids(user)  # raises NotAMember for an account without a Member row
-    return queryset if ids is None else queryset.filter(team__county_id__in=ids)
+    return queryset if ids is None else queryset.filter(in_counties(ids, "team__county_id"))
 
 
 def visible_tracks(user) -> QuerySet[Track]:
@@ -34,7 +34,7 @@ def visible_teams(user) -> QuerySet[Team]:
     """Teams of the counties `user` may see."""
     ids = visible_county_ids(user)
     teams = Team.objects.all()
-    return teams if ids is None else teams.filter(county_id__in=ids)
+    return teams if ids is None else teams.filter(in_counties(ids))
 
 
 def overlapping(tracks: QuerySet[Track], start: datetime | None, end: datetime | None) -> QuerySet[Track]:

@@ -42,6 +42,12 @@ def test_restrict_keeps_only_rows_of_visible_counties(home, other):
     assert list(restrict(Township.objects.all(), user)) == other.townships
 
 
+def test_restrict_compares_the_county_as_bigint(home):
+    user = make_user("u", "grid_member", home.county)
+    sql, params = restrict(Township.objects.all(), user).query.sql_with_params()
+    assert '"boundaries_township"."county_id" = (%s)::bigint' in sql and params == (home.county.pk,)
+
+
 # --- authentication and membership -----------------------------------------------------------
 
 @pytest.mark.parametrize("path", LISTS)

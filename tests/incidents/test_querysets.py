@@ -38,3 +38,8 @@ def test_planners_count_the_whole_county_without_reading_records(world):
     case = report(world)
     assert list(Case.objects.counted_for(world.users["planner"])) == [case]
     assert list(Case.objects.counted_for(world.users["other_command"])) == []
+
+
+def test_visible_to_compares_the_county_as_bigint(world):
+    sql, params = Case.objects.visible_to(world.users["command"]).query.sql_with_params()
+    assert '"incidents_case"."county_id" = (%s)::bigint' in sql
