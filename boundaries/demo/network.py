@@ -21,7 +21,7 @@ SHENGSI_FERRIES = [("330922100", "330922101"), ("330922100", "330922201"), ("330
 
 
 def network(t) -> list[tuple[LineString, str, float]]:
-    """(line, kind, speed_kmh) for territory `t` (build.Territory), in GCJ-02."""
+    """(line, kind, speed_kmh) for territory `t` (hierarchy.Territory), in GCJ-02."""
     seats = {s.code: Point(s.seat) for s in t.townships_spec}
     land = {u.code: u.geom for u in t.townships}
     edges = []
