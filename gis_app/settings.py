@@ -304,11 +304,16 @@ MAP_BASEMAP_ATTRIBUTION = os.environ.get("MAP_BASEMAP_ATTRIBUTION", "")
 MAP_REFRESH_SECONDS = int(os.environ.get("MAP_REFRESH_SECONDS", "30"))  # live layers on map pages
 MAP_LOGIN_URL = "/login/"  # map pages send anonymous visitors here (any role may log in)
 
+# LOG_LEVEL is the handler's level as well as the root's: a record of a child logger that sets
+# its own level (Django's `django` logger is INFO) reaches the root's handler by propagation,
+# which skips the root's level, so "Unauthorized: /api/route" (django.request, WARNING) was
+# printed at LOG_LEVEL=ERROR. Errors (500s are ERROR) still print at ERROR.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # Patrols (gis_app/patrols): cleaning of uploaded GPS tracks, the coverage line, live
