@@ -207,6 +207,9 @@ TILE_COUNTY_BOX_MARGIN = float(os.environ.get("TILE_COUNTY_BOX_MARGIN", "0.01"))
 # feature to Web Mercator (layers/tile_sql.py): at most 2.5 of 4096 units off at zoom 10 up to
 # 54 N, half that per further zoom; tile edges exact. 23 = always project.
 TILE_LINEAR_MIN_ZOOM = int(os.environ.get("TILE_LINEAR_MIN_ZOOM", "10"))
+# Tile statements PREPAREd once per database session (layers/tile_sql.py run); off behind a
+# transaction-mode connection pooler, which does not keep them.
+TILE_PREPARED_STATEMENTS = _flag("TILE_PREPARED_STATEMENTS", True)
 # Route batches (gis_app/enforcement/sessions.py): database sessions reading a large batch's
 # pieces at once from one snapshot; 2 = the request's and one more per worker thread, 1 = one.
 ROUTE_BATCH_SESSIONS = int(os.environ.get("ROUTE_BATCH_SESSIONS", "2"))

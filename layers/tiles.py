@@ -31,6 +31,7 @@ from layers.registry import POINT, Layer
 from layers.tile_sql import BUFFER, CLUSTER_CELLS, EXTENT
 
 MAX_ZOOM = 22
+PREPARED_MIN_ZOOM = 13      # street zooms: statements prepared once per session (tile_sql.run)
 
 
 @dataclass(frozen=True)
@@ -138,10 +139,8 @@ def build_tile(layer: Layer, user, options: dict, tile: TileAddress) -> bytes:
     values = narrowed(tile_values(tile, margin), compiled.box)
     if values is None:
         return b""
-    session = layer_queries(layer, compiled.jit_off)
-    with session, reading_connection().cursor() as cursor:
-        cursor.execute(compiled.sql, compiled.bind(values))
-        data = cursor.fetchone()[0]
+    with layer_queries(layer, compiled.jit_off):
+        data = tile_sql.run(reading_connection(), compiled, values, prepare=tile.z >= PREPARED_MIN_ZOOM)
     return bytes(data) if data else b""
 
 

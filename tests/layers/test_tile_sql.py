@@ -70,3 +70,56 @@ def test_each_user_gets_their_own_compiled_statement(get, world, cached):
     codes = {f["properties"]["code"] for f in decode(get("other_command", path), "cases")}
     assert codes == {world.cases["other"].number}
     assert decode(get("command", path), "cases") == []
+
+
+# --- prepared statements (tile_sql.run) -----------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_statement_gives_the_plain_statements_tile_for_every_layer(settings):
+    """In autocommit (as a request runs a tile) statements are PREPAREd once per session."""
+    from django.db import connection
+
+    from layers import tiles
+    from layers.catalogue import layers
+    from tests.layers.conftest import build_world, tile_of
+    from tests.patrols.helpers import T0
+
+    world = build_world()
+    user = world.users["command"]
+    options = {"coverage": {"start": T0 - timedelta(days=1), "end": T0 + timedelta(days=1)}}
+    places = [(layer.id, *tile_of(lon, lat, z)) for layer in layers() if layer.id != "live-positions"
+              for lon, lat, z in ((120.005, 30.005, 14), (120.03, 30.03, 11))]   # (its age moves on)
+
+    def tiles_now():
+        return [tiles.build_tile(layers().get(i), user, options.get(i, {}), tiles.TileAddress(z, x, y))
+                for i, z, x, y in places]
+
+    settings.TILE_PREPARED_STATEMENTS = False
+    plain = tiles_now()
+    assert sum(1 for data in plain if data) >= 8
+    settings.TILE_PREPARED_STATEMENTS = True
+    grids = tile_sql.statement(layers().get("grids"), user, {}, False, True)
+    connection.close()
+    tiles.build_tile(layers().get("grids"), user, {}, tiles.TileAddress(*tile_of(120.03, 30.03, 11)))
+    assert grids.name not in tile_sql._prepared.get(connection.connection, set())   # wide tiles: planned each
+    for _ in range(2):              # the first prepares, the second executes what was prepared
+        assert tiles_now() == plain
+    assert grids.name in tile_sql._prepared[connection.connection]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [grids.name])
+        assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_postgresql_cannot_prepare_runs_plain():
+    from django.db import connection
+
+    untyped = tile_sql.Statement("SELECT %s IS NULL", ("x",), False)    # $1's type cannot be inferred
+    assert tile_sql.run(connection, untyped, {}) is False
+    assert untyped.name in tile_sql._unpreparable
+    assert tile_sql.run(connection, untyped, {}) is False
+
+
+def test_numbered_sql_numbers_the_parameters_and_keeps_percent_signs():
+    compiled = tile_sql.Statement("SELECT %s, 'a%%b' LIKE %s", (1, tile_sql.Slot("z")), False)
+    assert compiled.numbered_sql == "SELECT $1, 'a%b' LIKE $2"
