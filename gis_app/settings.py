@@ -89,14 +89,15 @@ INSTALLED_APPS = [
     "gis_app.pages",
 ]
 
+# gis_app/web/machine_paths.py: which of these API, tile and OGC requests pass by, and why.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "gis_app.web.guard.InputGuardMiddleware",   # NUL, lone surrogates, JSON shape and depth
     "gis_app.web.machine_paths.StaticFilesMiddleware",   # WhiteNoise, not on API/tile/OGC paths
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "gis_app.web.machine_paths.PageSessionMiddleware",   # not for API token requests
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gis_app.web.machine_paths.PageAuthenticationMiddleware",   # not for API token requests
     "gis_app.api.timezones.OutputTimeZoneMiddleware",
     "gis_app.web.refusal_text.LanguageMiddleware",   # Accept-Language: en -> English messages
     "gis_app.web.machine_paths.PageMessageMiddleware",   # messages, pages only

@@ -5,7 +5,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from gis_app.api.urls import router_urlpatterns
+
 urlpatterns = [
+    *router_urlpatterns,      # /api/route, /api/route/batch, /api/locate: first (gis_app/api/urls.py)
     path("admin/", admin.site.urls),
     # One-time first-login links printed by `import_members` (Django password-reset tokens;
     # the view moves the token out of the URL into the session before the form is shown).

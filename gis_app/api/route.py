@@ -22,7 +22,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from boundaries.crs import ACCEPTED
@@ -39,7 +38,7 @@ from gis_app.enforcement.routing import MAX_BATCH, Refusal, Refused, gc_paused, 
 from gis_app.web.auth import AUTHENTICATION
 from gis_app.web.errors import BadParameter
 from gis_app.web.refusal_text import localize, wants_english
-from gis_app.web.renderers import JSONOnly, ORJSONParser, ORJSONRenderer
+from gis_app.web.renderers import JSONOnly, ORJSONParser, ORJSONRenderer, json_response
 
 _POINT_PARAMS = [
     OpenApiParameter("lon", OpenApiTypes.NUMBER, description="x in `crs` (longitude for "
@@ -53,7 +52,11 @@ _ITEM_PARAM = OpenApiParameter("item", OpenApiTypes.STR, required=True,
 
 
 class _RouterView(APIView):
+    """JSON in, JSON out, nothing negotiated: DRF builds its parsers, authenticators and
+    renderers anew for every request, so a GET here lists only the one parser it could use."""
+
     authentication_classes = AUTHENTICATION
+    parser_classes = [ORJSONParser]
     renderer_classes = [ORJSONRenderer]
     content_negotiation_class = JSONOnly
 
@@ -98,18 +101,18 @@ class RouteView(_RouterView):
             return _refused(exc.refusal, english)
         near = near_border(decision, item, reach, county_ids=county_ids)
         answer = decision.as_dict()
-        return Response({**(answer if english else translate_answer(answer)), **near.as_dict()})
+        return json_response({**(answer if english else translate_answer(answer)), **near.as_dict()})
 
 
     @staticmethod
-    def _as_of(query, item, day, county_ids, english) -> Response:
+    def _as_of(query, item, day, county_ids, english) -> HttpResponse:
         """The answer in the generation and rule version in force at the end of `day`
         (enforcement/as_of.py); no near-border candidates (today's question only)."""
         try:
             answer = route_at(query, item, day, county_ids=county_ids)
         except Refused as exc:
             return _refused(exc.refusal, english)
-        return Response(answer if english else translate_answer(answer))
+        return json_response(answer if english else translate_answer(answer))
 
 
 class LocateView(_RouterView):
@@ -124,12 +127,12 @@ class LocateView(_RouterView):
             answer = place(query, county_ids=county_ids).as_dict()
         except Refused as exc:
             return _refused(exc.refusal, english)
-        return Response(answer if english else translate_answer(answer))
+        return json_response(answer if english else translate_answer(answer))
 
 
-def _refused(refusal: Refusal, english: bool) -> Response:
+def _refused(refusal: Refusal, english: bool) -> HttpResponse:
     body = refusal.as_dict()
-    return Response(localize(body, english), status=refusal.status)
+    return json_response(localize(body, english), status=refusal.status)
 
 
 class RouteBatchView(_RouterView):

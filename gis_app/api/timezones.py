@@ -41,7 +41,12 @@ class OutputTimeZoneMiddleware:
 
     def __call__(self, request):
         values = request.GET.getlist(PARAM)
-        zone = requested_zone(values[-1] if values else None)
+        if not values:
+            # The default zone is what Django uses when none is active, and none is: this is
+            # the only place that activates one, and it always deactivates it again. Nothing to
+            # set and clear (a thread-local write and delete on every API call).
+            return self.get_response(request)
+        zone = requested_zone(values[-1])
         if zone is None or len(values) > 1:
             return JsonResponse(localize({"error": "bad_parameter", "parameter": PARAM,
                                           "detail": f"{PARAM}: {values!r} is not one of: UTC, local "

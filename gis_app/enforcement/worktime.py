@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -24,8 +25,10 @@ class CalendarError(ValueError):
     """A working-hours setting that cannot be read, or a calendar without working days."""
 
 
+@lru_cache(maxsize=64)
 def parse_working_hours(text: str) -> tuple[tuple[time, time], ...]:
-    """"08:30-12:00,14:00-17:30" -> ((08:30, 12:00), (14:00, 17:30)); ordered, not overlapping."""
+    """"08:30-12:00,14:00-17:30" -> ((08:30, 12:00), (14:00, 17:30)); ordered, not overlapping.
+    Kept per text (the answer is immutable): every routed request asks it for the setting."""
     periods = []
     for part in (p.strip() for p in (text or "").split(",")):
         if not part:

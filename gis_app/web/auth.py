@@ -32,6 +32,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -90,9 +91,9 @@ def load_token(key: str) -> Token | None:
             return None
         _keep_row(key, row)
     a, b, c = sizes[0], sizes[0] + sizes[1], sum(sizes)
-    token = token_model.from_db(connection.alias, None, row[:a])
-    user = user_model.from_db(connection.alias, None, row[a:b])
-    member = member_model.from_db(connection.alias, None, row[b:c]) if row[b] is not None else None
+    token = _fresh(token_model, row[:a])
+    user = _fresh(user_model, row[a:b])
+    member = _fresh(member_model, row[b:c]) if row[b] is not None else None
     token.read_only = row[c]
     # What select_related("user", "user__member") would have cached.
     Token.user.field.set_cached_value(token, user)
@@ -100,6 +101,30 @@ def load_token(key: str) -> Token | None:
     if member is not None:
         Member.user.field.set_cached_value(member, user)
     return token
+
+
+def _fresh(model, values):
+    """A new instance of `model` from its concrete fields' values in order: what
+    `model.from_db(alias, None, values)` builds (field values by attribute name, state: from
+    the database, not adding), without Model.__init__'s per-field assignment and its
+    pre_init/post_init signals (no receiver for these models): ~4x cheaper, 3 per request.
+    The values are immutable (text, numbers, booleans, datetimes), so instances built from the
+    same cached row share nothing a request could change."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(_attnames(model), values))
+    state = obj._state = ModelState()
+    state.adding, state.db = False, connection.alias
+    return obj
+
+
+_ATTNAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _attnames(model) -> tuple[str, ...]:
+    found = _ATTNAMES.get(model)
+    if found is None:
+        found = _ATTNAMES[model] = tuple(f.attname for f in model._meta.concrete_fields)
+    return found
 
 
 _rows: dict[str, tuple[float, tuple]] = {}     # key -> (expires at, monotonic clock; row)

@@ -4,15 +4,25 @@ tiles to programs and never show a page.
 Measured per request in process (bench: an authenticated API request, ~1.1 ms in all):
 MessageMiddleware ~0.1 ms (sets up message storage a page would read), WhiteNoise ~0.06 ms
 (looks the path up among static files, which live under /static/ only). The rest stays on
-every path: security headers (SecurityMiddleware, X-Frame-Options), the input guard, sessions
-and authentication (pages' maps fetch their tiles and the API with the session), CSRF (DRF's
-session authentication checks it for writes), the output time zone and login throttling
-(HTTP Basic logs in); CommonMiddleware too (~0.04 ms: not worth changing how a missing slash
-answers). The access log's credential masking is the server's logger, not a middleware.
+every path: security headers (SecurityMiddleware, X-Frame-Options), the input guard, the output
+time zone, the language, CommonMiddleware (the Host check; ~0.04 ms: not worth changing how a
+missing slash answers) and CSRF (cheap without a cookie; its view check is the handler's).
+
+A machine request that carries `Authorization: Token ...` (`token_request`) also passes by
+the session and Django's authentication: the token decides who it is. DRF's token
+authentication comes first in every REST view's list (gis_app/web/auth.py AUTHENTICATION) and
+either answers or refuses, so the session is never read for it; Open311 reads the key itself.
+Sessions stay for everything else: pages, and the pages' maps, which fetch tiles and the API
+with the session (and CSRF checked on their writes by DRF's session authentication). Login
+throttling (django-axes) stays as it is: it only looks at a request after a password login,
+which a token request never makes (~2 us). The access log's credential masking is the
+server's logger, not a middleware.
 """
 from __future__ import annotations
 
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 from gis_app.web.guard import API_PREFIXES
@@ -20,6 +30,17 @@ from gis_app.web.guard import API_PREFIXES
 
 def machine_path(request) -> bool:
     return request.path_info.startswith(API_PREFIXES)
+
+
+def token_request(request) -> bool:
+    """A machine path asked with an API token header (`Authorization: Token KEY`, the keyword
+    read as DRF reads it: the header's first word, any case). Whether the key is good is the
+    view's authentication's to say; this only says the session cannot be what identifies it."""
+    header = request.META.get("HTTP_AUTHORIZATION")
+    if not header or not machine_path(request):
+        return False
+    words = header.split(None, 1)
+    return bool(words) and words[0].lower() == "token"
 
 
 class PageMessageMiddleware(MessageMiddleware):
@@ -38,3 +59,22 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         if machine_path(request):
             return self.get_response(request)
         return super().__call__(request)
+
+
+class PageSessionMiddleware(SessionMiddleware):
+    """Django's sessions, except for token requests (nothing reads or writes a session there)."""
+
+    def __call__(self, request):
+        if token_request(request):
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class PageAuthenticationMiddleware(AuthenticationMiddleware):
+    """request.user from the session, except for token requests (DRF sets it from the token)."""
+
+    def __call__(self, request):
+        if token_request(request):
+            return self.get_response(request)
+        return super().__call__(request)
+

@@ -38,7 +38,9 @@ def wants_english(request) -> bool:
     """English only when the client asks for it first (`Accept-Language: en...`)."""
     if request is None:
         return False
-    header = (request.headers.get("Accept-Language") or "").strip().lower()
+    # META, not request.headers: building the headers mapping parses every header name, and
+    # an API request asks this on every call (~10 us of a ~0.4 ms request path).
+    header = (request.META.get("HTTP_ACCEPT_LANGUAGE") or "").strip().lower()
     return header.startswith("en")
 
 

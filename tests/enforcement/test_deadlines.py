@@ -62,3 +62,12 @@ def test_a_row_in_calendar_hours_ignores_the_calendar():
 
 def test_the_rule_says_which_row_applied():
     assert applied_rule(ROWS, FACTS, CAL).text == "deadlines row 5 (item_code=I001): 48 calendar hours"
+
+
+def test_working_hours_are_read_once_per_text_and_a_bad_text_is_refused_every_time():
+    from gis_app.enforcement.worktime import CalendarError
+
+    assert parse_working_hours("08:30-12:00,14:00-17:30") is parse_working_hours("08:30-12:00,14:00-17:30")
+    for _ in range(2):
+        with pytest.raises(CalendarError):
+            parse_working_hours("12:00-08:30")

@@ -270,3 +270,26 @@ def test_locate_in_another_county_is_forbidden(client, member):
 def test_locate_needs_membership(client, counties):
     res = get(client, make_user("nobody"), "/api/locate", lon=120.005, lat=30.005)
     assert res.status_code == 403
+
+
+def test_the_router_paths_are_resolved_first_at_the_root():
+    """The hottest path takes the fewest URL patterns: the router's own three lead the root
+    URLconf, under their names and whole paths as before."""
+    from django.urls import get_resolver, resolve, reverse
+
+    from gis_app.api import route as views
+
+    first = get_resolver().url_patterns[:3]
+    assert [p.name for p in first] == ["route", "route-batch", "locate"]
+    assert (reverse("route"), reverse("route-batch"), reverse("locate")) == \
+        ("/api/route", "/api/route/batch", "/api/locate")
+    assert resolve("/api/route").func.view_class is views.RouteView
+
+
+def test_the_deadline_is_in_the_county_zone_with_no_zone_activated(client, member):
+    """Without `tz` the output zone middleware activates nothing (Django's default zone is the
+    county's): the answer's deadline is still +08:00 (tz=UTC: tests/patrols/test_output_times)."""
+    from django.utils import timezone
+
+    assert route(client, member, *IN_001).json()["deadline"].endswith("+08:00")
+    assert timezone.get_current_timezone_name() == "Asia/Shanghai"

@@ -57,3 +57,49 @@ def test_a_session_write_to_the_api_still_needs_its_csrf_token(county):
     response = client.post("/api/route/batch", {"points": [{"lon": 120.005, "lat": 30.005, "item": "I001"}]},
                            content_type="application/json")
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+ROUTE = "/api/route?lon=120.005&lat=30.005&item=I001"
+
+
+def test_a_token_request_on_a_machine_path_reads_no_session(county):
+    response = Client(**auth_header(make_user("command", "command_centre", county))).get(ROUTE)
+    assert response.status_code == 200
+    assert not hasattr(response.wsgi_request, "session") and "sessionid" not in response.cookies
+
+
+def test_the_token_decides_who_asks_even_beside_a_session_cookie(county):
+    """A token request with another account's session cookie acts as the token's owner; a bad
+    token is refused (the session is not a fallback)."""
+    client = Client()
+    client.force_login(make_user("command", "command_centre", county))
+    nobody = make_user("nobody")
+    assert client.get(ROUTE, **auth_header(nobody)).status_code == 403     # no county: the token's user
+    assert client.get(ROUTE, HTTP_AUTHORIZATION="Token not-a-key").status_code == 401
+    assert client.get(ROUTE).status_code == 200                             # the session alone still works
+
+
+def test_a_token_header_on_a_page_keeps_the_session(county, client):
+    user = make_user("command", "command_centre", county)
+    client.force_login(user)
+    page = client.get("/login/", **auth_header(user))
+    assert hasattr(page.wsgi_request, "session") and page.wsgi_request.user == user
+
+
+def test_a_session_read_of_the_api_still_works_without_a_token(county, client):
+    client.force_login(make_user("command", "command_centre", county))
+    response = client.get(ROUTE)
+    assert response.status_code == 200 and response.wsgi_request.session.session_key
+
+
+@pytest.mark.parametrize("header", ["Token abc", "token abc", "TOKEN  abc", "Token"])
+def test_a_token_request_is_the_keyword_as_drf_reads_it(rf, header):
+    from gis_app.web.machine_paths import token_request
+    assert token_request(rf.get("/api/route", HTTP_AUTHORIZATION=header))
+    assert not token_request(rf.get("/login/", HTTP_AUTHORIZATION=header))
+
+
+@pytest.mark.parametrize("header", ["Basic dTpw", "Bearer abc", "Tokens abc", ""])
+def test_other_credentials_are_no_token_request(rf, header):
+    from gis_app.web.machine_paths import token_request
+    assert not token_request(rf.get("/api/route", HTTP_AUTHORIZATION=header))

@@ -40,3 +40,12 @@ def test_json_writes_dates_decimals_and_chinese_like_drf():
     moment = dt.datetime(2026, 5, 4, 8, 0, 0, 123456, tzinfo=dt.timezone.utc)
     body = ORJSONRenderer().render({"at": moment, "n": Decimal("1.50"), "name": "网格"})
     assert body == '{"at":"2026-05-04T08:00:00.123456Z","n":1.5,"name":"网格"}'.encode()
+
+
+def test_a_json_response_is_what_the_renderer_writes():
+    from gis_app.web.renderers import json_response
+
+    data = {"at": dt.datetime(2026, 5, 4, 8, tzinfo=dt.timezone.utc), "n": Decimal("2"), "名": [1, None]}
+    response = json_response(data, status=422)
+    assert response.content == ORJSONRenderer().render(data)
+    assert response["Content-Type"] == ORJSONRenderer.media_type and response.status_code == 422

@@ -74,3 +74,19 @@ def test_no_cache_when_the_setting_is_zero(settings, member):
     with CaptureQueriesContext(connection) as queries:
         auth.TokenAuthentication().authenticate_credentials(key)
     assert len(queries) == 1
+
+
+def test_a_cached_row_builds_what_the_orm_reads(cached, member):
+    """Token, user and Member from the cached row: the ORM's field values, loaded state (not
+    adding, this database), relations in place; each request its own objects."""
+    key = _key(member)
+    auth.TokenAuthentication().authenticate_credentials(key)
+    user, token = auth.TokenAuthentication().authenticate_credentials(key)
+    orm = Token.objects.select_related("user__member").get(key=key)
+    for built, read in ((token, orm), (user, orm.user), (user.member, orm.user.member)):
+        fields = [f.attname for f in type(read)._meta.concrete_fields]
+        assert [getattr(built, f) for f in fields] == [getattr(read, f) for f in fields]
+        assert (built._state.adding, built._state.db) == (False, read._state.db) and built == read
+    assert token.user is user and user.member.user is user
+    _, again = auth.TokenAuthentication().authenticate_credentials(key)
+    assert again is not token and again.user.member is not user.member
