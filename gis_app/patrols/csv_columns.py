@@ -35,6 +35,28 @@ _ISO_TEXT = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]
 _ISO_LINES = re.compile(f"{_ISO_TEXT}(?:\n{_ISO_TEXT})*")
 
 
+def _all_iso(text: str, n: int) -> bool:
+    """Whether every one of the `n` lines of `text` is an ISO time of _ISO_TEXT's shape.
+
+    A phone writes every time alike: when all lines have the same length, digits in the
+    same places and the same other characters in the others, they all match _ISO_TEXT if
+    the first does (it asks only for digits and fixed characters), so numpy compares the
+    lines' bytes and the regex reads one line; otherwise the regex reads them all (its one
+    pass over 100,000 times cost 0.1 s, the longest step of reading a plain CSV)."""
+    first = text.partition("\n")[0]
+    try:
+        raw = np.frombuffer((text + "\n").encode("ascii"), dtype=np.uint8)
+    except UnicodeEncodeError:
+        raw = None
+    if raw is not None and len(raw) == n * (len(first) + 1):
+        rows = raw.reshape(n, len(first) + 1)
+        digits = (rows >= ord("0")) & (rows <= ord("9"))
+        other = ~digits[0]
+        if (digits == digits[0]).all() and (rows[:, other] == rows[0, other]).all():
+            return _ISO_LINES.fullmatch(first) is not None
+    return _ISO_LINES.fullmatch(text) is not None
+
+
 def _times(values: list[str], zone, earliest_us: int, latest_us: int):
     """Microseconds since the epoch (UTC) for every value, or None when any value is not a
     plainly valid time (the row-by-row reader then says which and why)."""
@@ -53,7 +75,7 @@ def _times(values: list[str], zone, earliest_us: int, latest_us: int):
     else:
         stripped = [v.strip() for v in values]
         text = "\n".join(stripped)
-        if text.count("\n") != len(stripped) - 1 or not _ISO_LINES.fullmatch(text):
+        if text.count("\n") != len(stripped) - 1 or not _all_iso(text, len(stripped)):
             return None
         try:
             moments = list(map(datetime.fromisoformat, stripped))

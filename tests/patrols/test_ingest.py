@@ -302,6 +302,35 @@ def test_a_bad_value_among_many_good_rows_is_named_with_its_line(bad, field):
     assert [(p["line"], p["field"]) for p in info.value.problems] == [(39, field)]
 
 
+ALIKE = ["2026-05-04T08:00:%02d+08:00" % k for k in range(40)]
+
+
+@pytest.mark.parametrize("lines,expected", [
+    (ALIKE, True),                                                       # alike: one line read
+    (ALIKE[:20] + ["2026-05-04T08:00:20Z"] + ALIKE[21:], True),          # another shape: all read
+    (ALIKE[:20] + ["2026-05-04T08:00:2x+08:00"] + ALIKE[21:], False),    # same length, a letter
+    (ALIKE[:20] + ["2026-05-04T08:00:20+08:0"] + ALIKE[21:], False),     # one character short
+    (ALIKE[:20] + ["2026-05-04T08:00:20+08:000"] + ALIKE[21:], False),   # one too many
+    (["2026/05/04 08:00:%02d" % k for k in range(40)], False),           # alike, not ISO
+    (["1777852800%02d" % k for k in range(40)], False),                  # alike digits: numbers
+    (ALIKE[:20] + ["２026-05-04T08:00:20+08:00"] + ALIKE[21:], True),    # not ASCII: the regex
+                                                                         # (its \d takes any digit)
+])
+def test_iso_time_columns_are_checked_as_the_regex_checks_every_line(lines, expected):
+    from gis_app.patrols import csv_columns
+    text = "\n".join(lines)
+    assert csv_columns._all_iso(text, len(lines)) is expected
+    assert (csv_columns._ISO_LINES.fullmatch(text) is not None) is expected
+
+
+def test_a_time_of_another_shape_among_alike_times_is_read_as_row_by_row():
+    times = ["2026-05-04T08:00:%02d+08:00" % k for k in range(30)]
+    times[17] = "2026-05-04T00:00:17.25Z"
+    data = ("time,lon,lat\n" + "".join(f"{t},120.001,30.001\n" for t in times)).encode()
+    fast, slow = read_upload(io.BytesIO(data), filename="t.csv"), _row_by_row(data)
+    assert fast.times_us.tolist() == slow.times_us.tolist()
+
+
 def test_duplicates_of_duplicates_name_the_first_fix():
     fixes = _fixes()
     fixes[6:6] = [fixes[2], fixes[2]]
