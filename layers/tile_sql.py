@@ -193,10 +193,10 @@ def counties_box(user) -> tuple[float, float, float, float] | None:
     Why: the permission filter keeps a tile to the user's counties, but PostgreSQL finds the
     rows in the tile's box through the geometry index first, the neighbours' too, and drops
     them by county afterwards: a z10 tile over a border read twice the rows it drew. A tile
-    narrowed to this box skips them (and a tile wholly outside it costs no query). A GiST
-    index on (county_id, geometry) (btree_gist) was tried instead: PostgreSQL does not use it
-    here, since the filter compares the bigint county_id with an integer parameter and
-    btree_gist's operator class has bigint = bigint only."""
+    narrowed to this box skips them (and a tile wholly outside it costs no query). Cases also
+    have a GiST index on (county_id, location) (btree_gist; usable since the county filter is
+    bigint-typed, enforcement.access.in_counties); grids gained nothing from one
+    (docs/scaling.md)."""
     ids = visible_county_ids(user)
     if ids is None:
         return None
