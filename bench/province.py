@@ -165,13 +165,20 @@ def _select_list(model, tmpl: str, chosen) -> tuple[str, str]:
     return ", ".join(cols), ", ".join(exprs)
 
 
+def _id_column(model) -> str:
+    """The column whose value says which county copy a row belongs to: the primary key, or
+    for a composite key its first column (fixes: track_id, shifted with their track's id)."""
+    from django.db.models import CompositePrimaryKey
+    pk = model._meta.pk
+    return pk.columns[0] if isinstance(pk, CompositePrimaryKey) else pk.column
+
+
 def _template_filter(model, template_id: int, chosen) -> str:
     """WHERE clause selecting the template county's rows of `model` (ids below ID_STEP)."""
     from boundaries.models import County
     if model is County:
         return f"id = {template_id}"
-    pk = model._meta.pk.column
-    return f'"{pk}" < {ID_STEP}'
+    return f'"{_id_column(model)}" < {ID_STEP}'
 
 
 def _writer():
@@ -271,11 +278,12 @@ def _restore_indexes(cur) -> int:
 def reset_sequences() -> None:
     """Serial sequences past the copied ids (later inserts must not collide)."""
     from django.db import connection
+    from django.db.models import CompositePrimaryKey
 
     with connection.cursor() as cur:
         for model in cloned_models():
             pk = model._meta.pk
-            if pk.is_relation:
+            if pk.is_relation or isinstance(pk, CompositePrimaryKey):    # no sequence of its own
                 continue
             table = model._meta.db_table
             cur.execute(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{pk.column}'), "
@@ -325,7 +333,7 @@ def shrink_to(n: int) -> None:
     writer.autocommit = True
     with writer.cursor() as cur:
         for model in reversed(cloned_models()):
-            cur.execute(f'DELETE FROM "{model._meta.db_table}" WHERE "{model._meta.pk.column}" >= %s',
+            cur.execute(f'DELETE FROM "{model._meta.db_table}" WHERE "{_id_column(model)}" >= %s',
                         [max(n, 1) * ID_STEP])
         cur.execute("DROP TABLE IF EXISTS bench_case_by_month, bench_case_by_county, bench_fix_by_month CASCADE")
         cur.execute("VACUUM ANALYZE")
