@@ -10,6 +10,13 @@ app and its database connection. Threads help when requests wait on the database
 client (large batch answers, slow phones): raise GUNICORN_THREADS to 2-4 then (the gthread
 worker is used as soon as threads > 1).
 
+Measured again for the single route (issue 16, one keep-alive client, points interleaved with
+the bare statement, 2,000 requests each, same run): 2 sync workers and 2 gthread workers x 2
+threads answered alike (p50 5.81 and 5.71 ms, p99 13.4 ms both, load 7.7); a bare WSGI app
+under the same gunicorn took 0.76 ms (sync) and 0.88 ms (gthread) and ~0.5 ms of worker CPU per
+request, so what is left of a route's fixed cost is Django's and the app's Python, not the
+worker model. `--worker-tmp-dir /dev/shm` (the heartbeat file) changed nothing here either.
+
 Environment overrides: GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT (and -b/-w on the
 command line, which win over this file).
 """
