@@ -158,7 +158,8 @@ def answer_dict(head: dict, loc: Location, hub, team, subject, mode, severity: S
     single route's and, once per decision key, the batch's, batch_answers.py)."""
     return {
         **head,
-        **_unit_refs(loc, hub),
+        "county": _ref(loc.county), "township": _ref(loc.township, kind=True),
+        "village": _ref(loc.village, kind=True), "grid": _ref(loc.grid), "hub": _ref(hub),
         "team": team,
         "subject": subject,
         "at_sea": loc.at_sea,

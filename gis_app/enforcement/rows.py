@@ -7,6 +7,7 @@ builds it (`dims` in locate.py), and `from_dims` is the only place that reads po
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date
 
 from gis_app.enforcement.deadlines import DeadlineRow
@@ -73,10 +74,10 @@ class ItemRow:
         return {"code": self.code, "name": self.name, "whistle_kind": self.whistle_kind}
 
 
-@dataclass(frozen=True)
-class AuthorityRow:
+class AuthorityRow(NamedTuple):
     """A township's authority for an item: dims["authorities"] = [township_id, item_id,
-    kind, entrusting department id]."""
+    kind, entrusting department id]. A named tuple: a batch reads one per township and item
+    (~8,000), and a frozen dataclass costs 3x as much to make."""
 
     township_id: int
     item_id: int
