@@ -68,6 +68,18 @@ def test_legend_folds_and_starts_folded_on_a_phone(world, open_page, login, shot
     shot(page, "map-phone-legend-open", full_page=False)
 
 
+def test_on_a_phone_the_layer_switch_leaves_the_title_readable(world, open_page, login, shot):
+    page = open_page("phone")
+    login(page, "command", next="/map/")
+    page.wait_for_function("window.LayersPage && window.LayersPage.ready")
+    title, switch = page.evaluate("""[document.querySelector('.map-title'),
+        document.querySelector('.leaflet-control-layers')].map(e => { const r = e.getBoundingClientRect();
+        return [r.left, r.top, r.right, r.bottom]; })""")
+    assert not (title[0] < switch[2] and title[2] > switch[0] and title[1] < switch[3] and title[3] > switch[1])
+    assert title[2] <= 390 and switch[2] <= 390
+    shot(page, "map-phone-title-and-switch", full_page=False)
+
+
 def test_unit_labels_never_overlap(world, open_page, login, shot):
     page = open_page("desktop")
     login(page, "command", next="/map/")

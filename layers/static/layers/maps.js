@@ -127,6 +127,19 @@
     if (box && window.innerWidth < 700) box.open = false;
   }
 
+  /* On a phone the title box wraps to the screen's width, and the controls on the right start
+     below it instead of covering its end (the title's height depends on the page's header). */
+  function clearTitle() {
+    var title = document.querySelector(".map-title");
+    var right = document.querySelector(".leaflet-top.leaflet-right");
+    if (!title || !right) return;
+    var place = function () {
+      right.style.top = window.innerWidth < 700 ? (title.offsetTop + title.offsetHeight) + "px" : "";
+    };
+    place();
+    window.addEventListener("resize", place);
+  }
+
   function stamp() {
     var el = document.getElementById("refreshed-at");
     if (el) el.textContent = new Date().toLocaleTimeString("zh-CN", {hour12: false});
@@ -210,6 +223,7 @@
     if (config.click === "route") enableRouting(map, config);
     legend();
     stamp();
+    clearTitle();
     if (config.refresh && config.refreshSeconds > 0) {
       setInterval(function () {
         config.refresh.forEach(function (id) { refresh(map, config, layers, control, id); });
