@@ -29,8 +29,14 @@ class OGCView(LayerView):
         super().initial(request, *args, **kwargs)
         check_known(request, self.known_params(**kwargs))
 
-    def known_params(self, **kwargs):
-        return self.params
+    with_layer_params = False  # the collection, its items and an item also take the layer's own filters
+
+    def known_params(self, layer_id=None, **kwargs):
+        layer = layers().get(layer_id) if self.with_layer_params and layer_id else None
+        return self.params + (layer.params if layer else ())
+
+    def json_document(self, doc: dict, media_type=ogc.JSON, max_age=60):
+        return cache_headers(HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=media_type), max_age)
 
     def respond(self, doc: dict, kind: str, media_type=ogc.JSON, title="", max_age=60, **context):
         if wants_html(self.request):
@@ -39,9 +45,8 @@ class OGCView(LayerView):
                 "json_url": self.url(self.request.path, **{k: v for k, v in self.request.GET.items()
                                                            if k != "f"}),
                 **context})
-        else:
-            response = HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=media_type)
-        return cache_headers(response, max_age)
+            return cache_headers(response, max_age)
+        return self.json_document(doc, media_type, max_age)
 
 
 class LandingView(OGCView):
@@ -59,7 +64,7 @@ class APIDefinitionView(OGCView):
 
     def get(self, request):
         doc = ogc.openapi(layers().visible_to(request.user), self.url)
-        return cache_headers(HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=ogc.OPENAPI), 60)
+        return self.json_document(doc, ogc.OPENAPI)
 
 
 class CollectionsView(OGCView):
@@ -69,9 +74,7 @@ class CollectionsView(OGCView):
 
 
 class CollectionView(OGCView):
-    def known_params(self, layer_id, **kwargs):
-        layer = layers().get(layer_id)
-        return self.params + (layer.params if layer else ())
+    with_layer_params = True
 
     def get(self, request, layer_id):
         layer = self.layer(layer_id)
@@ -89,7 +92,7 @@ class SchemaView(OGCView):
     def get(self, request, layer_id):
         layer = self.layer(layer_id)
         doc = ogc.feature_schema(layer, request.user, self.url)
-        return cache_headers(HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=ogc.SCHEMA), 60)
+        return self.json_document(doc, ogc.SCHEMA)
 
 
 class QueryablesView(OGCView):
@@ -100,13 +103,12 @@ class QueryablesView(OGCView):
 
     def get(self, request, layer_id):
         doc = ogc.queryables(self.layer(layer_id), self.url)
-        return cache_headers(HttpResponse(json.dumps(doc, ensure_ascii=False), content_type=ogc.SCHEMA), 60)
+        return self.json_document(doc, ogc.SCHEMA)
 
 
 class ItemsView(OGCView):
-    def known_params(self, layer_id, **kwargs):
-        layer = layers().get(layer_id)
-        return ogc_items.ITEM_PARAMS + (layer.params if layer else ())
+    params = ogc_items.ITEM_PARAMS
+    with_layer_params = True
 
     def get(self, request, layer_id):
         layer = self.layer(layer_id)
@@ -148,10 +150,7 @@ class ItemsView(OGCView):
 
 class ItemView(OGCView):
     params = ogc_items.ITEM_PARAMS_OF_ONE
-
-    def known_params(self, layer_id, **kwargs):
-        layer = layers().get(layer_id)
-        return self.params + (layer.params if layer else ())
+    with_layer_params = True
 
     def get(self, request, layer_id, feature_id):
         layer = self.layer(layer_id)
