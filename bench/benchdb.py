@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -15,6 +16,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "bench_gis_app"
+# WhiteNoise warns at every start of the app when the collected static files (build/static,
+# which only `make demo` collects) are missing. A benchmark serves no page, so on a fresh
+# machine that warning was printed by every bench process and gunicorn worker; the tests
+# ignore it the same way (pyproject.toml's filterwarnings).
+STATIC_WARNING = "ignore:No directory at:UserWarning"
+
+
+def quiet_static_warning() -> None:
+    """Ignore WhiteNoise's missing-build-directory warning in this process and, through
+    PYTHONWARNINGS, in the servers it starts (gunicorn, which inherits the environment).
+    Every other warning still prints."""
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    current = [w for w in os.environ.get("PYTHONWARNINGS", "").split(",") if w]
+    if STATIC_WARNING not in current:
+        os.environ["PYTHONWARNINGS"] = ",".join(current + [STATIC_WARNING])
 
 
 def use_bench_database(name: str = BENCH_DB, migrate: bool = True) -> str:
@@ -37,6 +53,7 @@ def use_bench_database(name: str = BENCH_DB, migrate: bool = True) -> str:
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("AUDIT_HMAC_KEY", "bench-only-not-secret")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_app.settings")
+    quiet_static_warning()
     import django
     django.setup()
     from django.core.management import call_command
