@@ -206,3 +206,20 @@ def test_a_point_outside_the_county_is_explained_in_chinese_before_sending(world
     assert refused and len(refused) == len(guard.console_errors)
     guard.console_errors.clear()
     assert page.outside == []
+
+
+def test_without_location_permission_each_page_says_what_the_member_can_do_there(world, site, open_page, login):
+    """The inbox and the case page have no map: their refusal told the member to pick a point on
+    one ("或在地图上选点"); each now says what follows on that page, the report page its map."""
+    page = open_page("phone")  # geolocation not granted: the browser refuses it
+    login(page, "team1")
+    ready(page)
+    where = page.inner_text("#where")
+    assert "没有定位权限" in where and "暂不显示距离" in where and "地图" not in where
+    page.context.close()
+    page = open_page("phone")
+    login(page, "grid")
+    ready(page)
+    page.click("#locate")
+    page.wait_for_function("!document.getElementById('where').textContent.includes('正在定位')")
+    assert "在下方地图上点选位置" in page.inner_text("#where")

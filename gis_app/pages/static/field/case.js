@@ -92,12 +92,12 @@
     Object.entries(files || {}).forEach(([field, list]) => list.forEach((p) => form.append(field, p.blob, p.name)));
     if (step === "arrive" || step === "handle") {
       try {
-        const here = await Field.locate();
+        const here = await Field.locate("到场需要记录您的位置");
         form.append("lon", here.lon);
         form.append("lat", here.lat);
         form.append("crs", Field.CRS);
       } catch (e) {
-        if (step === "arrive") return message(e.message + " 到场需要记录您的位置。", "bad");
+        if (step === "arrive") return message(e.message, "bad");
       }
     }
     document.querySelectorAll("#steps button, .panel button").forEach((b) => { b.disabled = true; });

@@ -103,13 +103,15 @@
     return iso ? timeFormat.format(new Date(iso)) : "";
   }
 
-  /* The phone's position (WGS84), with its accuracy in metres. */
-  function locate() {
+  /* The phone's position (WGS84), with its accuracy in metres. Refused with why and `instead`,
+     what the member can do on this page without it (only the report page has a map to tap). */
+  function locate(instead) {
+    const refuse = (why) => new Error(why + "，" + instead + "。");
     return new Promise((resolve, reject) => {
-      if (!navigator.geolocation) { reject(new Error("此浏览器不能定位，请在地图上选点。")); return; }
+      if (!navigator.geolocation) { reject(refuse("此浏览器不能定位")); return; }
       navigator.geolocation.getCurrentPosition(
         (p) => resolve({lon: p.coords.longitude, lat: p.coords.latitude, accuracy: p.coords.accuracy, crs: CRS}),
-        (e) => reject(new Error(e.code === 1 ? "没有定位权限，请允许定位或在地图上选点。" : "定位失败，请到开阔处重试或在地图上选点。")),
+        (e) => reject(refuse(e.code === 1 ? "没有定位权限（请在浏览器设置中允许本网站定位）" : "定位失败，请到开阔处重试")),
         {enableHighAccuracy: true, timeout: 15000, maximumAge: 30000});
     });
   }

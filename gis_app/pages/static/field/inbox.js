@@ -36,7 +36,7 @@
   async function locateAndLoad() {
     $("where").textContent = "正在定位……";
     try {
-      position = await Field.locate();
+      position = await Field.locate("暂不显示距离");
       $("where").textContent = "您的位置精度约 ±" + Math.round(position.accuracy) + " 米（WGS84）";
     } catch (e) {
       $("where").textContent = e.message;

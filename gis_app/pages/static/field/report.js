@@ -71,7 +71,7 @@
     $("locate").disabled = true;
     $("where").textContent = "正在定位……";
     try {
-      setPoint(await Field.locate(), "手机定位");
+      setPoint(await Field.locate("或在下方地图上点选位置"), "手机定位");
     } catch (e) {
       $("where").textContent = e.message;
     } finally {
