@@ -280,6 +280,9 @@ SUPERVISION_LADDER = os.environ.get("SUPERVISION_LADDER", "yellow:0.8,red:1.0,co
 # routed point makes the answer ambiguous (a phone's reported accuracy replaces it when given).
 ROUTE_TOLERANCE_M = float(os.environ.get("ROUTE_TOLERANCE_M", "30"))
 ROUTE_MAX_TOLERANCE_M = float(os.environ.get("ROUTE_MAX_TOLERANCE_M", "1000"))
+# Batch decisions kept across requests per worker, under each county's rules stamp
+# (enforcement/decision_cache.py); ~2-3 KB each; cleared whole when full.
+ROUTER_DECISION_CACHE_ENTRIES = int(os.environ.get("ROUTER_DECISION_CACHE_ENTRIES", "20000"))
 
 # Place search for the hotline (GET /api/places): the most candidates one answer may list.
 PLACE_SEARCH_MAX = int(os.environ.get("PLACE_SEARCH_MAX", "50"))

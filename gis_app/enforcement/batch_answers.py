@@ -6,12 +6,17 @@ with the same (county, township, border count, zone set, item) -- the decision k
 same authority, team, subject, departments, severity and deadline and the same trace lines
 but for their own. So the decision is made once per key by the single route's own code
 (`routing.shared_place` and `routing.decision_parts` over the same RuleBook) and turned into
-its answer dict (`answers.answer_dict`, as `RoutingDecision.as_dict` does) once; each point then gets a copy of that dict with only its own
-fields put in: its village and grid, its trace (its own lines -- the point, its village and
-its grid -- between the shared ones) and its `query` echo. Answers are therefore equal to the
+its answer dict (`answers.answer_dict`, as `RoutingDecision.as_dict` does) once; each point
+then gets a copy of that dict with only its own fields put in: its village and grid, its
+trace (its own lines -- the point, its village and its grid -- between the shared ones) and
+its `query` echo. Answers are therefore equal to the
 single route's by construction (tests/enforcement/test_route_batch.py checks it point by
 point, in Chinese and in English). The shared parts of the copies are shared objects:
 read-only, like every router answer.
+
+Decisions are kept across requests under the county's rules stamp (decision_cache.py), all
+but the deadline, which is worked out from each request's clock once per county, item and
+severity; the RuleBook is only built for a piece that meets a decision not kept.
 """
 from __future__ import annotations
 
@@ -19,9 +24,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from gis_app.enforcement import decision_cache, rows
 from gis_app.enforcement.answer_text import trace_in_chinese
 from gis_app.enforcement.answers import PointQuery, answer_dict
-from gis_app.enforcement.locate import TerritoryRead
+from gis_app.enforcement.locate import Location, TerritoryRead
 from gis_app.enforcement.routing import (
     decision_parts,
     own_lines,
@@ -30,7 +36,7 @@ from gis_app.enforcement.routing import (
     territory_reads,
     unknown_item,
 )
-from gis_app.enforcement.rulebook import RuleBook
+from gis_app.enforcement.rulebook import RuleBook, due_at
 
 
 def iter_batch_answers(queries: list[PointQuery], item_codes: list[str | None], english: bool,
@@ -38,56 +44,99 @@ def iter_batch_answers(queries: list[PointQuery], item_codes: list[str | None], 
     """One answer per point, in order: a dict (`RoutingDecision.as_dict(**head)`, the trace in
     English or Chinese) or a Refusal. Each dict is the point's own (the caller may set the
     values of `head`'s keys in it); what it shares with other answers it must not change."""
-    now = now or timezone.now()
-    # Shared across the pieces of one call: they are read from one snapshot, so a key's
-    # rows, and its decision, are the same in every piece.
-    shared: dict[tuple, tuple] = {}
+    call = _Call(english, head, now or timezone.now())
     for offset, read in territory_reads(queries, item_codes):
         end = offset + len(read.locations)
-        yield from _answers(queries[offset:end], item_codes[offset:end], read, now, county_ids,
-                            english, head, shared)
+        yield from _answers(queries[offset:end], item_codes[offset:end], read, county_ids, call)
 
 
-def _answers(queries, item_codes, read: TerritoryRead, now, county_ids, english, head, shared):
+class _Call:
+    """What one batch request shares across its pieces: its decisions by key (with this
+    request's deadlines put in) and its deadlines. The pieces are read from one snapshot, so
+    a key's rows, stamp and decision are the same in every piece."""
+
+    def __init__(self, english: bool, head: dict, now: datetime):
+        self.english, self.head, self.now = english, head, now
+        self.language = 0 if english else 1
+        self.kept_prefix = (self.language, tuple(head.items()))
+        self.decisions: dict[tuple, tuple] = {}
+        self.deadlines: dict[tuple, str] = {}
+
+    def decision(self, key: tuple, loc: Location, read_book, stamp: int | None) -> tuple | None:
+        """(answer template, trace lines before the point's own, after them) for a decision
+        key, with this request's deadline; None when the item is not in the county's
+        catalogue. Kept across requests under the county's rules stamp (decision_cache.py)."""
+        kept_key = (stamp, *self.kept_prefix, key) if stamp is not None else None
+        found = decision_cache.kept(kept_key) if kept_key else None
+        if found is None:
+            book = read_book()
+            item = book.items.get((key[0], key[-1]))
+            if item is None:
+                return None
+            found = _decided(loc, item, book, self.now, self.english, self.head)
+            if kept_key:
+                decision_cache.keep(kept_key, found)
+        template, before, after, deadline_rule, calendar = found
+        # The deadline: from this request's clock, once per county, item and severity.
+        when = (key[0], key[-1], template["severity"])
+        text = self.deadlines.get(when)
+        if text is None:
+            text = self.deadlines[when] = due_at(deadline_rule, calendar, self.now)[1]
+        template = template.copy()
+        template["deadline"] = text
+        decided = self.decisions[key] = (template, before, after)
+        return decided
+
+
+def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
     refusals = refusals_for(read.locations, county_ids)
-    book = RuleBook.from_dims(read.dims)
-    items = book.items
-    language = 0 if english else 1
+    stamps = rows.stamps(read.dims)
+    book = None
+
+    def read_book() -> RuleBook:        # only when a decision is not kept
+        nonlocal book
+        if book is None:
+            book = RuleBook.from_dims(read.dims)
+        return book
+
+    decisions, language, english = call.decisions, call.language, call.english
     for i, (query, loc, code) in enumerate(zip(queries, read.locations, item_codes)):
         if refusals and i in refusals:
             yield refusals[i]
             continue
-        county = loc.county
-        item = items.get((county.id, code)) if code else None
-        if item is None:
+        if not code:
             yield unknown_item(loc, code)
             continue
+        county_id = loc.county.id
         township = loc.township
-        key = (county.id, township.id if township is not None else None,
-               loc.covering_townships, loc.zone_ids, item.id)
-        own = own_lines(loc)[language]
-        found = shared.get(key)
+        key = (county_id, township.id if township is not None else None,
+               loc.covering_townships, loc.zone_ids, code)
+        found = decisions.get(key)
         if found is None:
-            found = shared[key] = _shared_answer(loc, item, book, now, english, head)
+            found = call.decision(key, loc, read_book, stamps.get(county_id))
+            if found is None:
+                yield unknown_item(loc, code)
+                continue
         template, before, after = found
         answer = template.copy()
         village, grid = loc.village, loc.grid
         answer["village"] = village.ref_with_kind if village is not None else None
         answer["grid"] = grid.ref_plain if grid is not None else None
-        answer["trace"] = [query.describe_text(english), *before, *own, *after]
+        answer["trace"] = [query.describe_text(english), *before, *own_lines(loc)[language], *after]
         answer["query"] = query.as_dict()
         yield answer
 
 
-def _shared_answer(loc, item, book: RuleBook, now, english: bool, head: dict):
-    """(the answer dict of the key's first point, the trace lines before the point's own
-    lines, those after them), in the answer's language."""
+def _decided(loc, item, book: RuleBook, now, english: bool, head: dict) -> tuple:
+    """(the answer dict of the key's first point without its deadline, the trace lines before
+    the point's own lines, those after them, in the answer's language; the applied deadline
+    rule and the county's calendar, to work the deadline out per request)."""
     before, place_tail, hub, areas, _, _ = shared_place(loc, book)
-    rule, departments, severity, (deadline_rule, _, deadline_text), tail = \
+    rule, departments, severity, (deadline_rule, _, _), tail = \
         decision_parts(loc, item, book, now)
     answer = answer_dict(head, loc, hub, rule.team, rule.subject, rule.mode, severity, areas,
-                         departments, deadline_text, deadline_rule, item.as_ref, None, None)
+                         departments, None, deadline_rule, item.as_ref, None, None)
     after = [*place_tail, *tail]
     if not english:
         before, after = trace_in_chinese(before), trace_in_chinese(after)
-    return answer, before, after
+    return answer, before, after, deadline_rule, book.calendar(loc.county.id)

@@ -123,3 +123,8 @@ def from_dims(dims: dict) -> dict[str, list]:
         "calendar": [(c, date.fromisoformat(day), workday)
                      for c, day, workday in dims.get("calendar") or ()],
     }
+
+
+def stamps(dims: dict) -> dict[int, int]:
+    """dims["stamps"] = [county_id, rules stamp] -> {county_id: stamp} (decision_cache.py)."""
+    return dict(dims.get("stamps") or ())

@@ -194,8 +194,13 @@ class RuleBook:
         if found is None:
             calendar = self.calendar(county_id)
             rule = rules.deadline_rule(self.deadline_rows.get(county_id, ()), item, severity, calendar)
-            deadline = due(rule, calendar, now)
             found = self._deadline_memo[key] = (
-                rule, deadline, timezone.localtime(deadline).isoformat(), Line("deadline", rule=rule.text))
+                rule, *due_at(rule, calendar, now), Line("deadline", rule=rule.text))
         return found
+
+
+def due_at(rule, calendar: WorkCalendar, now: datetime) -> tuple[datetime, str]:
+    """(the deadline of `rule` started at `now`, its ISO 8601 text in local time)."""
+    deadline = due(rule, calendar, now)
+    return deadline, timezone.localtime(deadline).isoformat()
 

@@ -130,6 +130,10 @@ dims AS (
     SELECT json_build_object(
         'counties', (SELECT json_agg(json_build_array(c.id, c.code, c.name))
                      FROM boundaries_county c WHERE c.id = ANY(ARRAY(SELECT id FROM counties))),
+        -- Each county's rules stamp (migration enforcement 0007): batch decisions are kept
+        -- across requests under it (enforcement/decision_cache.py).
+        'stamps', (SELECT json_agg(json_build_array(s.county_id, s.stamp))
+                   FROM enforcement_rulesstamp s WHERE s.county_id = ANY(ARRAY(SELECT id FROM counties))),
         'townships', (SELECT json_agg(json_build_array(t.id, t.code, t.name, t.kind))
                       FROM boundaries_township t WHERE t.id = ANY(ARRAY(SELECT id FROM townships))),
         'villages', (SELECT json_agg(json_build_array(v.id, v.code, v.name, v.kind))
