@@ -9,6 +9,16 @@ def territory(db):
     return make_territory()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def batch_second_session_closed(django_db_setup):
+    """A batch read in pieces keeps a second database session (enforcement/sessions.py);
+    closed before the test database is dropped, which it would otherwise keep in use."""
+    yield
+    from gis_app.enforcement import sessions
+
+    sessions.close()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Test users need passwords, not the cost of PBKDF2 (a third of a second each)."""

@@ -29,7 +29,9 @@ def _open():
     raw.autocommit = True
     with raw.cursor() as cursor:
         cursor.execute("SET TIME ZONE 'UTC'")
-    raw.prepared = set()      # statements PREPAREd in this session, by name
+    # Statements PREPAREd in this session, by name (kept beside it: a psycopg2 connection
+    # takes no attributes of ours).
+    _local.prepared = set()
     return raw
 
 
@@ -41,6 +43,11 @@ def _drop() -> None:
             raw.close()
         except Exception:           # already broken: nothing to close
             pass
+
+
+def close() -> None:
+    """Close this thread's kept second session (a test run, before dropping its database)."""
+    _drop()
 
 
 def begin(snapshot: str, prepare: tuple[str, str], settings_sql: str):
@@ -59,9 +66,9 @@ def begin(snapshot: str, prepare: tuple[str, str], settings_sql: str):
                 cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
                 name, prepare_sql = prepare
-                if name not in raw.prepared:
+                if name not in _local.prepared:
                     cursor.execute(prepare_sql)
-                    raw.prepared.add(name)
+                    _local.prepared.add(name)
                 cursor.execute(settings_sql)
             return raw
         except Exception as exc:        # a broken kept session: open a new one once
