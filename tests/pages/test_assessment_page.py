@@ -1,17 +1,26 @@
-"""考核 page, its XLSX and /api/assessment/: same figures, who may read them, bad periods."""
+"""考核 page, its XLSX and /api/assessment/: same figures, who may read them, bad periods; in the
+browser, a large county's charts and tables readable."""
 import io
+import json
+import re
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.pages.charts import DEPARTMENT_TEAMS, TOWNSHIPS, overlapping_texts
 from tests.pages.world import build_pages_world
 from tests.users import auth_header
 
 
 @pytest.fixture
 def world(db):
+    return build_pages_world()
+
+
+@pytest.fixture
+def live_world(transactional_db):
     return build_pages_world()
 
 
@@ -69,3 +78,43 @@ def test_api_bad_month_is_a_400_naming_it(world):
 def test_api_unknown_parameter_is_a_400(world):
     response = Client().get("/api/assessment/", {"year": "2026"}, **auth_header(world.users["command"]))
     assert response.status_code == 400 and response.json()["parameter"] == "year"
+
+
+# --- in the browser: a county of many townships and teams ------------------------------------
+
+def _large_charts(county: str) -> str:
+    """The page's chart data (assessment.py's charts_json) for a county like 阳城县."""
+    teams = [f"{county}{t}综合行政执法队" for t in TOWNSHIPS] + [f"{county}{d}" for d in DEPARTMENT_TEAMS]
+
+    def group(names):
+        n = len(names)
+        return {"names": names, "handled": [i % 4 for i in range(n)], "on_time": [i % 3 for i in range(n)],
+                "overdue": [i % 2 for i in range(n)], "rate": [None if i % 3 else 50 + i for i in range(n)]}
+    return json.dumps({"township": group(TOWNSHIPS), "team": group(teams)}, ensure_ascii=False)
+
+
+def test_assessment_charts_and_tables_of_a_large_county_are_readable(live_world, open_page, login, shot):
+    """阳城县's 26 teams under the team chart ran into one another (names 14 characters, slanted
+    30 degrees), the % axis's name into the legend, and the tables' headings stood left of
+    their right-aligned figures."""
+    page = open_page("screen")
+    county = live_world.t.county.name
+
+    def larger(route):
+        html = route.fetch().text()
+        html = re.sub(r'(<script type="application/json" id="assessment-charts">).*?(</script>)',
+                      lambda m: m.group(1) + _large_charts(county) + m.group(2), html, flags=re.S)
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+    login(page, "command")
+    page.route(re.compile(r".*/assessment/(\?.*)?$"), larger)    # a redirect's target is not routed
+    page.goto("/assessment/")
+    page.wait_for_selector("#chart-team[data-drawn='1']")
+    for chart in ("chart-township", "chart-team"):
+        count, overlaps = overlapping_texts(page, chart)
+        assert count > 20 and overlaps == [], (chart, overlaps)
+    labels = page.eval_on_selector_all("#chart-team svg text", "els => els.map(e => e.textContent)")
+    assert "北留镇综合行政执法队" in labels and not any(label.startswith(county) for label in labels)
+    aligned = page.evaluate("""() => Array.from(document.querySelectorAll('#table-township tr'))
+        .map(row => getComputedStyle(row.children[1]).textAlign)""")
+    assert set(aligned) == {"right"}, aligned
+    shot(page, "assessment-large-county", full_page=False)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from gis_app.incidents.selectors import with_overdue, statistics_cases
+from tests.pages.charts import DEPARTMENT_TEAMS, TOWNSHIPS, overlapping_texts
 from tests.pages.world import build_pages_world
 
 
@@ -94,13 +95,6 @@ def test_without_the_cache_every_read_counts_afresh(world, settings):
 
 # --- a county of many townships and teams: every chart's labels readable ----------------------
 
-TOWNSHIPS = ["凤城镇", "北留镇", "润城镇", "町店镇", "芹池镇", "次营镇", "横河镇", "河北镇", "蟒河镇",
-             "东冶镇", "白桑镇", "寺头乡", "西河乡", "演礼乡", "固隆乡", "董封乡", "驾岭乡"]
-DEPARTMENT_TEAMS = ["市场监管综合行政执法队", "生态环境保护综合行政执法队", "交通运输综合行政执法队",
-                    "农业综合行政执法队", "文化市场综合行政执法队", "卫生健康综合监督执法队",
-                    "应急管理综合行政执法队", "自然资源和规划执法队", "水利综合执法队"]
-
-
 def _many(county: str) -> dict:
     """/screen/data.json of a county like the demo's 阳城县: 17 townships, 26 teams."""
     def row(name, n):
@@ -114,31 +108,7 @@ def _many(county: str) -> dict:
             "months": [row("2026-11", 10), row("2026-12", 20)]}
 
 
-# Each text of a chart as the quadrilateral it covers on screen (its box turned with it: slanted
-# labels), compared pairwise by separating axes; and each inside the chart.
-OVERLAPPING_TEXTS = """id => {
-  const box = document.getElementById(id).getBoundingClientRect();
-  const quads = Array.from(document.querySelectorAll('#' + id + ' svg text')).filter(t => t.textContent.trim())
-    .map(t => {
-      const b = t.getBBox(), m = t.getScreenCTM(), p = t.ownerSVGElement.createSVGPoint();
-      const at = (x, y) => { p.x = x; p.y = y; const q = p.matrixTransform(m); return [q.x, q.y]; };
-      return [t.textContent, [at(b.x, b.y), at(b.x + b.width, b.y), at(b.x + b.width, b.y + b.height),
-                              at(b.x, b.y + b.height)]];
-    });
-  const apart = (a, b) => [a, b].some(quad => quad.some((p, i) => {
-    const q = quad[(i + 1) % 4], axis = [q[1] - p[1], p[0] - q[0]];
-    const span = pts => pts.map(r => r[0] * axis[0] + r[1] * axis[1]);
-    const sa = span(a), sb = span(b), len = Math.hypot(axis[0], axis[1]);
-    return Math.min(...sb) - Math.max(...sa) >= -len || Math.min(...sa) - Math.max(...sb) >= -len;
-  }));
-  const out = [];
-  quads.forEach(([text, quad], i) => {
-    if (quad.some(([x, y]) => x < box.left - 1 || x > box.right + 1 || y < box.top - 1 || y > box.bottom + 1))
-      out.push('outside the chart: ' + text);
-    quads.slice(i + 1).forEach(([other, q]) => { if (!apart(quad, q)) out.push(text + ' / ' + other); });
-  });
-  return [quads.length, out];
-}"""
+
 
 
 def test_big_screen_labels_of_many_townships_and_teams_do_not_overlap(live_world, open_page, login, shot):
@@ -153,7 +123,7 @@ def test_big_screen_labels_of_many_townships_and_teams_do_not_overlap(live_world
     login(page, "command", next="/screen/")
     page.wait_for_function("document.getElementById('screen').dataset.loaded === '1'")
     for chart in ("chart-township", "chart-item", "chart-month", "chart-rate-township", "chart-rate-team"):
-        count, overlaps = page.evaluate(OVERLAPPING_TEXTS, chart)
+        count, overlaps = overlapping_texts(page, chart)
         assert count > 3 and overlaps == [], (chart, overlaps)
     labels = page.eval_on_selector_all("#chart-rate-team svg text", "els => els.map(e => e.textContent)")
     assert "北留镇综合行政执法队" in labels and not any(label.startswith(county) for label in labels)

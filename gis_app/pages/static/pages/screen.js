@@ -3,7 +3,6 @@
 (function () {
   "use strict";
   var box = document.getElementById("screen");
-  var county = box.dataset.county || "";
   var refreshMs = Math.max(10, parseInt(box.dataset.refreshSeconds, 10) || 60) * 1000;
   var text = {color: "#d6e4f5"};
   var charts = {};
@@ -29,29 +28,20 @@
             grid: {left: 12, right: 20, top: 42, bottom: 8, containLabel: true}};
   }
 
-  var FONT = 12;      // ECharts' axis label size (px); a CJK character is as wide
+  var FONT = ChartLabels.FONT;
 
-  // Names along a category x axis: flat when the longest fits its slot, else slanted (45 degrees
-  // keep neighbours FONT apart down to slots of 1.5 FONT), else upright. Why: 17 townships
-  // slanted 25 degrees overlapped one another on a 1920 screen.
   function slanted(id, names) {
-    var width = document.getElementById(id).clientWidth - 80;
-    var slot = width / Math.max(names.length, 1);
-    var longest = Math.max.apply(null, names.map(function (n) { return n.length; }).concat([1]));
-    var rotate = longest * FONT + 6 <= slot ? 0 : (slot * Math.SQRT1_2 >= FONT + 4 ? 45 : 90);
-    return {color: "#9fc0e4", interval: 0, rotate: rotate, fontSize: FONT, width: 7 * FONT, overflow: "truncate"};
-  }
-
-  // A name without the county's own (the screen shows one county): 阳城县北留镇综合行政执法队 -> 北留镇...
-  function local(name) {
-    return county && name.indexOf(county) === 0 && name.length > county.length ? name.slice(county.length) : name;
+    var axis = ChartLabels.slanted(document.getElementById(id), names, 80, 7);
+    axis.color = "#9fc0e4";
+    return axis;
   }
 
   function bars(id, title, rows, series) {
     var option = base(title);
     option.legend = {top: 6, right: 10, textStyle: text};
-    var names = rows.map(function (r) { return local(r.name); });
+    var names = ChartLabels.shorten(rows.map(function (r) { return r.name; }));
     option.xAxis = {type: "category", data: names, axisLabel: slanted(id, names)};
+    option.grid.left = ChartLabels.reach(option.xAxis.axisLabel, names);
     option.yAxis = {type: "value", minInterval: 1, axisLabel: {color: "#9fc0e4"}, splitLine: {lineStyle: {color: "#1f3d63"}}};
     option.series = series.map(function (s) {
       return {name: s.name, type: s.type || "bar", data: rows.map(function (r) { return r[s.key]; }),
@@ -62,8 +52,9 @@
 
   function rate(id, title, rows) {
     var option = base(title);
-    var names = rows.map(function (r) { return local(r.name); });
+    var names = ChartLabels.shorten(rows.map(function (r) { return r.name; }));
     option.xAxis = {type: "category", data: names, axisLabel: slanted(id, names)};
+    option.grid.left = ChartLabels.reach(option.xAxis.axisLabel, names);
     option.yAxis = {type: "value", min: 0, max: 100, axisLabel: {color: "#9fc0e4", formatter: "{value}%"},
                     splitLine: {lineStyle: {color: "#1f3d63"}}};
     option.series = [{name: "按期办结率", type: "bar", data: rows.map(function (r) { return r.rate; }),
@@ -76,11 +67,13 @@
   // name is ten or more characters, so twenty-six of them under a column chart were unreadable.
   function ranking(id, title, rows) {
     var fits = Math.max(1, Math.floor((document.getElementById(id).clientHeight - 50) / (FONT + 5)));
+    var short = ChartLabels.shorten(rows.map(function (r) { return r.name; }));
+    rows = rows.map(function (r, i) { return {name: short[i], rate: r.rate}; });
     var ranked = rows.slice().sort(function (a, b) {
       return (a.rate === null) - (b.rate === null) || (a.rate || 0) - (b.rate || 0) || (a.name < b.name ? -1 : 1);
     }).slice(0, fits);
     var option = base(ranked.length < rows.length ? title + "（最低 " + ranked.length + " 支）" : title);
-    option.yAxis = {type: "category", inverse: true, data: ranked.map(function (r) { return local(r.name); }),
+    option.yAxis = {type: "category", inverse: true, data: ranked.map(function (r) { return r.name; }),
                     axisLabel: {color: "#9fc0e4", interval: 0, fontSize: FONT, width: 11 * FONT, overflow: "truncate"}};
     option.xAxis = {type: "value", min: 0, max: 100, axisLabel: {color: "#9fc0e4", formatter: "{value}%"},
                     splitLine: {lineStyle: {color: "#1f3d63"}}};
