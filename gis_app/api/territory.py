@@ -37,6 +37,31 @@ def _schema(params, description, **extra):
     return extend_schema(parameters=openapi(params), description=description, **extra)
 
 
+class _LevelViewSet(StaleReadsView, FeatureViewSet):
+    """A level of the territory under the county (townships, villages, grids), read alike: the
+    user's counties only, parents as flat `<level>_code` / `<level>_name` (`parents`, nearest
+    first), lists narrowed by county, then by each parent filter in `narrowed_by`, box, `kind`
+    (when the level has `kinds`) and name."""
+
+    parents: tuple[str, ...] = ("county",)
+    narrowed_by: tuple = ()
+    kinds: list[str] | None = None
+
+    def scoped_queryset(self):
+        queryset = restrict(self.queryset.model.objects.defer("geom"), self.request.user)
+        return _parents(queryset, *self.parents).order_by("code")
+
+    def filter_list(self, queryset):
+        request = self.request
+        queryset = filters.county(request, queryset)
+        for narrow in self.narrowed_by:
+            queryset = narrow(request, queryset)
+        queryset = filters.bbox(request, queryset, self.geometry_output.crs)
+        if self.kinds is not None:
+            queryset = filters.choice(request, queryset, "kind", self.kinds)
+        return filters.name_contains(request, queryset)
+
+
 # --- counties -------------------------------------------------------------------------------
 
 class CountySerializer(FeatureSerializer):
@@ -98,21 +123,11 @@ TOWNSHIP_LIST = (*OUTPUT_PARAMS, COUNTY, BBOX, BBOX_CRS, TOWNSHIP_KIND, Q_PARAM,
     list=_schema(TOWNSHIP_LIST, "Townships of the counties you may see."),
     retrieve=_schema(OUTPUT_PARAMS, "One township by its 9-digit code."),
 )
-class TownshipViewSet(StaleReadsView, FeatureViewSet):
+class TownshipViewSet(_LevelViewSet):
     queryset = Township.objects.all()
     serializer_class = TownshipSerializer
     params = {"list": TOWNSHIP_LIST, "retrieve": OUTPUT_PARAMS}
-
-    def scoped_queryset(self):
-        queryset = restrict(Township.objects.defer("geom"), self.request.user)
-        return _parents(queryset, "county").order_by("code")
-
-    def filter_list(self, queryset):
-        request = self.request
-        queryset = filters.county(request, queryset)
-        queryset = filters.bbox(request, queryset, self.geometry_output.crs)
-        queryset = filters.choice(request, queryset, "kind", Township.Kind.values)
-        return filters.name_contains(request, queryset)
+    kinds = Township.Kind.values
 
 
 # --- villages -------------------------------------------------------------------------------
@@ -142,22 +157,13 @@ VILLAGE_LIST = (*OUTPUT_PARAMS, COUNTY, TOWNSHIP, BBOX, BBOX_CRS, VILLAGE_KIND, 
     list=_schema(VILLAGE_LIST, "Villages and communities of the counties you may see."),
     retrieve=_schema(OUTPUT_PARAMS, "One village by its 12-digit code."),
 )
-class VillageViewSet(StaleReadsView, FeatureViewSet):
+class VillageViewSet(_LevelViewSet):
     queryset = Village.objects.all()
     serializer_class = VillageSerializer
     params = {"list": VILLAGE_LIST, "retrieve": OUTPUT_PARAMS}
-
-    def scoped_queryset(self):
-        queryset = restrict(Village.objects.defer("geom"), self.request.user)
-        return _parents(queryset, "township", "county").order_by("code")
-
-    def filter_list(self, queryset):
-        request = self.request
-        queryset = filters.county(request, queryset)
-        queryset = filters.township(request, queryset)
-        queryset = filters.bbox(request, queryset, self.geometry_output.crs)
-        queryset = filters.choice(request, queryset, "kind", Village.Kind.values)
-        return filters.name_contains(request, queryset)
+    parents = ("township", "county")
+    narrowed_by = (filters.township,)
+    kinds = Village.Kind.values
 
 
 # --- grids ----------------------------------------------------------------------------------
@@ -188,22 +194,12 @@ GRID_LIST = (*OUTPUT_PARAMS, COUNTY, TOWNSHIP, VILLAGE, BBOX, BBOX_CRS, Q_PARAM,
     list=_schema(GRID_LIST, "Grids of the counties you may see."),
     retrieve=_schema(OUTPUT_PARAMS, "One grid by its 15-digit code."),
 )
-class GridViewSet(StaleReadsView, FeatureViewSet):
+class GridViewSet(_LevelViewSet):
     queryset = Grid.objects.all()
     serializer_class = GridSerializer
     params = {"list": GRID_LIST, "retrieve": OUTPUT_PARAMS}
-
-    def scoped_queryset(self):
-        queryset = restrict(Grid.objects.defer("geom"), self.request.user)
-        return _parents(queryset, "village", "township", "county").order_by("code")
-
-    def filter_list(self, queryset):
-        request = self.request
-        queryset = filters.county(request, queryset)
-        queryset = filters.township(request, queryset)
-        queryset = filters.village(request, queryset)
-        queryset = filters.bbox(request, queryset, self.geometry_output.crs)
-        return filters.name_contains(request, queryset)
+    parents = ("village", "township", "county")
+    narrowed_by = (filters.township, filters.village)
 
 
 # --- protected areas ------------------------------------------------------------------------
