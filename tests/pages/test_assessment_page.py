@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.pages.charts import DEPARTMENT_TEAMS, TOWNSHIPS, overlapping_texts
-from tests.pages.world import build_pages_world
+from tests.pages.world import build_pages_world, logged_in
 from tests.users import auth_header
 
 
@@ -24,15 +24,9 @@ def live_world(transactional_db):
     return build_pages_world()
 
 
-def _client(world, role) -> Client:
-    client = Client()
-    client.force_login(world.users[role])
-    return client
-
-
 @pytest.mark.parametrize("role", ["command", "department", "planner"])
 def test_readers_open_the_month_with_tables_and_charts(world, role):
-    html = _client(world, role).get("/assessment/").content.decode()
+    html = logged_in(world, role).get("/assessment/").content.decode()
     month = timezone.localdate()
     assert f"{month.year}年{month.month}月" in html and 'id="table-township"' in html
     assert 'id="chart-township"' in html and "/static/vendor/echarts/echarts.min.js" in html
@@ -40,7 +34,7 @@ def test_readers_open_the_month_with_tables_and_charts(world, role):
 
 @pytest.mark.parametrize("role", ["grid", "team"])
 def test_field_roles_do_not_open_the_assessment(world, role):
-    assert _client(world, role).get("/assessment/").status_code == 403
+    assert logged_in(world, role).get("/assessment/").status_code == 403
 
 
 @pytest.mark.parametrize("params, parameter", [({"month": "2026-13"}, "month"), ({"from": "2026-12-01"}, "to"),
@@ -48,12 +42,12 @@ def test_field_roles_do_not_open_the_assessment(world, role):
                                                ({"from": "2026-12-01", "to": "9999-12-31"}, "to"),
                                                ({"from": "2026-12-05", "to": "2026-12-01"}, "from")])
 def test_bad_period_is_a_400_naming_it(world, params, parameter):
-    response = _client(world, "command").get("/assessment/", params)
+    response = logged_in(world, "command").get("/assessment/", params)
     assert response.status_code == 400 and f'data-parameter="{parameter}"' in response.content.decode()
 
 
 def test_xlsx_holds_a_sheet_per_grouping_with_the_page_figures(world):
-    client = _client(world, "command")
+    client = logged_in(world, "command")
     response = client.get("/assessment/export.xlsx")
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["乡镇", "队伍", "部门", "人员"]
@@ -103,7 +97,7 @@ def test_assessment_charts_and_tables_of_a_large_county_are_readable(live_world,
     def larger(route):
         html = route.fetch().text()
         html = re.sub(r'(<script type="application/json" id="assessment-charts">).*?(</script>)',
-                      lambda m: m.group(1) + _large_charts(county) + m.group(2), html, flags=re.S)
+                      lambda m: m.group(1) + _large_charts(county) + m.group(2), html, flags=re.DOTALL)
         route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
     login(page, "command")
     page.route(re.compile(r".*/assessment/(\?.*)?$"), larger)    # a redirect's target is not routed

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from gis_app.incidents.models import Case
-from tests.pages.world import build_pages_world
+from tests.pages.world import build_pages_world, map_pixel
 
 SHOTS = "/tmp/shots/14"
 # Across the home reserve's core (x 120.005-120.015) into its buffer, in township 1.
@@ -17,17 +17,11 @@ def world(transactional_db):
     return build_pages_world()
 
 
-def _pixel(page, lon, lat):
-    box = page.locator("#map").bounding_box()
-    point = page.evaluate(f"window.pageMap.latLngToContainerPoint([{lat}, {lon}])")
-    return box["x"] + point["x"], box["y"] + point["y"]
-
-
 def draw_polygon(page, ring):
     page.click(".leaflet-pm-icon-polygon")
     for lon, lat in ring:
-        page.mouse.click(*_pixel(page, lon, lat))
-    page.mouse.click(*_pixel(page, *ring[0]))
+        page.mouse.click(*map_pixel(page, lon, lat))
+    page.mouse.click(*map_pixel(page, *ring[0]))
 
 
 def test_officer_draws_a_footprint_reads_zones_and_opens_a_case(world, open_page, login, shot):

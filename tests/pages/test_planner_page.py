@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from gis_app.patrols.models import PatrolPlan
-from tests.pages.world import build_pages_world
+from tests.pages.world import build_pages_world, map_pixel
 from tests.patrols.helpers import T0, csv_file, walk
 
 SHOTS = "/tmp/shots/14"
@@ -17,12 +17,6 @@ def world(transactional_db):
     return build_pages_world()
 
 
-def _pixel(page, lon, lat):
-    box = page.locator("#map").bounding_box()
-    point = page.evaluate(f"window.pageMap.latLngToContainerPoint([{lat}, {lon}])")
-    return box["x"] + point["x"], box["y"] + point["y"]
-
-
 def test_planner_draws_a_plan_uploads_a_track_and_compares(world, open_page, login, shot, tmp_path):
     page = open_page("desktop")
     login(page, "planner", next="/planner/")
@@ -30,8 +24,8 @@ def test_planner_draws_a_plan_uploads_a_track_and_compares(world, open_page, log
     page.evaluate("window.pageMap.setView([30.008, 120.01], 15)")
     page.click(".leaflet-pm-icon-polyline")
     for lon, lat in ROUTE:
-        page.mouse.click(*_pixel(page, lon, lat))
-    page.mouse.click(*_pixel(page, *ROUTE[-1]))
+        page.mouse.click(*map_pixel(page, lon, lat))
+    page.mouse.click(*map_pixel(page, *ROUTE[-1]))
     page.wait_for_function("document.getElementById('plan-drawn').textContent.includes('路线 1 段')")
     team = world.t.teams[world.t.townships[0].code]
     page.fill("#plan-name", "明日沿河巡查")

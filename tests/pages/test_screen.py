@@ -4,12 +4,11 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from gis_app.incidents.selectors import with_overdue, statistics_cases
+from gis_app.incidents.selectors import statistics_cases, with_overdue
 from tests.pages.charts import DEPARTMENT_TEAMS, TOWNSHIPS, overlapping_texts
-from tests.pages.world import build_pages_world
+from tests.pages.world import build_pages_world, logged_in
 
 
 @pytest.fixture
@@ -17,20 +16,14 @@ def world(db):
     return build_pages_world()
 
 
-def _client(world, role) -> Client:
-    client = Client()
-    client.force_login(world.users[role])
-    return client
-
-
 @pytest.mark.parametrize("role", ["grid", "team", "department", "planner"])
 def test_only_the_command_centre_opens_the_screen(world, role):
-    assert _client(world, role).get("/screen/").status_code == 403
-    assert _client(world, role).get("/screen/data.json").status_code == 403
+    assert logged_in(world, role).get("/screen/").status_code == 403
+    assert logged_in(world, role).get("/screen/data.json").status_code == 403
 
 
 def test_counters_follow_the_case_rules(world):
-    data = _client(world, "command").get("/screen/data.json").json()
+    data = logged_in(world, "command").get("/screen/data.json").json()
     cases = with_overdue(statistics_cases(world.users["command"]))
     assert data["counters"]["overdue"] == cases.filter(overdue=True).count() == 1
     assert data["counters"]["escalated"] == 1
@@ -42,7 +35,7 @@ def test_counters_follow_the_case_rules(world):
 
 
 def test_map_markers_are_the_open_cases_of_the_county(world):
-    data = _client(world, "command").get("/screen/data.json").json()
+    data = logged_in(world, "command").get("/screen/data.json").json()
     numbers = {m["number"] for m in data["markers"]}
     assert world.cases["other"].number not in numbers and world.cases["far"].number in numbers
 
@@ -76,20 +69,20 @@ def test_screens_of_one_county_share_the_counts_for_a_while(world, settings):
     from django.core.cache import cache
     cache.clear()
     settings.PAGES_SCREEN_CACHE_SECONDS = 60
-    first = _client(world, "command").get("/screen/data.json").json()
+    first = logged_in(world, "command").get("/screen/data.json").json()
     _no_longer_overdue(world.cases["overdue"])
-    second = _client(world, "command").get("/screen/data.json").json()
+    second = logged_in(world, "command").get("/screen/data.json").json()
     assert second["counters"] == first["counters"]
     cache.clear()
-    third = _client(world, "command").get("/screen/data.json").json()
+    third = logged_in(world, "command").get("/screen/data.json").json()
     assert third["counters"]["overdue"] == first["counters"]["overdue"] - 1
 
 
 def test_without_the_cache_every_read_counts_afresh(world, settings):
     settings.PAGES_SCREEN_CACHE_SECONDS = 0
-    first = _client(world, "command").get("/screen/data.json").json()
+    first = logged_in(world, "command").get("/screen/data.json").json()
     _no_longer_overdue(world.cases["overdue"])
-    second = _client(world, "command").get("/screen/data.json").json()
+    second = logged_in(world, "command").get("/screen/data.json").json()
     assert second["counters"]["overdue"] == first["counters"]["overdue"] - 1
 
 
