@@ -7,10 +7,8 @@ Period: `month=YYYY-MM` (default: this month), or `from`/`to` dates (both days i
 """
 from __future__ import annotations
 
-import io
 import json
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
@@ -19,7 +17,7 @@ from gis_app.incidents.assessment import INDICATORS, PeriodError, assessment, pa
 from gis_app.incidents.models import Case
 from gis_app.pages.access import page_for
 from gis_app.pages.nav import ROLE_LABELS
-from gis_app.web.renderers import safe_cell
+from gis_app.web.renderers import safe_cell, workbook_download
 
 TITLES = {"reported": "上报数", "dispatched": "派遣数", "accepted": "受理数", "handled": "处置数",
           "handled_on_time": "按期处置数", "overdue": "超期数", "reworked": "返工数（复核不通过）",
@@ -91,9 +89,4 @@ def assessment_xlsx(request):
     sheet.append([t for _, t in PERSON_COLUMNS])
     for r in data["person"]:
         sheet.append([safe_cell(ROLE_LABELS.get(r[k], r[k]) if k == "role" else r[k]) for k, _ in PERSON_COLUMNS])
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="assessment-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-    return response
+    return workbook_download(book, f"assessment-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")

@@ -10,10 +10,9 @@
 from __future__ import annotations
 
 import csv
-import io
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from openpyxl import Workbook
@@ -21,6 +20,7 @@ from openpyxl import Workbook
 from gis_app.pages import labels, queue
 from gis_app.pages.access import page_for
 from gis_app.pages.rows import EXPORT_COLUMNS, export_values, row
+from gis_app.web.renderers import workbook_download
 
 
 FACET_WORDS = {"state": ("状态", "全部状态"), "township": ("乡镇", "全部乡镇"), "team": ("承办队伍", "全部队伍"),
@@ -123,9 +123,4 @@ def export_xlsx(request):
     sheet.append([title for _, title in EXPORT_COLUMNS])
     for values in _export_rows(request):
         sheet.append(values)
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    return response
+    return workbook_download(book, _filename("xlsx"))
