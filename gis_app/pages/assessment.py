@@ -31,6 +31,12 @@ PERSON_COLUMNS = [("username", "人员"), ("role", "角色"), ("township", "所�
 GROUP_TITLES = {"township": "乡镇", "team": "队伍", "department": "部门"}
 
 
+def _refused(request, exc: PeriodError):
+    """The page naming the period's mistake, a 400 (for the page and its XLSX alike)."""
+    return render(request, "pages/assessment.html", {"error": exc.detail, "parameter": exc.parameter,
+                                                     "title": "考核"}, status=400)
+
+
 def _figures(request):
     start, end, label = parse_period(request.GET)
     data = assessment(Case.objects.counted_for(request.user), start, end, timezone.now())
@@ -46,8 +52,7 @@ def assessment_page(request):
     try:
         data, start, end, label = _figures(request)
     except PeriodError as exc:
-        return render(request, "pages/assessment.html", {"error": exc.detail, "parameter": exc.parameter,
-                                                         "title": "考核"}, status=400)
+        return _refused(request, exc)
     tables = []
     for group, title in GROUP_TITLES.items():
         rows = [{**r, "on_time_pct": _percent(r["on_time_rate"]), "rework_pct": _percent(r["rework_rate"])}
@@ -74,8 +79,7 @@ def assessment_xlsx(request):
     try:
         data, start, end, label = _figures(request)
     except PeriodError as exc:
-        return render(request, "pages/assessment.html", {"error": exc.detail, "parameter": exc.parameter,
-                                                         "title": "考核"}, status=400)
+        return _refused(request, exc)
     book = Workbook(write_only=True)
     for group, title in GROUP_TITLES.items():
         sheet = book.create_sheet(title)
