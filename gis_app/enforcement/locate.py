@@ -252,6 +252,7 @@ def read_territory(lons, lats, item_codes=(), tolerance_m: float = 0.0) -> Terri
 #: 10,000 bench points, answers worked out as they come (batch_answers.py), best of 3 x 3 at
 #: load 5-6: pieces of 2,450 (4) 438-491 ms, 1,700 (6) 405-438 ms, 1,250 (8) 413-498 ms,
 #: 850 (12) 505-596 ms: the first piece comes sooner, yet each has its own fixed cost.
+#: (Measured on one session: the second, sessions.py, failed to open until issue 16's fix.)
 PIECE_POINTS = 1700
 
 
