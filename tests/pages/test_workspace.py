@@ -140,6 +140,12 @@ def test_xlsx_export_holds_the_filtered_list(world):
     assert values[0][0] == "案件编号" and [v[0] for v in values[1:]] == [world.cases["far"].number]
 
 
+@pytest.mark.parametrize("path", ["/workspace/export.csv", "/workspace/export.xlsx"])
+def test_an_export_with_an_unreadable_filter_is_a_400_naming_it(world, path):
+    response = _get(world, "command", path, state="nonsense")
+    assert response.status_code == 400 and 'data-parameter="state"' in response.content.decode()
+
+
 def test_export_refuses_roles_without_case_work(world):
     assert _get(world, "planner", "/workspace/export.csv").status_code == 403
 
