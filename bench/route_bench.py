@@ -39,7 +39,7 @@ from bench.benchdb import use_bench_database  # noqa: E402
 from bench.route_measure import (BATCH_RUNS, LANGUAGE, WARMUP, Bare, bench_bare,  # noqa: E402
                                  bench_http_batch, bench_http_single, bench_in_process,
                                  bench_requests_single, fast_path_share, free_port, pct,
-                                 start_server, wait_ready)
+                                 server_model, start_server, wait_ready)
 
 CODE, NAME = "990945", "路由基准县"   # unique among bench scripts (import 990901, patrols 990902)
 CENTRE = (116.5, 27.5)        # away from the other bench counties (110-114 E)
@@ -227,7 +227,7 @@ def main() -> int:
     ]
     print(f"\nrouter benchmark: county {CODE}, 10,000 grids, {len(http_ms)} single requests "
           f"(+{WARMUP} warm-up), batch of {BATCH_POINTS:,} x {BATCH_RUNS} runs; "
-          f"gunicorn 2 workers (gthread), keep-alive (http.client), traces in "
+          f"gunicorn {server_model()}, http.client (keep-alive where the worker keeps it), traces in "
           f"{'English' if LANGUAGE else 'Chinese (the default)'}; load average "
           f"{load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     width = max(len(r[0]) for r in rows)

@@ -1,6 +1,7 @@
 """The router benchmark's measurements (bench/route_bench.py builds the county and reports).
 
-- the server: gunicorn on a free port of 127.0.0.1 (2 gthread workers), and its readiness;
+- the server: gunicorn as deployed (deploy/gunicorn.conf.py) on a free port of 127.0.0.1,
+  and its readiness;
 - the client: http.client on one keep-alive connection (`requests` adds ~0.9 ms of its own
   Python per call, measured; it is run beside for comparison with earlier runs);
 - the floor: the router's one statement on a bare psycopg2 connection (`Bare`), sent as the
@@ -12,6 +13,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import runpy
 import socket
 import statistics
 import subprocess
@@ -36,14 +38,24 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    # LOG_LEVEL=ERROR: the 422 answers for points outside the county are expected here.
+    """gunicorn as deployed (deploy/gunicorn.conf.py: workers and threads from the cores and
+    GUNICORN_WORKERS/GUNICORN_THREADS, the masking access log, keep-alive, timeout), on
+    127.0.0.1:`port`. The access log goes to /dev/null (written, as deployed, but not into
+    the report); LOG_LEVEL=ERROR: the 422 answers for points outside the county are expected."""
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DB_CONN_MAX_AGE": "600",
            "LOG_LEVEL": "ERROR",
            "DJANGO_SETTINGS_MODULE": "gis_app.settings"}
-    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_app.wsgi", "-b", f"127.0.0.1:{port}",
-           "-w", "2", "-k", "gthread", "--threads", "2", "--keep-alive", "30",
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "gis_app.wsgi",
+           "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-b", f"127.0.0.1:{port}",
            "--log-level", "warning"]
-    return subprocess.Popen(cmd, cwd=ROOT, env=env)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+
+def server_model() -> str:
+    """What start_server runs, for the report: the conf file's own arithmetic, read by running it."""
+    conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    return (f"{conf['workers']} {conf['worker_class']} workers x {conf['threads']} threads"
+            + (" (a new connection per request)" if conf["worker_class"] == "sync" else ""))
 
 
 def wait_ready(session, base: str, proc, timeout=60.0) -> None:
