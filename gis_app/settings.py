@@ -190,10 +190,10 @@ MEDIA_URL = "/media/"
 LOGIN_URL = "/login/"  # the pages' login (gis_app/pages/shell.py); afterwards `/` picks the role's home
 LOGIN_REDIRECT_URL = "/"
 
-# API tokens (gis_app/web/auth.py): how long a worker keeps a token's user and membership
-# before reading them again. Saving or deleting a token, user or membership clears the worker's
-# own cache at once; other workers see it within this many seconds. 0 = no cache (the test
-# suite, which edits memberships with .update(), runs without one unless a test asks).
+# API tokens (gis_app/web/auth.py): how long a database session keeps a token's user and
+# membership before reading them again. Any change to a token, user or membership, made
+# anywhere, drops them at the next request (the database announces it: tokens migration 0002).
+# 0 = no cache (the test suite runs without one unless a test asks).
 TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", "0" if TESTING else "10"))
 TOKEN_CACHE_ENTRIES = int(os.environ.get("TOKEN_CACHE_ENTRIES", "10000"))
 # Vector tiles (layers/tile_sql.py): how long a worker keeps a layer's compiled tile statement

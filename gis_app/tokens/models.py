@@ -22,7 +22,7 @@ class TokenAccess(models.Model):
 
 
 def set_read_only(token, read_only: bool) -> None:
-    """Record whether `token` is read-only (saving clears the workers' token cache: signals
-    in gis_app/web/auth.py)."""
+    """Record whether `token` is read-only (saving drops every worker's kept token rows:
+    gis_app/web/auth.py)."""
     # token.key, not token.pk: DRF's admin proxy (TokenProxy) answers the user's id as its pk.
     TokenAccess.objects.update_or_create(token_id=token.key, defaults={"read_only": read_only})

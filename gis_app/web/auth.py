@@ -17,12 +17,19 @@ every token is resolved (DRF views: API, tiles, OGC; Open311 through `user_for_k
 Desktop GIS that can only do HTTP Basic (QGIS) gets `HTTPSBasicAuthentication`: the account's
 password, accepted over HTTPS only and throttled like every login (django-axes).
 
-The row that query returns (with the read-only flag) is kept per worker for
+The row that query returns (with the read-only flag) is kept per database session for
 settings.TOKEN_CACHE_SECONDS (known keys only, at most TOKEN_CACHE_ENTRIES), so a client's
-requests mostly skip the round trip; model instances are built fresh from it for every request
-(never shared between requests), and activity and expiry are checked on every request. Saving
-or deleting a Token, its access, user or Member clears the cache of the worker that did it
-(signals); other workers read the database again within TOKEN_CACHE_SECONDS.
+requests mostly skip the round trip and a route request sends the router's statement alone;
+model instances are built fresh from it for every request (never shared between requests),
+and activity and expiry are checked on every request. The session LISTENs on
+CHANGES_CHANNEL, on which the database announces every change to a token, its access, a user
+or a Member row (triggers, tokens migration 0002): before a kept row is used, the session's
+notices are read without a round trip (psycopg2 `poll()`), and any notice drops every row
+it kept. So a revoke, deactivation or membership change made anywhere (another worker, admin,
+`issue_token`, psql, a bulk update without signals) counts from the next request in every
+worker. Saving or deleting one of those models in this process also drops the rows of every
+session of the process at once (signals: before the writer's transaction ends). Inside a
+transaction (notices wait until it ends) no row is kept or used.
 """
 from __future__ import annotations
 
@@ -31,7 +38,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -81,15 +88,13 @@ def load_token(key: str) -> Token | None:
     if _statement is None:
         _statement = _token_statement()
     prepare_sql, (token_model, user_model, member_model), sizes = _statement
-    row = _cached_row(key)
+    db = connections[DEFAULT_DB_ALIAS]
+    rows = _session_rows(db)
+    row = _cached_row(rows, key) if rows is not None else None
     if row is None:
-        with connection.cursor() as cursor:
-            prepare_once(cursor, _TOKEN_STATEMENT, prepare_sql)
-            cursor.execute(f"EXECUTE {_TOKEN_STATEMENT} (%s)", [key])
-            row = cursor.fetchone()
+        row = _read_row(db, key, prepare_sql)
         if row is None:
             return None
-        _keep_row(key, row)
     a, b, c = sizes[0], sizes[0] + sizes[1], sum(sizes)
     token = _fresh(token_model, row[:a])
     user = _fresh(user_model, row[a:b])
@@ -103,6 +108,24 @@ def load_token(key: str) -> Token | None:
     return token
 
 
+def _read_row(db, key: str, prepare_sql: str):
+    """The token's row from the database, kept in the session's cache (see `_session_rows`).
+    A session not listening yet starts to, in its own statement first: LISTEN counts from
+    its commit, so a change committed while the row is read is then either seen or announced."""
+    keep = settings.TOKEN_CACHE_SECONDS > 0 and not db.in_atomic_block
+    with db.cursor() as cursor:
+        if keep and _listening(db) is None:
+            cursor.execute(f"LISTEN {CHANGES_CHANNEL}")
+            db.connection.notifies.clear()
+            db._token_rows = (db.connection, _generation, {})
+        prepare_once(cursor, _TOKEN_STATEMENT, prepare_sql)
+        cursor.execute(f"EXECUTE {_TOKEN_STATEMENT} (%s)", [key])
+        row = cursor.fetchone()
+    if row is not None and keep:
+        _keep_row(db._token_rows[2], key, row)
+    return row
+
+
 def _fresh(model, values):
     """A new instance of `model` from its concrete fields' values in order: what
     `model.from_db(alias, None, values)` builds (field values by attribute name, state: from
@@ -113,7 +136,7 @@ def _fresh(model, values):
     obj = model.__new__(model)
     obj.__dict__.update(zip(_attnames(model), values))
     state = obj._state = ModelState()
-    state.adding, state.db = False, connection.alias
+    state.adding, state.db = False, DEFAULT_DB_ALIAS      # load_token reads the default database
     return obj
 
 
@@ -127,31 +150,62 @@ def _attnames(model) -> tuple[str, ...]:
     return found
 
 
-_rows: dict[str, tuple[float, tuple]] = {}     # key -> (expires at, monotonic clock; row)
+#: The channel the database announces token, user and membership changes on.
+CHANGES_CHANNEL = "gis_token_changes"
+#: Bumped by `forget_tokens`: every session's kept rows made before are dropped.
+_generation = 0
 
 
-def _cached_row(key: str):
-    hit = _rows.get(key)
+def _listening(db):
+    """(raw connection, generation, {key: (expires at, row)}) of the database session that
+    listens for changes, or None when `db` has no such session (a new or reopened one)."""
+    kept = getattr(db, "_token_rows", None)
+    if kept is None or db.connection is None or kept[0] is not db.connection:
+        return None
+    return kept
+
+
+def _session_rows(db) -> dict | None:
+    """The rows `db`'s session keeps, emptied first when a change was announced to it or
+    made in this process since; None when none may be used (no listening session, or inside
+    a transaction, where announcements wait until it ends)."""
+    kept = _listening(db)
+    if kept is None or db.in_atomic_block:
+        return None
+    raw, generation, rows = kept
+    try:
+        raw.poll()             # reads what arrived on the socket; no round trip
+    except db.Database.Error:  # a broken session: kept rows unusable; the query will tell
+        return None
+    if raw.notifies or generation != _generation:
+        raw.notifies.clear()
+        rows.clear()
+        if generation != _generation:
+            db._token_rows = (raw, _generation, rows)
+    return rows
+
+
+def _cached_row(rows: dict, key: str):
+    hit = rows.get(key)
     if hit is None:
         return None
     if hit[0] <= time.monotonic():
-        _rows.pop(key, None)
+        rows.pop(key, None)
         return None
     return hit[1]
 
 
-def _keep_row(key: str, row: tuple) -> None:
-    ttl = settings.TOKEN_CACHE_SECONDS
-    if ttl <= 0:
-        return
-    if len(_rows) >= settings.TOKEN_CACHE_ENTRIES:
-        _rows.clear()
-    _rows[key] = (time.monotonic() + ttl, row)
+def _keep_row(rows: dict, key: str, row: tuple) -> None:
+    if len(rows) >= settings.TOKEN_CACHE_ENTRIES:
+        rows.clear()
+    rows[key] = (time.monotonic() + settings.TOKEN_CACHE_SECONDS, row)
 
 
 def forget_tokens(**kwargs) -> None:
-    """Clear this worker's token cache (a token, user or membership changed)."""
-    _rows.clear()
+    """Drop the rows every database session of this process keeps (a token, user or
+    membership changed here; other processes hear of it from the database)."""
+    global _generation
+    _generation += 1
 
 
 for _model in (Token, TokenAccess, Member, get_user_model()):

@@ -5,8 +5,10 @@ from gis_app.web import auth
 
 
 @pytest.fixture
-def cached(settings):
-    """The per-worker token cache on (the suite runs without it), empty before and after."""
+def cached(settings, transactional_db):
+    """The token cache on (the suite runs without it), empty before and after. Transactional:
+    a session keeps no rows inside a transaction (its change notices wait until it ends), and
+    a test's own transaction would be one."""
     settings.TOKEN_CACHE_SECONDS = 60
     auth.forget_tokens()
     yield

@@ -2,8 +2,8 @@
 
 DRF's `drf_create_token` issues full tokens only; this one also issues read-only ones (for
 dashboards, desktop GIS and scripts that must never change data). `--reissue` revokes the old
-token (deleted, so it stops working at once in this process and within TOKEN_CACHE_SECONDS in
-the others) and issues a new one; without it an existing token is printed and its read-only
+token (deleted, so it stops working at once, in every worker: gis_app/web/auth.py) and
+issues a new one; without it an existing token is printed and its read-only
 flag set as asked.
 """
 from django.contrib.auth import get_user_model
