@@ -200,3 +200,13 @@ def test_a_broken_session_uses_no_kept_row(member):
         assert auth._session_rows(connection) is None
     finally:
         connection.close()      # Django's side of it, so the next query opens a new session
+
+
+def test_a_route_request_with_a_kept_token_sends_the_routers_statement_alone(member, client):
+    """One round trip a request: the router's statement (the token comes from the kept row,
+    its notices are read without a query)."""
+    headers, point = auth_header(member), {"lon": 120.005, "lat": 30.005, "item": "I001"}
+    assert client.get("/api/route", point, **headers).status_code == 200   # the row is kept
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/route", point, **headers).status_code == 200
+    assert [q["sql"].split("EXECUTE ")[-1][:21] for q in queries] == ["router_read_territory"]
