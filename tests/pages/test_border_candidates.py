@@ -38,6 +38,15 @@ def _report_at_the_bridge(page, shot):
     page.locator("#route-candidates li").nth(1).wait_for()
 
 
+def _taken_in_at_the_bridge(page, shot) -> Case:
+    """The hotline's call about the bridge taken in: the case, waiting for its township to be confirmed."""
+    _report_at_the_bridge(page, shot)
+    page.fill("#intake-description", "来电：界桥边有人占道经营")
+    page.click("#intake-submit")
+    page.locator("#intake-done").wait_for()
+    return Case.objects.get()
+
+
 def test_the_intake_preview_draws_both_townships_with_team_and_distance(world, open_page, login, shot):
     t = world
     page = open_page("desktop")
@@ -59,11 +68,7 @@ def test_the_command_centre_picks_the_other_township_on_the_case_page(world, ope
     t = world
     page = open_page("desktop")
     login(page, "command", next="/intake/")
-    _report_at_the_bridge(page, shot)
-    page.fill("#intake-description", "来电：界桥边有人占道经营")
-    page.click("#intake-submit")
-    page.locator("#intake-done").wait_for()
-    case = Case.objects.get()
+    case = _taken_in_at_the_bridge(page, shot)
     assert case.to_confirm and case.township_id == t.townships[0].pk
     with page.expect_navigation():
         page.locator("#intake-result a").click()
@@ -84,11 +89,7 @@ def test_confirming_the_acting_township_takes_the_case_out_of_the_queue(world, o
     t = world
     page = open_page("phone")
     login(page, "command", next="/intake/")
-    _report_at_the_bridge(page, shot)
-    page.fill("#intake-description", "来电：界桥边有人占道经营")
-    page.click("#intake-submit")
-    page.locator("#intake-done").wait_for()
-    case = Case.objects.get()
+    case = _taken_in_at_the_bridge(page, shot)
     page.goto(f"/cases/{case.pk}/")
     page.locator("#candidates-map .leaflet-tooltip.candidate-label").nth(1).wait_for()
     shot(page, "case-to-confirm-phone")
