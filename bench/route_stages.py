@@ -107,7 +107,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
 
-    use_bench_database(migrate=False)
+    use_bench_database()
     import logging
 
     logging.disable(logging.WARNING)          # the expected 422s of points outside
@@ -121,7 +121,11 @@ def main() -> int:
     from gis_app.wsgi import application       # as served: URLs loaded, start-up frozen
 
     def request(point) -> None:
-        body = application(_environ(token, *point), lambda status, headers, exc=None: None)
+        def start_response(status, headers, exc_info=None):
+            if status[:3] not in ("200", "422"):        # 422: outside the county, as expected
+                raise RuntimeError(f"/api/route answered {status}")
+
+        body = application(_environ(token, *point), start_response)
         b"".join(body)
         body.close()
 
