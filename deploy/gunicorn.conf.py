@@ -17,6 +17,9 @@ under the same gunicorn took 0.76 ms (sync) and 0.88 ms (gthread) and ~0.5 ms of
 request, so what is left of a route's fixed cost is Django's and the app's Python, not the
 worker model. `--worker-tmp-dir /dev/shm` (the heartbeat file) changed nothing here either.
 
+bench/route_bench.py starts its server from this file (the bench measures the server as
+deployed: sync workers, one per core, unless GUNICORN_THREADS is set).
+
 Environment overrides: GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT (and -b/-w on the
 command line, which win over this file).
 """
