@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from gis_app.api.urls import router_urlpatterns
 
+admin.site.site_header = "网格化执法指挥平台 · 管理后台"     # Django's default: "Django 管理"
+admin.site.site_title = "管理后台"
+
 urlpatterns = [
     *router_urlpatterns,      # /api/route, /api/route/batch, /api/locate: first (gis_app/api/urls.py)
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ that states its CRS in a `crs` member and a `Content-Crs` header.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.text import camel_case_to_spaces
 from drf_spectacular.contrib.rest_framework_gis import _inject_enum_collision_fix, build_geo_schema
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_object_type
@@ -107,7 +108,9 @@ class CountyScopedLookupMixin:
             queryset = queryset.filter(county__code=county)
         found = list(queryset[:2])
         if not found:
-            raise NotFound(f"no {self.queryset.model._meta.verbose_name} {code!r} in the counties you may see")
+            # The model's English name (its verbose_name is Chinese, for the admin).
+            raise NotFound(f"no {camel_case_to_spaces(self.queryset.model.__name__)} {code!r} "
+                           f"in the counties you may see")
         if len(found) > 1:
             counties = sorted(self.get_queryset().filter(code=code).values_list("county__code", flat=True))
             raise BadParameter("county", f"code {code!r} exists in counties {', '.join(counties)}; "

@@ -24,6 +24,7 @@ class Department(models.Model):
     class Meta:
         ordering = ["county__code", "code"]
         constraints = [models.UniqueConstraint(fields=["county", "code"], name="department_code_unique")]
+        verbose_name = verbose_name_plural = "部门"
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -50,6 +51,7 @@ class Team(models.Model):
     class Meta:
         ordering = ["county__code", "code"]
         constraints = [models.UniqueConstraint(fields=["county", "code"], name="team_code_unique")]
+        verbose_name = verbose_name_plural = "执法队伍"
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -82,6 +84,7 @@ class CatalogItem(models.Model):
     class Meta:
         ordering = ["county__code", "code"]
         constraints = [models.UniqueConstraint(fields=["county", "code"], name="catalog_item_code_unique")]
+        verbose_name = verbose_name_plural = "执法事项"
 
     def __str__(self):
         return f"{self.name} ({self.code})"
@@ -107,7 +110,7 @@ class Authority(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["township", "item"], name="authority_unique")]
-        verbose_name_plural = "authorities"
+        verbose_name = verbose_name_plural = "乡镇执法权限"
 
 
 class Member(models.Model):
@@ -130,6 +133,9 @@ class Member(models.Model):
                                    related_name="members")
     grids = models.ManyToManyField(Grid, blank=True, related_name="members")
     phone = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员"
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()})"

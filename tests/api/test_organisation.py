@@ -44,6 +44,15 @@ def test_unknown_department_is_404(get, member):
     assert get(member, "/api/departments/NOPE/").status_code == 404
 
 
+@pytest.mark.parametrize("path, english, chinese", [
+    ("/api/departments/NOPE/", "no department 'NOPE'", "部门"), ("/api/teams/NOPE/", "no team 'NOPE'", "队伍"),
+    ("/api/catalogue/NOPE/", "no catalog item 'NOPE'", "事项")])
+def test_an_unknown_code_is_named_with_its_kind_in_either_language(get, member, path, english, chinese):
+    """The kind comes from the model's English name (its verbose_name is the admin's Chinese)."""
+    assert get(member, path, _language="en").json()["detail"] == f"{english} in the counties you may see"
+    assert chinese in get(member, path).json()["detail"]
+
+
 # --- teams ----------------------------------------------------------------------------------
 
 def test_teams_list_is_geojson_with_base_points(get, member):

@@ -1,5 +1,5 @@
 """The shell in a real browser: log in from `/` on a phone and on a wall screen, the header's
-menu, and the API docs drawing with nothing loaded from outside the server."""
+menu, the API docs drawing with nothing loaded from outside the server, the admin in Chinese."""
 import pytest
 
 from tests.territory import make_territory
@@ -10,7 +10,7 @@ from tests.users import make_user
 def people(transactional_db):
     t = make_territory()
     return {"command": make_user("command", "command_centre", t.county),
-            "planner": make_user("planner", "planner", t.county)}
+            "planner": make_user("planner", "planner", t.county), "root": make_user("root", superuser=True)}
 
 
 @pytest.mark.parametrize("size", ["phone", "screen"])
@@ -47,3 +47,18 @@ def test_api_docs_draw_with_nothing_from_outside(people, open_page, login, shot,
     login(page, "command", next=path)
     page.wait_for_selector(drawn)
     shot(page, path.strip("/").replace("/", "-"), full_page=False)
+
+
+def test_the_admin_names_the_organisation_in_chinese(people, open_page, login, shot):
+    """The admin's index read "Django 管理", ENFORCEMENT, Departments, Teams, Catalog items,
+    Authorities and Members: the project's own headings were never given Chinese names."""
+    page = open_page("desktop")
+    login(page, "root")
+    page.goto("/admin/")
+    text = page.inner_text("body")
+    assert "网格化执法指挥平台" in page.inner_text("#site-name")
+    for heading in ("执法组织与事项", "部门", "执法队伍", "执法事项", "乡镇执法权限", "人员"):
+        assert heading in text, heading
+    for english in ("Django", "Enforcement", "Departments", "Teams", "Catalog items", "Authorities", "Members"):
+        assert english.lower() not in text.lower(), english
+    shot(page, "admin-index")
