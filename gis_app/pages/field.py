@@ -29,6 +29,7 @@ from django.views.decorators.http import require_GET
 
 from gis_app.incidents.selectors import visible_cases
 from gis_app.incidents.access import PAGE_ROLES
+from gis_app.pages import labels
 from gis_app.pages.access import page_for
 from gis_app.pages.field_data import report_data
 from gis_app.pages.nav import NavEntry, register, role_of
@@ -78,7 +79,7 @@ def inbox(request):
 def case(request, pk: int):
     if not visible_cases(request.user).filter(pk=pk).exists():
         raise Http404("no such case within this account's reach")
-    return _page(request, "pages/field/case.html", case_id=pk)
+    return _page(request, "pages/field/case.html", case_id=pk, machine_words=labels.MACHINE_WORDS)
 
 
 @require_GET

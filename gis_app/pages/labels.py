@@ -18,9 +18,10 @@ ZONE_LABELS = {"core": "核心区", "buffer": "缓冲区", "experimental": "实�
 EVENT_LABELS = {name: step.label for name, step in STEPS.items()}
 EVENT_LABELS.update({"reported": "上报", "routed": "派遣（系统）", "attachment": "附件",
                      "reassigned": "重新派遣（区划调整）"})
+# Who acts without a person (the event's user is none; its actor_name stays "system" in the chain).
+MACHINE_WORDS = {"router": "派单系统", "clock": "系统时钟", "importer": "区划导入"}
 ROLE_WORDS = {"command_centre": "指挥中心", "grid_member": "网格员", "township_team": "执法队员",
-              "department": "县级部门", "planner": "规划人员", "admin": "管理员", "router": "派单系统",
-              "clock": "系统时钟"}
+              "department": "县级部门", "planner": "规划人员", "admin": "管理员", **MACHINE_WORDS}
 
 
 def label(mapping: dict, code) -> str:

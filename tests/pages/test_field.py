@@ -223,3 +223,17 @@ def test_without_location_permission_each_page_says_what_the_member_can_do_there
     page.click("#locate")
     page.wait_for_function("!document.getElementById('where').textContent.includes('正在定位')")
     assert "在下方地图上点选位置" in page.inner_text("#where")
+
+
+def test_the_case_timeline_names_the_router_not_system(world, site, open_page, login):
+    """A routed case's first step has no person: the phone's timeline said "system" (the chain's
+    actor name); it says 派单系统, as the desk's case page does."""
+    grid = world.county.members.get(role="grid_member").user
+    case = reporting.case_report(user=grid, query=PointQuery(lon=SPOT[0], lat=SPOT[1]), item_code="I001",
+                                description="占道经营，摊位堵住人行道")
+    page = open_page("phone")
+    login(page, "team1")
+    page.goto(f"/field/cases/{case.pk}/")
+    ready(page)
+    timeline = page.inner_text("#events")
+    assert "派遣" in timeline and "派单系统" in timeline and "system" not in timeline

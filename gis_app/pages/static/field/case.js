@@ -11,6 +11,8 @@
     handle: "处置", report_for_duty: "部门报到", attachment: "照片", review: "复核", close: "办结",
     escalate: "督办", transfer: "转办", reroute: "重新派遣", send_back: "复核不通过", reject: "不予受理",
     archive: "归档"};
+  // Events no person took (routed by the router, escalated by the clock) name the machine (labels.py).
+  const MACHINES = JSON.parse(document.getElementById("machine-words").textContent);
   let current = null;
   let handlePhotos = {};
 
@@ -55,7 +57,7 @@
       : Field.el("figure", {class: "thumb"}, Field.el("img", {src: a.url, alt: a.filename, loading: "lazy"}),
         Field.el("figcaption", {}, {report: "上报", before: "处置前", after: "处置后"}[a.stage] || ""))));
     $("events").replaceChildren(...p.events.slice().reverse().map((e) => Field.el("li", {},
-      Field.el("strong", {}, EVENTS[e.kind] || e.kind), " ", Field.time(e.at), " ", e.actor,
+      Field.el("strong", {}, EVENTS[e.kind] || e.kind), " ", Field.time(e.at), " ", MACHINES[e.role] || e.actor,
       e.note && e.kind !== "routed" ? Field.el("div", {class: "muted"}, e.note) : null,
       e.kind === "routed" && e.changes.team ? Field.el("div", {class: "muted"}, "派给 " + (p.team ? p.team.name : e.changes.team)) : null,
       e.kind === "arrive" && arrivalText(e.changes) ? Field.el("div", {class: e.changes.far ? "warn" : "muted"}, arrivalText(e.changes)) : null)));
