@@ -120,4 +120,5 @@ def test_big_screen_labels_of_many_townships_and_teams_do_not_overlap(live_world
         assert count > 3 and overlaps == [], (chart, overlaps)
     labels = page.eval_on_selector_all("#chart-rate-team svg text", "els => els.map(e => e.textContent)")
     assert "北留镇综合行政执法队" in labels and not any(label.startswith(county) for label in labels)
+    assert not any(label.endswith(("...", "…")) for label in labels), labels     # names whole
     shot(page, "screen-many-townships", full_page=False)

@@ -74,7 +74,7 @@
     }).slice(0, fits);
     var option = base(ranked.length < rows.length ? title + "（最低 " + ranked.length + " 支）" : title);
     option.yAxis = {type: "category", inverse: true, data: ranked.map(function (r) { return r.name; }),
-                    axisLabel: {color: "#9fc0e4", interval: 0, fontSize: FONT, width: 11 * FONT, overflow: "truncate"}};
+                    axisLabel: {color: "#9fc0e4", interval: 0, fontSize: FONT, width: 14 * FONT, overflow: "truncate"}};
     option.xAxis = {type: "value", min: 0, max: 100, axisLabel: {color: "#9fc0e4", formatter: "{value}%"},
                     splitLine: {lineStyle: {color: "#1f3d63"}}};
     option.series = [{name: "按期办结率", type: "bar", barMaxWidth: FONT, data: ranked.map(function (r) { return r.rate; }),
