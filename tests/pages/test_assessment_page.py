@@ -108,6 +108,7 @@ def test_assessment_charts_and_tables_of_a_large_county_are_readable(live_world,
         assert count > 20 and overlaps == [], (chart, overlaps)
     labels = page.eval_on_selector_all("#chart-team svg text", "els => els.map(e => e.textContent)")
     assert "北留镇综合行政执法队" in labels and not any(label.startswith(county) for label in labels)
+    assert not any(label.endswith(("...", "…")) for label in labels), labels     # names whole
     aligned = page.evaluate("""() => Array.from(document.querySelectorAll('#table-township tr'))
         .map(row => getComputedStyle(row.children[1]).textAlign)""")
     assert set(aligned) == {"right"}, aligned

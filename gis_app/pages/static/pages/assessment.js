@@ -10,7 +10,7 @@
     if (!el) return;
     var chart = echarts.init(el, null, {renderer: "svg"});
     var names = ChartLabels.shorten(d.names);
-    var labels = ChartLabels.slanted(el, names, 110, 11);
+    var labels = ChartLabels.slanted(el, names, 110, 14);
     chart.setOption({
       title: {text: title, left: 10, top: 6, textStyle: {fontSize: 14}},
       tooltip: {trigger: "axis"},
