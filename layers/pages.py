@@ -37,7 +37,7 @@ class PageSpec:
 
 
 PAGES = {
-    "command": PageSpec("command", "指挥中心 · 案件与队伍",
+    "command": PageSpec("command", "地图 · 案件与队伍",
                         ("counties", "townships", "hubs", "teams", "live-positions", "cases"),
                         refresh=("cases", "live-positions"), hidden=("hubs",)),
     "protected": PageSpec("protected", "自然保护地 · 分区与案件",

@@ -94,3 +94,13 @@ def test_unit_labels_never_overlap(world, open_page, login, shot):
             for b in boxes[i + 1:]:
                 assert not (a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]), (zoom, a, b)
     shot(page, "map-labels", full_page=False)
+
+
+def test_the_map_of_cases_and_teams_is_not_titled_for_the_command_centre(world, open_page, login):
+    """Every role but grid members opens /map/ as 地图; its title said 指挥中心 to a township team
+    member on a phone."""
+    page = open_page("phone")
+    login(page, "team", next="/map/")
+    page.wait_for_function("window.LayersPage && window.LayersPage.ready")
+    title = page.inner_text(".map-title b")
+    assert "指挥中心" not in title and "指挥中心" not in page.title() and title.startswith("地图")
