@@ -197,6 +197,10 @@ def main(argv=None) -> int:
     parser.add_argument("--grow-only", action="store_true",
                         help="build the copies up to the largest size and stop (no measuring: run it "
                              "niced, outside the benchmark lock)")
+    parser.add_argument("--database", default=DB, metavar="NAME",
+                        help=f"the province's database (default {DB}): a second, smaller province kept "
+                             "beside the first, so that two sizes can be measured one after the other "
+                             "in one hold of the benchmark lock, at the same load")
     parser.add_argument("--record", metavar="FILE",
                         help="append each size's figures to FILE (JSON lines) and print the table of "
                              "every size recorded there: a province grown and measured in pieces")
@@ -204,11 +208,11 @@ def main(argv=None) -> int:
     sizes = sorted({int(s) for s in args.counties.split(",")})
 
     if args.shrink:
-        use_bench_database(DB, migrate=False)       # before the migrations build indexes over copies
+        use_bench_database(args.database, migrate=False)       # before the migrations build indexes over copies
         from bench import province
         province.shrink_to(args.shrink)
         print(f"province shrunk to {args.shrink} counties", flush=True)
-    use_bench_database(DB)
+    use_bench_database(args.database)
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
