@@ -69,7 +69,7 @@ def test_page_draws_layers_from_our_tiles(world):
     html = _open(world, "command", "/map/").content.decode()
     for layer in ("townships", "teams", "cases", "live-positions", "hubs"):
         assert f"/tiles/{layer}/{{z}}/{{x}}/{{y}}.pbf" in html, layer
-    assert "指挥中心" in html
+    assert "地图 · 案件与队伍" in html
 
 
 def test_grid_member_command_map_has_no_patrol_layers(world):
