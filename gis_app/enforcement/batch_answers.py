@@ -51,41 +51,39 @@ def iter_batch_answers(queries: list[PointQuery], item_codes: list[str | None], 
 
 
 class _Call:
-    """What one batch request shares across its pieces: its decisions by key (with this
-    request's deadlines put in) and its deadlines. The pieces are read from one snapshot, so
-    a key's rows, stamp and decision are the same in every piece."""
+    """What one batch request shares across its pieces: the decisions kept for its language
+    (decision_cache.py), those of counties without a stamp (this request's only), and its
+    deadlines. The pieces are read from one snapshot, so a key's stamp and decision are the
+    same in every piece."""
 
     def __init__(self, english: bool, head: dict, now: datetime):
         self.english, self.head, self.now = english, head, now
         self.language = 0 if english else 1
-        self.kept_prefix = (self.language, tuple(head.items()))
-        self.decisions: dict[tuple, tuple] = {}
+        self.kept = decision_cache.table((self.language, tuple(head.items())))
+        self.unkept: dict[tuple, tuple] = {}
         self.deadlines: dict[tuple, str] = {}
 
-    def decision(self, key: tuple, loc: Location, read_book, stamp: int | None) -> tuple | None:
-        """(answer template, trace lines before the point's own, after them) for a decision
-        key, with this request's deadline; None when the item is not in the county's
-        catalogue. Kept across requests under the county's rules stamp (decision_cache.py)."""
-        kept_key = (stamp, *self.kept_prefix, key) if stamp is not None else None
-        found = decision_cache.kept(kept_key) if kept_key else None
-        if found is None:
-            book = read_book()
-            item = book.items.get((key[0], key[-1]))
-            if item is None:
-                return None
-            found = _decided(loc, item, book, self.now, self.english, self.head)
-            if kept_key:
-                decision_cache.keep(kept_key, found)
-        template, before, after, deadline_rule, calendar = found
-        # The deadline: from this request's clock, once per county, item and severity.
-        when = (key[0], key[-1], template["severity"])
-        text = self.deadlines.get(when)
-        if text is None:
-            text = self.deadlines[when] = due_at(deadline_rule, calendar, self.now)[1]
-        template = template.copy()
-        template["deadline"] = text
-        decided = self.decisions[key] = (template, before, after)
-        return decided
+    def decide(self, key: tuple, loc: Location, read_book) -> tuple | None:
+        """The decision for a key (stamp, county, township, border count, zone set, item code)
+        not kept yet, kept under its stamp (or for this request when the county has none);
+        None when the item is not in the county's catalogue."""
+        book = read_book()
+        item = book.items.get((key[1], key[-1]))
+        if item is None:
+            return None
+        found = _decided(loc, item, book, self.now, self.english, self.head)
+        if key[0] is not None:
+            decision_cache.keep(self.kept, key, found)
+        else:
+            self.unkept[key] = found
+        return found
+
+    def deadline(self, decision: tuple) -> str:
+        """The decision's deadline from this request's clock, worked out once per county and
+        time limit (its measure and budget)."""
+        when, rule, calendar = decision[3:]
+        text = self.deadlines[when] = due_at(rule, calendar, self.now)[1]
+        return text
 
 
 def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
@@ -99,7 +97,8 @@ def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
             book = RuleBook.from_dims(read.dims)
         return book
 
-    decisions, language, english = call.decisions, call.language, call.english
+    kept, unkept, deadlines = call.kept, call.unkept, call.deadlines
+    language, english = call.language, call.english
     for i, (query, loc, code) in enumerate(zip(queries, read.locations, item_codes)):
         if refusals and i in refusals:
             yield refusals[i]
@@ -109,16 +108,16 @@ def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
             continue
         county_id = loc.county.id
         township = loc.township
-        key = (county_id, township.id if township is not None else None,
+        stamp = stamps.get(county_id)
+        key = (stamp, county_id, township.id if township is not None else None,
                loc.covering_townships, loc.zone_ids, code)
-        found = decisions.get(key)
+        found = (kept if stamp is not None else unkept).get(key) or call.decide(key, loc, read_book)
         if found is None:
-            found = call.decision(key, loc, read_book, stamps.get(county_id))
-            if found is None:
-                yield unknown_item(loc, code)
-                continue
-        template, before, after = found
+            yield unknown_item(loc, code)
+            continue
+        template, before, after, when = found[:4]
         answer = template.copy()
+        answer["deadline"] = deadlines.get(when) or call.deadline(found)
         village, grid = loc.village, loc.grid
         answer["village"] = village.ref_with_kind if village is not None else None
         answer["grid"] = grid.ref_plain if grid is not None else None
@@ -129,8 +128,9 @@ def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
 
 def _decided(loc, item, book: RuleBook, now, english: bool, head: dict) -> tuple:
     """(the answer dict of the key's first point without its deadline, the trace lines before
-    the point's own lines, those after them, in the answer's language; the applied deadline
-    rule and the county's calendar, to work the deadline out per request)."""
+    the point's own lines, those after them, in the answer's language; what the deadline is
+    worked out from per request: (county, measure, budget), the applied rule, the county's
+    calendar)."""
     before, place_tail, hub, areas, _, _ = shared_place(loc, book)
     rule, departments, severity, (deadline_rule, _, _), tail = \
         decision_parts(loc, item, book, now)
@@ -139,4 +139,5 @@ def _decided(loc, item, book: RuleBook, now, english: bool, head: dict) -> tuple
     after = [*place_tail, *tail]
     if not english:
         before, after = trace_in_chinese(before), trace_in_chinese(after)
-    return answer, before, after, deadline_rule, book.calendar(loc.county.id)
+    when = (loc.county.id, deadline_rule.measure, deadline_rule.budget_seconds)
+    return answer, before, after, when, deadline_rule, book.calendar(loc.county.id)

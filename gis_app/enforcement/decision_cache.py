@@ -21,27 +21,34 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.signals import setting_changed
 
-_kept: dict[tuple, tuple] = {}
+#: Per (language, answer head): decision key (stamp first) -> decision.
+_tables: dict[tuple, dict[tuple, tuple]] = {}
 
 
-def kept(key: tuple) -> tuple | None:
-    """The decision kept under `key` ((stamp, language, head, decision key)), or None."""
-    return _kept.get(key)
+def table(prefix: tuple) -> dict[tuple, tuple]:
+    """The kept decisions of one answer language and head: read them with `.get(key)`, where
+    `key` starts with the county's stamp; add to them only through `keep`."""
+    found = _tables.get(prefix)
+    if found is None:
+        found = _tables[prefix] = {}
+    return found
 
 
-def keep(key: tuple, decision: tuple) -> None:
-    """Keep `decision` under `key`; read-only from now on (later requests share it)."""
-    if len(_kept) >= settings.ROUTER_DECISION_CACHE_ENTRIES:
-        _kept.clear()
-    _kept[key] = decision
+def keep(kept: dict, key: tuple, decision: tuple) -> None:
+    """Keep `decision` under `key` in a `table`; read-only from now on (later requests share
+    it). The bound counts all tables."""
+    if size() >= settings.ROUTER_DECISION_CACHE_ENTRIES:
+        clear()
+    kept[key] = decision
 
 
 def clear(**kwargs) -> None:
-    _kept.clear()
+    for kept in _tables.values():
+        kept.clear()
 
 
 def size() -> int:
-    return len(_kept)
+    return sum(map(len, _tables.values()))
 
 
 setting_changed.connect(clear, dispatch_uid="router_decision_cache")
