@@ -215,6 +215,15 @@ def counties_box(user) -> tuple[float, float, float, float] | None:
 # --- running a statement ------------------------------------------------------------------------
 
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # raw connection -> names on it
+# Prepared tile statements run their generic plan from the first EXECUTE. Why: PostgreSQL plans
+# the first five executions for their values and keeps the generic plan only if it is estimated
+# no dearer than those; over a province's 1M grids it never was (bench/province_bench.py, 100
+# counties: 40 z14 grids tiles, 40 custom plans), so every street tile was planned again, the
+# cost PREPARE is there to save. Measured at 100 counties, build_tile interleaved over 150
+# tiles (p50, three runs): grids z14 0.72-0.76x, z13 0.69-0.75x; at 1 county, where PostgreSQL
+# chose the generic plan itself, 0.99-1.06x (the set_config). The setting is local to the EXECUTE's own implicit
+# transaction (one string, one round trip), so other statements of the session keep theirs.
+GENERIC_PLAN = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true); "
 _unpreparable: set[str] = set()
 
 
@@ -248,8 +257,8 @@ def run(connection, compiled: Statement, values: dict, prepare: bool = True):
                 cursor.execute(compiled.sql, params)
                 return cursor.fetchone()[0]
             names.add(name)
-        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}",
-                       params)
+        execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+        cursor.execute(GENERIC_PLAN + execute, params)
         return cursor.fetchone()[0]
 
 

@@ -111,6 +111,30 @@ def test_a_prepared_statement_gives_the_plain_statements_tile_for_every_layer(se
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_prepared_tile_statement_runs_its_generic_plan_from_the_first_execute():
+    """PostgreSQL would plan the first five executions for their values (and every one after,
+    when it estimates the generic plan dearer, as over a province's grids)."""
+    from django.db import connection
+
+    from layers import tiles
+    from layers.catalogue import layers
+    from tests.layers.conftest import build_world, tile_of
+
+    user = build_world().users["command"]
+    grids = layers().get("grids")
+    connection.close()
+    for lon in (120.005, 120.006, 120.007):
+        tiles.build_tile(grids, user, {}, tiles.TileAddress(*tile_of(lon, 30.005, 14)))
+    name = tile_sql.statement(grids, user, {}, False, True).name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s",
+                       [name])
+        assert cursor.fetchone() == (3, 0)
+        cursor.execute("SELECT current_setting('plan_cache_mode')")
+        assert cursor.fetchone()[0] == "auto"          # the session's other statements keep theirs
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_statement_postgresql_cannot_prepare_runs_plain():
     from django.db import connection
 
