@@ -9,11 +9,15 @@ slots filled per tile. PostgreSQL pushes the box filter on the geometry column d
 layer's rows, so the spatial index is used as before.
 
 A compiled statement is kept for TILE_SQL_CACHE_SECONDS per (layer, kind of tile, user,
-options). The scope of a user is what the compiled SQL embeds from Python: their county and
-role (Member), team and its township, department and its code, superuser flag; saving or
-deleting any of those clears this worker's cache at once (other workers: within the TTL, as
-for API tokens). Layers whose rows are filtered by their own `bbox_filter` (hubs: a computed
-union) have no plain geometry column to push a box onto and are compiled per tile (tiles.py).
+options) and database session. The scope of a user is what the compiled SQL embeds from
+Python: their county and role (Member), team and its township, department and its code,
+superuser flag. The database announces every change to those tables (tokens migrations 0002
+and 0003), and before a kept statement is used the session's notices are read
+(gis_app/web/rights_notices.py, the listener the token cache uses too, no round trip): any
+notice, or a save or delete of those models in this process, drops every kept statement, so
+a rights change made anywhere counts from the next tile request in every worker. Layers
+whose rows are filtered by their own `bbox_filter` (hubs: a computed union) have no plain
+geometry column to push a box onto and are compiled per tile (tiles.py).
 """
 from __future__ import annotations
 
@@ -25,15 +29,13 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.gis.db.models import Extent
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import F, QuerySet
-from django.db.models.signals import post_delete, post_save
 
 from boundaries.models import County
 from gis_app.api.access import visible_county_ids
-from gis_app.enforcement.models import Department, Member, Team
+from gis_app.web import rights_notices
 from layers.features import RawGeometry, with_attributes
 from layers.registry import BOOLEAN, DATETIME, POINT, Layer
 
@@ -163,9 +165,6 @@ def cluster_statement(layer: Layer, user, rows: QuerySet) -> Statement:
 
 # --- the cache ---------------------------------------------------------------------------------
 
-_cache: dict[tuple, tuple[float, Statement]] = {}
-
-
 def _options_key(options: dict) -> tuple:
     return tuple(sorted((k, repr(v)) for k, v in options.items()))
 
@@ -176,19 +175,42 @@ def statement(layer: Layer, user, options: dict, clustered: bool, linear: bool =
     linear = linear and not clustered
     key = (layer.id, layer.county_box, clustered, linear, getattr(user, "pk", None), _options_key(options))
     ttl = settings.TILE_SQL_CACHE_SECONDS
-    hit = _cache.get(key) if ttl > 0 else None
+    kept, keep = _session_statements(ttl)
     now = time.monotonic()
+    hit = kept.get(key) if kept is not None else None
     if hit is not None and hit[0] > now:
         return hit[1]
     rows = layer.queryset_for(user, options)
     compiled = cluster_statement(layer, user, rows) if clustered else feature_statement(layer, user, rows, linear)
     if layer.county_box:
         compiled = replace(compiled, box=counties_box(user))
-    if ttl > 0:
-        if len(_cache) >= settings.TILE_SQL_CACHE_ENTRIES:
-            _cache.clear()
-        _cache[key] = (now + ttl, compiled)
+    if keep:
+        if len(kept) >= settings.TILE_SQL_CACHE_ENTRIES:
+            kept.clear()
+        kept[key] = (now + ttl, compiled)
     return compiled
+
+
+def _session_statements(ttl: float) -> tuple[dict | None, bool]:
+    """(the statements the default database session keeps, whether one compiled now may join
+    them); (None, False) with no cache, inside a transaction or on a broken session.
+
+    Kept under the session's rights_notices stamp (a new session starts to listen here). A
+    statement compiled while the stamp has just changed is not kept: the user's scope was read
+    when the request was authenticated, before the notices were read, so it may predate the
+    change they announce; the next request reads it again and keeps its statement."""
+    if ttl <= 0:
+        return None, False
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:
+        return None, False
+    now = rights_notices.stamp(db)
+    if now is None:
+        with db.cursor() as cursor:
+            now = rights_notices.listen(db, cursor)
+        if now is None:
+            return None, False
+    return rights_notices.kept(db, "_tile_statements", now)
 
 
 def counties_box(user) -> tuple[float, float, float, float] | None:
@@ -263,10 +285,6 @@ def run(connection, compiled: Statement, values: dict, prepare: bool = True):
 
 
 def forget_statements(**kwargs) -> None:
-    """Clear this worker's compiled tile statements (someone's rights may have changed)."""
-    _cache.clear()
-
-
-for _model in (Member, get_user_model(), Team, Department):
-    post_save.connect(forget_statements, sender=_model, dispatch_uid=f"forget_tile_sql_save_{_model.__name__}")
-    post_delete.connect(forget_statements, sender=_model, dispatch_uid=f"forget_tile_sql_delete_{_model.__name__}")
+    """Drop the compiled tile statements of every session of this process (and whatever else
+    is kept under rights_notices' stamps)."""
+    rights_notices.forget()

@@ -21,15 +21,15 @@ The row that query returns (with the read-only flag) is kept per database sessio
 settings.TOKEN_CACHE_SECONDS (known keys only, at most TOKEN_CACHE_ENTRIES), so a client's
 requests mostly skip the round trip and a route request sends the router's statement alone;
 model instances are built fresh from it for every request (never shared between requests),
-and activity and expiry are checked on every request. The session LISTENs on
-CHANGES_CHANNEL, on which the database announces every change to a token, its access, a user
-or a Member row (triggers, tokens migration 0002): before a kept row is used, the session's
-notices are read without a round trip (psycopg2 `poll()`), and any notice drops every row
-it kept. So a revoke, deactivation or membership change made anywhere (another worker, admin,
-`issue_token`, psql, a bulk update without signals) counts from the next request in every
-worker. Saving or deleting one of those models in this process also drops the rows of every
-session of the process at once (signals: before the writer's transaction ends). Inside a
-transaction (notices wait until it ends) no row is kept or used.
+and activity and expiry are checked on every request. The rows are kept under the session's
+rights_notices stamp: the database announces every change to a token, its access, a user or
+a Member row (triggers, tokens migration 0002), the session's notices are read without a
+round trip before a kept row is used, and any notice drops every row it kept. So a revoke,
+deactivation or membership change made anywhere (another worker, admin, `issue_token`, psql,
+a bulk update without signals) counts from the next request in every worker. Saving or
+deleting one of those models in this process also drops the rows of every session of the
+process at once (signals). Inside a transaction (notices wait until it ends) no row is kept
+or used.
 """
 from __future__ import annotations
 
@@ -40,7 +40,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.base import ModelState
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -51,6 +50,7 @@ from rest_framework.permissions import SAFE_METHODS
 from gis_app.enforcement.locate import prepare_once
 from gis_app.enforcement.models import Member
 from gis_app.tokens.models import TokenAccess
+from gis_app.web import rights_notices
 
 _TOKEN_STATEMENT = "router_token_member_access"
 _statement = None
@@ -110,19 +110,17 @@ def load_token(key: str) -> Token | None:
 
 def _read_row(db, key: str, prepare_sql: str):
     """The token's row from the database, kept in the session's cache (see `_session_rows`).
-    A session not listening yet starts to, in its own statement first: LISTEN counts from
-    its commit, so a change committed while the row is read is then either seen or announced."""
-    keep = settings.TOKEN_CACHE_SECONDS > 0 and not db.in_atomic_block
+    A session not listening yet starts to first (rights_notices.listen)."""
+    rows = None
     with db.cursor() as cursor:
-        if keep and _listening(db) is None:
-            cursor.execute(f"LISTEN {CHANGES_CHANNEL}")
-            db.connection.notifies.clear()
-            db._token_rows = (db.connection, _generation, {})
+        if settings.TOKEN_CACHE_SECONDS > 0 and not db.in_atomic_block:
+            now = rights_notices.listen(db, cursor)
+            rows = rights_notices.kept(db, "_token_rows", now)[0] if now is not None else None
         prepare_once(cursor, _TOKEN_STATEMENT, prepare_sql)
         cursor.execute(f"EXECUTE {_TOKEN_STATEMENT} (%s)", [key])
         row = cursor.fetchone()
-    if row is not None and keep:
-        _keep_row(db._token_rows[2], key, row)
+    if row is not None and rows is not None:
+        _keep_row(rows, key, row)
     return row
 
 
@@ -150,39 +148,12 @@ def _attnames(model) -> tuple[str, ...]:
     return found
 
 
-#: The channel the database announces token, user and membership changes on.
-CHANGES_CHANNEL = "gis_token_changes"
-#: Bumped by `forget_tokens`: every session's kept rows made before are dropped.
-_generation = 0
-
-
-def _listening(db):
-    """(raw connection, generation, {key: (expires at, row)}) of the database session that
-    listens for changes, or None when `db` has no such session (a new or reopened one)."""
-    kept = getattr(db, "_token_rows", None)
-    if kept is None or db.connection is None or kept[0] is not db.connection:
-        return None
-    return kept
-
-
 def _session_rows(db) -> dict | None:
     """The rows `db`'s session keeps, emptied first when a change was announced to it or
-    made in this process since; None when none may be used (no listening session, or inside
-    a transaction, where announcements wait until it ends)."""
-    kept = _listening(db)
-    if kept is None or db.in_atomic_block:
-        return None
-    raw, generation, rows = kept
-    try:
-        raw.poll()             # reads what arrived on the socket; no round trip
-    except db.Database.Error:  # a broken session: kept rows unusable; the query will tell
-        return None
-    if raw.notifies or generation != _generation:
-        raw.notifies.clear()
-        rows.clear()
-        if generation != _generation:
-            db._token_rows = (raw, _generation, rows)
-    return rows
+    made in this process since (rights_notices.stamp); None when none may be used (no
+    listening session, or inside a transaction, where announcements wait until it ends)."""
+    now = rights_notices.stamp(db)
+    return None if now is None else rights_notices.kept(db, "_token_rows", now)[0]
 
 
 def _cached_row(rows: dict, key: str):
@@ -202,15 +173,9 @@ def _keep_row(rows: dict, key: str, row: tuple) -> None:
 
 
 def forget_tokens(**kwargs) -> None:
-    """Drop the rows every database session of this process keeps (a token, user or
-    membership changed here; other processes hear of it from the database)."""
-    global _generation
-    _generation += 1
-
-
-for _model in (Token, TokenAccess, Member, get_user_model()):
-    post_save.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_save_{_model.__name__}")
-    post_delete.connect(forget_tokens, sender=_model, dispatch_uid=f"forget_tokens_delete_{_model.__name__}")
+    """Drop the rows every database session of this process keeps (and whatever else is kept
+    under rights_notices' stamps: saving a token, user or membership here does it too)."""
+    rights_notices.forget()
 
 
 def user_for_key(key: str, method: str = "GET"):

@@ -4,10 +4,13 @@ rights and of data."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
+from gis_app.enforcement.models import Member, Team
 from gis_app.incidents.models import Case
 from layers import tile_sql
+from tests.elsewhere import Elsewhere
 from tests.layers.conftest import ROLES, decode, tile_path
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +20,10 @@ PLACES = [("grids", 120.005, 30.005, 14), ("cases", 120.008, 30.008, 15), ("case
 
 
 @pytest.fixture
-def cached(settings):
+def cached(settings, transactional_db):
+    """The statement cache on (the suite runs without it), empty before and after.
+    Transactional: nothing is kept inside a transaction (change notices wait until it ends),
+    and a test's own transaction would be one."""
     settings.TILE_SQL_CACHE_SECONDS = 60
     tile_sql.forget_statements()
     yield
@@ -25,7 +31,7 @@ def cached(settings):
 
 
 @pytest.mark.parametrize("role", [*ROLES, "admin"])
-def test_a_cached_statement_gives_the_tile_compiled_per_tile(get, settings, role):
+def test_a_cached_statement_gives_the_tile_compiled_per_tile(transactional_db, get, settings, role):
     settings.TILE_SQL_CACHE_SECONDS = 0
     fresh = [get(role, tile_path(*place)) for place in PLACES]
     settings.TILE_SQL_CACHE_SECONDS = 60
@@ -39,7 +45,7 @@ def test_a_cached_statement_gives_the_tile_compiled_per_tile(get, settings, role
 def test_a_users_tiles_of_one_layer_share_one_compiled_statement(get, cached):
     for lon in (120.005, 120.015, 120.025):
         get("command", tile_path("grids", lon, 30.005, 14))
-    assert [key[0] for key in tile_sql._cache] == ["grids"]
+    assert [key[0] for key in _kept()] == ["grids"]
 
 
 def test_a_changed_role_is_seen_by_the_next_tile(get, world, cached):
@@ -70,6 +76,69 @@ def test_each_user_gets_their_own_compiled_statement(get, world, cached):
     codes = {f["properties"]["code"] for f in decode(get("other_command", path), "cases")}
     assert codes == {world.cases["other"].number}
     assert decode(get("command", path), "cases") == []
+
+
+# --- rights changed by another session (another worker, admin, psql) -------------------------------
+
+@pytest.fixture
+def elsewhere(cached):
+    other = Elsewhere()
+    yield other
+    other.close()
+
+
+def _kept() -> dict:
+    """The statements this test's database session keeps."""
+    return getattr(connection, "_tile_statements", (None, {}))[1]
+
+
+def _codes(get, role, path) -> set[str]:
+    return {f["properties"]["code"] for f in decode(get(role, path), "cases")}
+
+
+def _kept_codes(get, world, role, path) -> set[str]:
+    """The codes `role` gets at `path`, with the statement that drew them kept."""
+    first = _codes(get, role, path)
+    assert _codes(get, role, path) == first         # the first request of a session keeps none
+    assert any(key[4] == world.users[role].pk for key in _kept())
+    return first
+
+
+def test_a_member_moved_to_another_county_elsewhere_gets_the_new_countys_tiles(get, world, elsewhere):
+    path = tile_path("cases", 121.005, 30.005, 15)
+    assert _kept_codes(get, world, "command", path) == set()
+    elsewhere.execute(f"UPDATE {Member._meta.db_table} SET county_id = %s WHERE user_id = %s",
+                      [world.other.county.pk, world.users["command"].pk])
+    assert _codes(get, "command", path) == {world.cases["other"].number}
+
+
+def test_a_team_moved_to_another_township_elsewhere_gets_the_new_townships_tiles(get, world, elsewhere):
+    path = tile_path("cases", 120.065, 30.065, 15)
+    assert _kept_codes(get, world, "team", path) == set()
+    elsewhere.execute(f"UPDATE {Team._meta.db_table} SET township_id = %s WHERE id = %s",
+                      [world.t.townships[3].pk, world.users["team"].member.team_id])
+    assert _codes(get, "team", path) == {world.cases["far"].number}
+
+
+def test_a_change_elsewhere_counts_from_its_commit(get, world, elsewhere):
+    path = tile_path("cases", 121.005, 30.005, 15)
+    assert _kept_codes(get, world, "command", path) == set()
+    elsewhere.begin()
+    elsewhere.execute(f"UPDATE {Member._meta.db_table} SET county_id = %s WHERE user_id = %s",
+                      [world.other.county.pk, world.users["command"].pk], wait=False)
+    assert _codes(get, "command", path) == set()
+    elsewhere.commit()
+    assert _codes(get, "command", path) == {world.cases["other"].number}
+
+
+def test_no_kept_statement_is_used_inside_a_transaction(get, world, cached):
+    """Inside a transaction the notices wait until it ends: the statement is compiled."""
+    path = tile_path("cases", 121.005, 30.005, 15)
+    assert _kept_codes(get, world, "command", path) == set()
+    with transaction.atomic():
+        Member.objects.filter(user=world.users["command"]).update(county=world.other.county)
+        assert _codes(get, "command", path) == {world.cases["other"].number}
+    assert _codes(get, "command", path) == {world.cases["other"].number}
 
 
 # --- prepared statements (tile_sql.run) -----------------------------------------------------------

@@ -2,9 +2,6 @@
 token, deactivating its user or changing the membership takes effect at the next request,
 whoever made the change (this process: signals; another worker or process, or a bulk update:
 the database's change notices); each request gets its own user object."""
-import select
-
-import psycopg2
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -14,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from gis_app.enforcement.models import Member
 from gis_app.tokens.models import TokenAccess
 from gis_app.web import auth
+from tests.elsewhere import Elsewhere
 from tests.territory import make_territory
 from tests.users import auth_header, make_user
 
@@ -24,27 +22,11 @@ def member(cached):
     return make_user("cached-command", role="command_centre", county=t.county)
 
 
-class Elsewhere:
-    """Another database session, committing on its own (another worker, admin, psql)."""
-
-    def __init__(self):
-        self.raw = psycopg2.connect(**connection.get_connection_params())
-        self.raw.autocommit = True
-
-    def execute(self, sql, params):
-        """Run and commit `sql`, then wait until its notice has reached this test's session:
-        the database sends it on after the commit, within microseconds, not with it."""
-        with self.raw.cursor() as cursor:
-            cursor.execute(sql, params)
-        readable, _, _ = select.select([connection.connection], [], [], 10)
-        assert readable, "no change notice within 10 s"
-
-
 @pytest.fixture
 def elsewhere(cached):
     other = Elsewhere()
     yield other
-    other.raw.close()
+    other.close()
 
 
 def _key(user):

@@ -9,7 +9,7 @@ at all when it rolls back."""
 from django.conf import settings
 from django.db import migrations
 
-CHANNEL = "gis_token_changes"      # gis_app.web.auth.CHANGES_CHANNEL
+CHANNEL = "gis_token_changes"      # gis_app.web.rights_notices.CHANGES_CHANNEL
 FUNCTION = "gis_token_changes_notify"
 TABLES = (("authtoken", "Token"), ("tokens", "TokenAccess"), ("enforcement", "Member"),
           tuple(settings.AUTH_USER_MODEL.split(".")))
