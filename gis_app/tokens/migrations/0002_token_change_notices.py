@@ -15,23 +15,32 @@ TABLES = (("authtoken", "Token"), ("tokens", "TokenAccess"), ("enforcement", "Me
           tuple(settings.AUTH_USER_MODEL.split(".")))
 
 
-def _tables(apps):
-    return [apps.get_model(app, model)._meta.db_table for app, model in TABLES]
+def db_tables(apps, tables=TABLES):
+    return [apps.get_model(app, model)._meta.db_table for app, model in tables]
+
+
+def add_triggers(schema_editor, tables):
+    """The notice trigger on each table (db_table names); tokens 0003 adds more."""
+    for table in tables:
+        schema_editor.execute(
+            f'CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
+
+
+def drop_triggers(schema_editor, tables):
+    for table in tables:
+        schema_editor.execute(f'DROP TRIGGER IF EXISTS {FUNCTION} ON "{table}"')
 
 
 def create(apps, schema_editor):
     schema_editor.execute(
         f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$")
-    for table in _tables(apps):
-        schema_editor.execute(
-            f'CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
+    add_triggers(schema_editor, db_tables(apps))
 
 
 def drop(apps, schema_editor):
-    for table in _tables(apps):
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS {FUNCTION} ON "{table}"')
+    drop_triggers(schema_editor, db_tables(apps))
     schema_editor.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
 
 

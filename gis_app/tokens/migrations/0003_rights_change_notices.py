@@ -3,27 +3,22 @@ compiled tile statements embed a team's township and a department's code (layers
 and every worker must drop them at its next request after such a change, whoever made it
 (gis_app/web/rights_notices.py).
 
-Raw SQL: a trigger is the only place every writer passes through; the function is 0002's."""
+Raw SQL: a trigger is the only place every writer passes through; the function and the
+trigger's SQL are 0002's."""
+from importlib import import_module
+
 from django.db import migrations
 
-FUNCTION = "gis_token_changes_notify"      # tokens 0002: pg_notify on gis_token_changes
+notices = import_module("gis_app.tokens.migrations.0002_token_change_notices")
 TABLES = (("enforcement", "Team"), ("enforcement", "Department"))
 
 
-def _tables(apps):
-    return [apps.get_model(app, model)._meta.db_table for app, model in TABLES]
-
-
 def create(apps, schema_editor):
-    for table in _tables(apps):
-        schema_editor.execute(
-            f'CREATE TRIGGER {FUNCTION} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
+    notices.add_triggers(schema_editor, notices.db_tables(apps, TABLES))
 
 
 def drop(apps, schema_editor):
-    for table in _tables(apps):
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS {FUNCTION} ON "{table}"')
+    notices.drop_triggers(schema_editor, notices.db_tables(apps, TABLES))
 
 
 class Migration(migrations.Migration):
