@@ -152,7 +152,10 @@ def render_page(spec: PageSpec, user, *, layer_params: dict | None = None,
     PageGlue(created, config, control).add_to(m)
 
     who = escape(getattr(user, "username", ""))
-    title = (f'<div class="map-title"><b>{escape(spec.title)}</b><small>{who} · 刷新于 '
+    # A map page has no page header (the map fills the screen): the title's 首页 link is the way
+    # back to the role's home on a phone, where there is no browser bar to rely on.
+    title = (f'<div class="map-title"><a class="map-home" href="/" title="返回首页">‹ 首页</a>'
+             f'<b>{escape(spec.title)}</b><small>{who} · 刷新于 '
              f'<span id="refreshed-at"></span></small>{header_html}</div>')
     m.get_root().html.add_child(folium.Element(title))
     m.get_root().html.add_child(folium.Element(_legend(shown)))

@@ -104,3 +104,20 @@ def test_the_map_of_cases_and_teams_is_not_titled_for_the_command_centre(world, 
     page.wait_for_function("window.LayersPage && window.LayersPage.ready")
     title = page.inner_text(".map-title b")
     assert "指挥中心" not in title and "指挥中心" not in page.title() and title.startswith("地图")
+
+
+def test_on_a_phone_the_map_title_leads_back_to_the_members_home(world, open_page, login, shot):
+    """A map page fills the screen with no page header: its title's 首页 is the way back."""
+    from gis_app.pages.shell import home_url
+
+    page = open_page("phone")
+    login(page, "team", next="/map/")
+    page.wait_for_function("window.LayersPage && window.LayersPage.ready")
+    home = page.locator(".map-title a.map-home")
+    assert home.inner_text().strip().endswith("首页")
+    box = home.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    shot(page, "map-phone-home-link", full_page=False)
+    home.click()
+    page.wait_for_selector("header.shell-header")
+    assert page.url.endswith(home_url(world.users["team"]))
