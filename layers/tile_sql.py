@@ -201,16 +201,7 @@ def _session_statements(ttl: float) -> tuple[dict | None, bool]:
     change they announce; the next request reads it again and keeps its statement."""
     if ttl <= 0:
         return None, False
-    db = connections[DEFAULT_DB_ALIAS]
-    if db.in_atomic_block:
-        return None, False
-    now = rights_notices.stamp(db)
-    if now is None:
-        with db.cursor() as cursor:
-            now = rights_notices.listen(db, cursor)
-        if now is None:
-            return None, False
-    return rights_notices.kept(db, "_tile_statements", now)
+    return rights_notices.session_cache(connections[DEFAULT_DB_ALIAS], "_tile_statements")
 
 
 def counties_box(user) -> tuple[float, float, float, float] | None:

@@ -95,6 +95,8 @@ def load_token(key: str) -> Token | None:
         row = _read_row(db, key, prepare_sql)
         if row is None:
             return None
+        if rows is not None:
+            _keep_row(rows, key, row)
     a, b, c = sizes[0], sizes[0] + sizes[1], sum(sizes)
     token = _fresh(token_model, row[:a])
     user = _fresh(user_model, row[a:b])
@@ -109,19 +111,11 @@ def load_token(key: str) -> Token | None:
 
 
 def _read_row(db, key: str, prepare_sql: str):
-    """The token's row from the database, kept in the session's cache (see `_session_rows`).
-    A session not listening yet starts to first (rights_notices.listen)."""
-    rows = None
+    """The token's row from the database (one prepared statement)."""
     with db.cursor() as cursor:
-        if settings.TOKEN_CACHE_SECONDS > 0 and not db.in_atomic_block:
-            now = rights_notices.listen(db, cursor)
-            rows = rights_notices.kept(db, "_token_rows", now)[0] if now is not None else None
         prepare_once(cursor, _TOKEN_STATEMENT, prepare_sql)
         cursor.execute(f"EXECUTE {_TOKEN_STATEMENT} (%s)", [key])
-        row = cursor.fetchone()
-    if row is not None and rows is not None:
-        _keep_row(rows, key, row)
-    return row
+        return cursor.fetchone()
 
 
 def _fresh(model, values):
@@ -150,10 +144,11 @@ def _attnames(model) -> tuple[str, ...]:
 
 def _session_rows(db) -> dict | None:
     """The rows `db`'s session keeps, emptied first when a change was announced to it or
-    made in this process since (rights_notices.stamp); None when none may be used (no
-    listening session, or inside a transaction, where announcements wait until it ends)."""
-    now = rights_notices.stamp(db)
-    return None if now is None else rights_notices.kept(db, "_token_rows", now)[0]
+    made in this process since (rights_notices.session_cache); None when none may be kept or
+    used (no cache, or inside a transaction, where announcements wait until it ends)."""
+    if settings.TOKEN_CACHE_SECONDS <= 0:
+        return None
+    return rights_notices.session_cache(db, "_token_rows")[0]
 
 
 def _cached_row(rows: dict, key: str):

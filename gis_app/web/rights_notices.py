@@ -87,6 +87,23 @@ def kept(db, attribute: str, now: tuple) -> tuple[dict, bool]:
     return getattr(db, attribute)[1], False
 
 
+def session_cache(db, attribute: str) -> tuple[dict | None, bool]:
+    """(the dict a cache keeps on `db`'s session as `attribute` under the session's stamp,
+    whether it was kept under that stamp before): what every cache here uses. (None, False)
+    when nothing may be kept or used: inside a transaction, or on a broken session. A session
+    not listening yet starts to here (one LISTEN, once per session)."""
+    if db.in_atomic_block:
+        return None, False
+    if listening(db) is None:
+        with db.cursor() as cursor:
+            now = listen(db, cursor)
+    else:
+        now = stamp(db)
+    if now is None:
+        return None, False
+    return kept(db, attribute, now)
+
+
 def forget(**kwargs) -> None:
     """Drop what every session of this process keeps (a right changed here; other processes
     hear of it from the database)."""
