@@ -25,6 +25,7 @@ from layers.registry import Layer
 
 VENDOR_JS = [
     ("leaflet", "vendor/leaflet/leaflet.js"),
+    ("metric_scale", "layers/metric-scale.js"),  # the map's scale, metric only (folium's adds miles)
     ("jquery", "vendor/jquery/jquery.min.js"),
     ("bootstrap", "vendor/bootstrap/bootstrap.bundle.min.js"),
     ("awesome_markers", "vendor/awesome-markers/leaflet.awesome-markers.js"),
@@ -128,7 +129,7 @@ def render_page(spec: PageSpec, user, *, layer_params: dict | None = None,
     shown = [registry.get(i) for i in spec.layer_ids if registry.get(i).visible(user)]
     bounds = spatial_extent(user) or [73.5, 18.0, 135.0, 53.5]
     m = IntranetMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=10,
-                    tiles=None, control_scale=True)
+                    tiles=None, control_scale=False)
     if settings.MAP_BASEMAP_URL:
         folium.TileLayer(tiles=settings.MAP_BASEMAP_URL, attr=settings.MAP_BASEMAP_ATTRIBUTION or "basemap",
                          name="底图", overlay=False, control=True).add_to(m)

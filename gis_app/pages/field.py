@@ -36,8 +36,9 @@ from gis_app.pages.nav import NavEntry, register, role_of
 
 REPORTERS, TEAMS = PAGE_ROLES["field_report"], PAGE_ROLES["field_inbox"]
 STATIC = Path(__file__).resolve().parent / "static" / "field"
-LEAFLET = ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css", "vendor/leaflet/images/marker-icon.png",
-           "vendor/leaflet/images/marker-icon-2x.png", "vendor/leaflet/images/marker-shadow.png"]
+LEAFLET = ["vendor/leaflet/leaflet.js", "layers/metric-scale.js", "vendor/leaflet/leaflet.css",
+           "vendor/leaflet/images/marker-icon.png", "vendor/leaflet/images/marker-icon-2x.png",
+           "vendor/leaflet/images/marker-shadow.png"]
 ASSETS = {"grid_member": ["pages/pages.css", "field/field.css", "field/common.js", "field/photos.js",
                           "field/outbox.js", "field/report.js", "field/reports.js", *LEAFLET],
           "team": ["pages/pages.css", "field/field.css", "field/common.js", "field/photos.js",

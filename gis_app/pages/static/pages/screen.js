@@ -6,7 +6,8 @@
   var refreshMs = Math.max(10, parseInt(box.dataset.refreshSeconds, 10) || 60) * 1000;
   var text = {color: "#d6e4f5"};
   var charts = {};
-  var map = L.map("screen-map", {zoomControl: false, attributionControl: false});
+  var map = L.map("screen-map", {zoomControl: false, attributionControl: false,
+                                    scalePosition: "bottomright"});  // the legend holds bottom left
   var outlines = L.geoJSON(null, {style: {color: "#4f79a8", weight: 1.2, fillColor: "#16345c", fillOpacity: 0.5},
                                   interactive: false}).addTo(map);
   var markers = L.layerGroup().addTo(map);
