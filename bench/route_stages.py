@@ -7,8 +7,8 @@ bench/route_bench.py (run that once first: it builds the county and the token). 
   one, the router's);
 - the mean microseconds of each middleware's own part (its time less the inner ones'), of URL
   resolution, of DRF's request set-up and checks, of the view's steps (parameters, counties,
-  route(), near-border candidates, the answer's dict, its Chinese trace, JSON), and of the
-  statement's execution inside route().
+  route_answer(), near-border candidates, JSON), and of the statement's execution inside
+  route_answer().
 
 Each stage is timed by a perf_counter wrapper around the function that does it (~0.3 us
 each, counted in the stage): the figures are for comparing stages and runs, not for the
@@ -71,7 +71,6 @@ def _instrument() -> list[str]:
 
     from gis_app.api import route as view_module
     from gis_app.enforcement import locate
-    from gis_app.enforcement.answers import RoutingDecision
 
     labels = _middleware_labels()
     timed(BaseHandler, "resolve_request", "URL resolution")
@@ -85,10 +84,9 @@ def _instrument() -> list[str]:
                         ("dispatch", "DRF dispatch (all of the view)")):
         timed(APIView, name, label)
     for name in ("wants_english", "visible_county_ids", "parse_point_query", "parse_tolerance",
-                 "route", "near_border", "translate_answer", "json_response"):
+                 "route_answer", "near_border_at", "json_response"):
         timed(view_module, name, f"view: {name}")
-    timed(RoutingDecision, "as_dict", "view: as_dict")
-    timed(locate, "_territory_read", "route(): the statement's answer to Locations")
+    timed(locate, "_territory_read", "route_answer(): the statement's answer to Locations")
     return labels
 
 
@@ -137,7 +135,7 @@ def main() -> int:
         try:
             return execute(sql, params, many, context)
         finally:
-            _spent["route(): the statement (execute and fetch)"] += time.perf_counter() - t0
+            _spent["route_answer(): the statement (execute and fetch)"] += time.perf_counter() - t0
 
     for point in points[:WARMUP]:
         request(point)

@@ -11,8 +11,9 @@ county, a superuser anywhere: a point elsewhere is 403, as is an account without
 Refusals are raised and rendered by gis_app.web.errors like everywhere else.
 
 Speed (bench/route_bench.py): JSON in and out by orjson, no content negotiation (JSON only),
-token and membership in one prepared query (gis_app.web.auth), and a batch written to JSON
-while the database reads its next piece.
+token and membership in one prepared query (gis_app.web.auth), a single point answered from
+its county's kept decisions as a batch's points are (enforcement/batch_answers.py), and a
+batch written to JSON while the database reads its next piece.
 """
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ from gis_app.api.route_input import (AT_PARAMS, LOCATE_PARAMS, NEAR_PARAMS, ROUT
 from gis_app.enforcement.access import visible_county_ids
 from gis_app.enforcement.as_of import route_at
 from gis_app.enforcement.answer_text import translate_answer
-from gis_app.enforcement.batch_answers import iter_batch_answers
-from gis_app.enforcement.borders import near_border, tolerance
-from gis_app.enforcement.routing import MAX_BATCH, Refusal, Refused, gc_paused, place, route
+from gis_app.enforcement.batch_answers import iter_batch_answers, route_answer
+from gis_app.enforcement.borders import near_border_at, tolerance
+from gis_app.enforcement.routing import MAX_BATCH, Refusal, Refused, gc_paused, place
 from gis_app.web.auth import AUTHENTICATION
 from gis_app.web.errors import BadParameter
 from gis_app.web.refusal_text import localize, wants_english
@@ -96,12 +97,13 @@ class RouteView(_RouterView):
         if day is not None:
             return self._as_of(query, item, day, county_ids, english)
         try:
-            decision = route(query, item, county_ids=county_ids, tolerance_m=reach)
+            answer, location = route_answer(query, item, english, county_ids=county_ids,
+                                            tolerance_m=reach)
         except Refused as exc:
             return _refused(exc.refusal, english)
-        near = near_border(decision, item, reach, county_ids=county_ids)
-        answer = decision.as_dict()
-        return json_response({**(answer if english else translate_answer(answer)), **near.as_dict()})
+        answer.update(near_border_at(location, query, answer, item, reach,
+                                     county_ids=county_ids).as_dict())
+        return json_response(answer)
 
 
     @staticmethod

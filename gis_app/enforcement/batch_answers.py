@@ -17,6 +17,10 @@ read-only, like every router answer.
 Decisions are kept across requests under the county's rules stamp (decision_cache.py), all
 but the deadline, which is worked out from each request's clock once per county, item and
 severity; the RuleBook is only built for a piece that meets a decision not kept.
+
+`GET /api/route` answers its one point the same way (`route_answer`): a county's single
+requests meet the same townships, zones and items again and again, and building the rule
+tables and deciding anew was most of a request's own Python (bench/route_stages.py).
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from django.utils import timezone
 
 from gis_app.enforcement import decision_cache, rows
 from gis_app.enforcement.answer_text import trace_in_chinese
-from gis_app.enforcement.answers import PointQuery, answer_dict
+from gis_app.enforcement.answers import PointQuery, Refusal, Refused, answer_dict
 from gis_app.enforcement.locate import Location, TerritoryRead
 from gis_app.enforcement.routing import (
     decision_parts,
@@ -48,6 +52,20 @@ def iter_batch_answers(queries: list[PointQuery], item_codes: list[str | None], 
     for offset, read in territory_reads(queries, item_codes):
         end = offset + len(read.locations)
         yield from _answers(queries[offset:end], item_codes[offset:end], read, county_ids, call)
+
+
+def route_answer(query: PointQuery, item_code: str, english: bool, now: datetime | None = None,
+                 county_ids=None, tolerance_m: float = 0.0):
+    """One point's answer (`routing.route(...).as_dict()`, the trace in English or Chinese)
+    and its Location, from the decisions kept for its county; raises Refused (400 / 403 /
+    422) like `routing.route`. With `tolerance_m` > 0 the one statement also reads what lies
+    within reach (`borders.near_border_at`). The dict is the caller's own to add keys to."""
+    call = _Call(english, {}, now or timezone.now())
+    ((_, read),) = territory_reads([query], [item_code], tolerance_m)
+    (answer,) = _answers([query], [item_code], read, county_ids, call)
+    if isinstance(answer, Refusal):
+        raise Refused(answer)
+    return answer, read.locations[0]
 
 
 class _Call:

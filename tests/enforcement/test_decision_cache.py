@@ -1,5 +1,5 @@
-"""Batch decisions kept across requests (enforcement/decision_cache.py): a change to any row a
-decision reads gives the next batch the new rule; nothing kept crosses counties or users; the
+"""Batch and single-route decisions kept across requests (enforcement/decision_cache.py): a
+change to any row a decision reads gives the next batch or single route the new rule; nothing kept crosses counties or users; the
 deadline follows each request's clock; the cache is bounded."""
 import json
 from datetime import date, timedelta
@@ -10,7 +10,8 @@ from django.test import override_settings
 
 from boundaries.models import County, HubArea, ProtectedArea, Township
 from gis_app.enforcement import decision_cache
-from gis_app.enforcement.batch_answers import iter_batch_answers
+from gis_app.enforcement.answer_text import translate_answer
+from gis_app.enforcement.batch_answers import iter_batch_answers, route_answer
 from gis_app.enforcement.models import (Authority, CalendarDay, CatalogItem, DeadlineRule,
                                         Department, SeverityRule, Team)
 from gis_app.enforcement.routing import route
@@ -159,3 +160,51 @@ def test_the_kept_decisions_are_bounded_by_the_setting(west):
         assert 0 < decision_cache.size() <= 3
         assert _batch(points) == _singles(points)
         assert decision_cache.size() <= 3
+
+
+def _single_answers(points, english=True, now=NOW):
+    return [route_answer(at(x, y), item, english, now=now)[0] for x, y, item in points]
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_a_changed_rule_row_gives_the_next_single_route_the_new_rule(west, change):
+    points = _points(west)
+    before = _single_answers(points)
+    assert before == _singles(points)
+    change(west)
+    after = _single_answers(points)
+    assert after == _singles(points)
+    assert after != before
+
+
+def test_a_single_route_answers_in_chinese_as_the_router_translated(west):
+    points = _points(west)
+    assert _single_answers(points, english=False) == [translate_answer(a) for a in _singles(points)]
+
+
+def test_a_single_route_decides_nothing_again_when_no_rule_changed(west, monkeypatch):
+    points = _points(west)
+    singles = _singles(points)
+    _single_answers(points)
+    built = []
+    real = RuleBook.from_dims.__func__
+    monkeypatch.setattr(RuleBook, "from_dims", classmethod(
+        lambda cls, dims: built.append(dims) or real(cls, dims)))
+    assert _single_answers(points) == singles
+    assert built == []
+
+
+def test_get_route_answers_a_repeated_point_without_deciding_again(client, west, monkeypatch):
+    user = make_user("west-cc", "command_centre", west.county)
+    x, y = inside(west.townships[0])
+    url = f"/api/route?lon={x}&lat={y}&item=I001"
+    first = client.get(url, **auth_header(user))
+    built = []
+    real = RuleBook.from_dims.__func__
+    monkeypatch.setattr(RuleBook, "from_dims", classmethod(
+        lambda cls, dims: built.append(dims) or real(cls, dims)))
+    second = client.get(url, **auth_header(user))
+    assert first.status_code == second.status_code == 200
+    same = [{k: v for k, v in r.json().items() if k != "deadline"} for r in (first, second)]
+    assert same[0] == same[1]           # the deadline follows each request's clock
+    assert built == []
