@@ -5,10 +5,12 @@ same middleware, URL resolution, DRF view and answer), without HTTP, to the benc
 bench/route_bench.py (run that once first: it builds the county and the token). Reported:
 - the database statements a request sends (text heads and how many per request: the aim is
   one, the router's);
-- the mean microseconds of each middleware's own part (its time less the inner ones'), of URL
-  resolution, of DRF's request set-up and checks, of the view's steps (parameters, counties,
-  route_answer(), near-border candidates, JSON), and of the statement's execution inside
-  route_answer().
+- the mean microseconds of the web kit's fast path (gis_app/web/fast_path.py: the token GETs it
+  answers) and its checks; of each middleware's own part (its time less the inner ones'), URL
+  resolution and DRF's request set-up and checks (the requests Django answers: points outside
+  the county, whose 422 the fast path leaves to it); of the view's steps (parameters,
+  counties, route_answer(), near-border candidates, JSON), and of the statement's execution
+  inside route_answer().
 
 Each stage is timed by a perf_counter wrapper around the function that does it (~0.3 us
 each, counted in the stage): the figures are for comparing stages and runs, not for the
@@ -84,9 +86,15 @@ def _instrument() -> list[str]:
                         ("dispatch", "DRF dispatch (all of the view)")):
         timed(APIView, name, label)
     for name in ("wants_english", "visible_county_ids", "parse_point_query", "parse_tolerance",
-                 "route_answer", "near_border_at", "json_response"):
+                 "route_answer", "near_border_at", "json_response", "dumps"):
         timed(view_module, name, f"view: {name}")
     timed(locate, "_territory_read", "route_answer(): the statement's answer to Locations")
+    from gis_app.web import fast_path
+    timed(fast_path, "_answer", "fast path: all of it (token GETs answered 200)")
+    timed(fast_path, "_served_here", "fast path: scheme, host and settings")
+    timed(fast_path, "_token_user", "fast path: the token's user")
+    timed(fast_path.FastRequest, "clean", "fast path: the input guard's rule")
+    timed(view_module, "today_answer", "view: today_answer")
     return labels
 
 
@@ -125,7 +133,7 @@ def main() -> int:
 
         body = application(_environ(token, *point), start_response)
         b"".join(body)
-        body.close()
+        getattr(body, "close", lambda: None)()     # Django's answer; the fast path's is a list
 
     statements: list[str] = []
 

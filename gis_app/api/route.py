@@ -37,9 +37,9 @@ from gis_app.enforcement.batch_answers import iter_batch_answers, route_answer
 from gis_app.enforcement.borders import near_border_at, tolerance
 from gis_app.enforcement.routing import MAX_BATCH, Refusal, Refused, gc_paused, place
 from gis_app.web.auth import AUTHENTICATION
-from gis_app.web.errors import BadParameter
+from gis_app.web.errors import BadParameter, error_body
 from gis_app.web.refusal_text import localize, wants_english
-from gis_app.web.renderers import JSONOnly, ORJSONParser, ORJSONRenderer, json_response
+from gis_app.web.renderers import JSONOnly, ORJSONParser, ORJSONRenderer, dumps, json_response
 
 _POINT_PARAMS = [
     OpenApiParameter("lon", OpenApiTypes.NUMBER, description="x in `crs` (longitude for "
@@ -97,13 +97,9 @@ class RouteView(_RouterView):
         if day is not None:
             return self._as_of(query, item, day, county_ids, english)
         try:
-            answer, location = route_answer(query, item, english, county_ids=county_ids,
-                                            tolerance_m=reach)
+            return json_response(today_answer(query, item, english, county_ids, reach))
         except Refused as exc:
             return _refused(exc.refusal, english)
-        answer.update(near_border_at(location, query, answer, item, reach,
-                                     county_ids=county_ids).as_dict())
-        return json_response(answer)
 
 
     @staticmethod
@@ -115,6 +111,37 @@ class RouteView(_RouterView):
         except Refused as exc:
             return _refused(exc.refusal, english)
         return json_response(answer if english else translate_answer(answer))
+
+
+def today_answer(query, item: str, english: bool, county_ids, reach: float) -> dict:
+    """Today's answer for a point and item, with the candidates within `reach` metres; raises
+    Refused. RouteView.get's and the fast path's (`fast_get`) one way to it."""
+    answer, location = route_answer(query, item, english, county_ids=county_ids,
+                                    tolerance_m=reach)
+    answer.update(near_border_at(location, query, answer, item, reach,
+                                 county_ids=county_ids).as_dict())
+    return answer
+
+
+def fast_get(request, user) -> bytes | None:
+    """`GET /api/route` on the web kit's fast path (gis_app/web/fast_path.py, which has
+    checked the token and the input guard's rule): the 200 answer's JSON as RouteView.get
+    writes it, or None for whatever RouteView answers otherwise or with more (`at`, `tz`, a
+    bad parameter, a refusal, an account without a county), which Django then answers."""
+    params = request.query_params
+    if "at" in params or "tz" in params:
+        return None
+    try:
+        county_ids = visible_county_ids(user)
+        query, item = parse_point_query(params, accepted=ROUTE_PARAMS + NEAR_PARAMS)
+        reach = tolerance(*parse_tolerance(params))
+        return dumps(today_answer(query, item, wants_english(request), county_ids, reach))
+    except Refused:
+        return None
+    except Exception as exc:
+        if error_body(exc) is None:     # not a refusal: a fault, logged by the fast path
+            raise
+        return None                     # a refusal, which the full stack words and logs
 
 
 class LocateView(_RouterView):
