@@ -197,9 +197,10 @@ LOGIN_REDIRECT_URL = "/"
 TOKEN_CACHE_SECONDS = float(os.environ.get("TOKEN_CACHE_SECONDS", "0" if TESTING else "10"))
 TOKEN_CACHE_ENTRIES = int(os.environ.get("TOKEN_CACHE_ENTRIES", "10000"))
 # Vector tiles (layers/tile_sql.py): how long a worker keeps a layer's compiled tile statement
-# per user and options (per database session). A change to a user, membership, team or
-# department made anywhere drops them at the next request (gis_app/web/rights_notices.py).
-# 0 = compile per tile (the test suite, unless a test asks).
+# per user and options (per database session). A change to a user, membership, team,
+# department or county (a territory reimport) made anywhere drops them at the next request
+# (gis_app/web/rights_notices.py); the time bounds only a read replica's lag behind those
+# notices (tile_sql.py says how). 0 = compile per tile (the test suite, unless a test asks).
 TILE_SQL_CACHE_SECONDS = float(os.environ.get("TILE_SQL_CACHE_SECONDS", "0" if TESTING else "60"))
 TILE_SQL_CACHE_ENTRIES = int(os.environ.get("TILE_SQL_CACHE_ENTRIES", "2000"))
 # Tiles of county-scoped layers (grids, cases) read only the part of the tile inside the box of

@@ -9,15 +9,25 @@ slots filled per tile. PostgreSQL pushes the box filter on the geometry column d
 layer's rows, so the spatial index is used as before.
 
 A compiled statement is kept for TILE_SQL_CACHE_SECONDS per (layer, kind of tile, user,
-options) and database session. The scope of a user is what the compiled SQL embeds from
-Python: their county and role (Member), team and its township, department and its code,
-superuser flag. The database announces every change to those tables (tokens migrations 0002
-and 0003), and before a kept statement is used the session's notices are read
-(gis_app/web/rights_notices.py, the listener the token cache uses too, no round trip): any
-notice, or a save or delete of those models in this process, drops every kept statement, so
-a rights change made anywhere counts from the next tile request in every worker. Layers
-whose rows are filtered by their own `bbox_filter` (hubs: a computed union) have no plain
-geometry column to push a box onto and are compiled per tile (tiles.py).
+options) and database session. What it embeds from Python is the user's scope: their county
+and role (Member), team and its township id (Team), department and its code, superuser flag;
+and, for county-scoped layers, the box of their counties' geometry (County, counties_box).
+Nothing else is read before the statement runs (a hub's covered townships, names, overdue
+are read by it). The database announces every change to those tables (tokens migrations
+0002, 0003 and 0004: `import_bundle --replace` updates the county row), and before a kept
+statement is used the session's notices are read (gis_app/web/rights_notices.py, the
+listener the token cache uses too, no round trip): any notice, or a save or delete of those
+models in this process, drops every kept statement, so a change made anywhere counts from the
+next tile request in every worker.
+
+TILE_SQL_CACHE_SECONDS still bounds one lag: with a read replica (gis_app/replica.py) the
+team, department and county box are read from the replica, which may replay a change after
+its notice has reached this session from the primary; a statement recompiled in between
+embeds the old values and is kept under the new stamp until the next notice, or until it
+expires. Without a replica no change waits for it.
+
+Layers whose rows are filtered by their own `bbox_filter` (hubs: a computed union) have no
+plain geometry column to push a box onto and are compiled per tile (tiles.py).
 """
 from __future__ import annotations
 

@@ -2,9 +2,10 @@
 tests make a change that sends no Django signal to this process and wait for the database's
 change notice of it (gis_app/web/rights_notices.py)."""
 import select
+import threading
 
 import psycopg2
-from django.db import connection
+from django.db import connection, connections
 
 
 class Elsewhere:
@@ -35,3 +36,27 @@ class Elsewhere:
 
     def close(self):
         self.raw.close()
+
+
+def started_elsewhere(work, timeout=120):
+    """Start `work` in a thread, so on a Django database session of its own (another worker
+    running an import, say); returns `finish`, which waits for it and raises what it raised."""
+    errors = []
+
+    def run():
+        try:
+            work()
+        except Exception as exc:    # raised by finish
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+
+    def finish():
+        worker.join(timeout)
+        assert not worker.is_alive(), f"still running after {timeout} s"
+        if errors:
+            raise errors[0]
+    return finish

@@ -1,13 +1,14 @@
 """Change notices of who may do what: the one listener of every cache that keeps something
-derived from a token, a user, a membership, a team or a department.
+derived from a token, a user, a membership, a team, a department or a county.
 
 Why: a worker keeps API token rows (web/auth.py) and compiled tile statements that embed a
-user's scope (layers/tile_sql.py). A change made in another worker, by admin, psql or a bulk
-update() that sends no Django signal must count from the next request everywhere, and asking
-the database on every request would cost the round trip the caches exist to save. So the
-database announces every change to those tables on CHANGES_CHANNEL (statement-level
-triggers: tokens migrations 0002 and 0003), each database session LISTENs, and before a kept
-thing is used `stamp(db)` reads the session's notices with psycopg2 `poll()` (no round trip).
+user's scope and the bounding box of their counties (layers/tile_sql.py). A change made in
+another worker, by admin, psql, a bulk update() that sends no Django signal or a territory
+reimport must count from the next request everywhere, and asking the database on every
+request would cost the round trip the caches exist to save. So the database announces every
+change to those tables on CHANGES_CHANNEL (statement-level triggers: tokens migrations 0002,
+0003 and 0004), each database session LISTENs, and before a kept thing is used `stamp(db)`
+reads the session's notices with psycopg2 `poll()` (no round trip).
 
 A cache keeps what it built together with the stamp it was built under and drops it when
 the stamp differs: a new session (it did not hear what came before), any notice heard on
@@ -23,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 from rest_framework.authtoken.models import Token
 
+from boundaries.models import County
 from gis_app.enforcement.models import Department, Member, Team
 from gis_app.tokens.models import TokenAccess
 
@@ -111,6 +113,6 @@ def forget(**kwargs) -> None:
     _generation += 1
 
 
-for _model in (Token, TokenAccess, Member, get_user_model(), Team, Department):
+for _model in (Token, TokenAccess, Member, get_user_model(), Team, Department, County):
     post_save.connect(forget, sender=_model, dispatch_uid=f"rights_notices_save_{_model.__name__}")
     post_delete.connect(forget, sender=_model, dispatch_uid=f"rights_notices_delete_{_model.__name__}")

@@ -2,11 +2,12 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from boundaries.models import Grid, Township
 from gis_app.bundles import importer
 from tests.bundle_writer import lattice, write_bundle
+from tests.elsewhere import started_elsewhere
 
 
 @pytest.mark.django_db(transaction=True)
@@ -26,18 +27,7 @@ def test_readers_see_the_old_county_until_the_replace_commits(tmp_path, monkeypa
         assert release.wait(30)
 
     monkeypatch.setattr(importer, "refresh_county_parts", paused_refresh)
-    errors = []
-
-    def replace():
-        try:
-            importer.import_bundle(new_folder, replace=True)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=replace)
-    worker.start()
+    finish = started_elsewhere(lambda: importer.import_bundle(new_folder, replace=True), timeout=30)
     try:
         assert inside.wait(30)
         names = set(Township.objects.values_list("name", flat=True))
@@ -45,7 +35,6 @@ def test_readers_see_the_old_county_until_the_replace_commits(tmp_path, monkeypa
         assert Grid.objects.count() == 64
     finally:
         release.set()
-        worker.join(30)
-    assert not errors
+        finish()
     connection.close()
     assert set(Township.objects.values_list("name", flat=True)) == {"新第1镇", "新第2镇", "新第3乡", "新第4镇"}

@@ -7,11 +7,16 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from boundaries.models import County
+from gis_app.bundles import importer
 from gis_app.enforcement.models import Member, Team
 from gis_app.incidents.models import Case
+from gis_app.web import rights_notices
 from layers import tile_sql
-from tests.elsewhere import Elsewhere
-from tests.layers.conftest import ROLES, decode, tile_path
+from tests.bundle_writer import lattice, write_bundle
+from tests.elsewhere import Elsewhere, started_elsewhere
+from tests.layers.conftest import ROLES, client_for, decode, tile_path
+from tests.users import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -96,12 +101,17 @@ def _codes(get, role, path) -> set[str]:
     return {f["properties"]["code"] for f in decode(get(role, path), "cases")}
 
 
+def _kept_drawing(draw, user) -> set[str]:
+    """What `draw()` gives, with the statement of `user` that drew it kept."""
+    first = draw()
+    assert draw() == first                          # the first request of a session keeps none
+    assert any(key[4] == user.pk for key in _kept())
+    return first
+
+
 def _kept_codes(get, world, role, path) -> set[str]:
     """The codes `role` gets at `path`, with the statement that drew them kept."""
-    first = _codes(get, role, path)
-    assert _codes(get, role, path) == first         # the first request of a session keeps none
-    assert any(key[4] == world.users[role].pk for key in _kept())
-    return first
+    return _kept_drawing(lambda: _codes(get, role, path), world.users[role])
 
 
 def test_a_member_moved_to_another_county_elsewhere_gets_the_new_countys_tiles(get, world, elsewhere):
@@ -139,6 +149,53 @@ def test_no_kept_statement_is_used_inside_a_transaction(get, world, cached):
         Member.objects.filter(user=world.users["command"]).update(county=world.other.county)
         assert _codes(get, "command", path) == {world.cases["other"].number}
     assert _codes(get, "command", path) == {world.cases["other"].number}
+
+
+# --- the county box follows a territory reimport made in another session ------------------------
+
+# A territory-only bundle of county 990201 (bundle_writer.lattice: townships of 0.04 degree from
+# 118.00 E, 31.00 N, sea 0.04 east of the land), without organisation rows or protected areas
+# (whose authority is a department), so that the import writes no team or department and only
+# the county's own change notice can tell other sessions.
+EAST = tile_path("grids", 118.155, 31.02, 14)   # 118.147..118.169 E: land of a 4-column county only
+
+
+def _bundle(tmp_path, name, cols):
+    layers = lattice(cols=cols)
+    del layers["protected_areas"]
+    return write_bundle(tmp_path / name, layers=layers, table_rows={"departments": []})
+
+
+@pytest.fixture
+def reimport(tmp_path, elsewhere):
+    """A 2-column county, its command centre (a user with its statement for EAST kept, which
+    draws nothing: the tile lies east of the county's box) and the 4-column bundle of it."""
+    importer.import_bundle(_bundle(tmp_path, "old", cols=2))
+    user = make_user("reimport-command", "command_centre", County.objects.get(code="990201"))
+
+    def draw():
+        return {f["properties"]["code"] for f in decode(client_for(user).get(EAST), "grids")}
+
+    assert _kept_drawing(draw, user) == set()
+    return draw, _bundle(tmp_path, "grown", cols=4)
+
+
+def test_a_county_reimported_in_another_session_is_drawn_at_the_next_tile(reimport, elsewhere):
+    draw, grown = reimport
+    started_elsewhere(lambda: importer.import_bundle(grown, replace=True))()
+    elsewhere.wait()
+    drawn = draw()
+    assert drawn and all(code.startswith("990201004") for code in drawn)     # the new 4th township
+
+
+def test_a_reimport_rolled_back_in_another_session_is_never_drawn(reimport, elsewhere):
+    draw, grown = reimport
+    started_elsewhere(lambda: importer.import_bundle(grown, replace=True, dry_run=True))()
+    # Notices arrive in commit order: once this one is here, any of the dry run's would be too.
+    elsewhere.execute("SELECT pg_notify(%s, 'probe')", [rights_notices.CHANGES_CHANNEL])
+    connection.connection.poll()
+    assert [notice.payload for notice in connection.connection.notifies] == ["probe"]
+    assert draw() == set()
 
 
 # --- prepared statements (tile_sql.run) -----------------------------------------------------------
