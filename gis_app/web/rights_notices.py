@@ -7,8 +7,9 @@ another worker, by admin, psql, a bulk update() that sends no Django signal or a
 reimport must count from the next request everywhere, and asking the database on every
 request would cost the round trip the caches exist to save. So the database announces every
 change to those tables on CHANGES_CHANNEL (statement-level triggers: tokens migrations 0002,
-0003 and 0004), each database session LISTENs, and before a kept thing is used `stamp(db)`
-reads the session's notices with psycopg2 `poll()` (no round trip).
+0003 and 0004; the channel's name since 0005), each database session LISTENs, and before a
+kept thing is used `stamp(db)` reads the session's notices with psycopg2 `poll()` (no round
+trip).
 
 A cache keeps what it built together with the stamp it was built under and drops it when
 the stamp differs: a new session (it did not hear what came before), any notice heard on
@@ -28,8 +29,8 @@ from boundaries.models import County
 from gis_app.enforcement.models import Department, Member, Team
 from gis_app.tokens.models import TokenAccess
 
-#: The channel the database announces the changes on (name kept from tokens migration 0002).
-CHANGES_CHANNEL = "gis_token_changes"
+#: The channel the database announces the changes on (tokens migration 0005).
+CHANGES_CHANNEL = "gis_rights_changes"
 #: Bumped by `forget`: every stamp taken before differs from every one taken after.
 _generation = 0
 
