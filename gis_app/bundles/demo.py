@@ -112,26 +112,46 @@ def report_demo_cases(count: int = 30, seed: int = 6) -> dict[str, int]:
     rng = random.Random(seed)
     made: dict[str, int] = {}
     now = timezone.now()
-    centres = Member.objects.filter(role="command_centre").select_related("user", "county").order_by("county__code")
-    for member in centres:
+    for member in demo_command_centres():
         county = member.county
         if county.code in made or Case.objects.filter(county=county).exists():
             continue
-        items = list(CatalogItem.objects.filter(county=county).order_by("code").values_list("code", flat=True))
-        grids = list(Grid.objects.filter(county=county).order_by("code").annotate(p=PointOnSurface("geom"))
-                     .values_list("p", flat=True))
+        places = demo_places(county)
         made[county.code] = 0
         for i in range(count):
-            point = rng.choice(grids)
             overdue = i % 3 == 0
             when = now - (timedelta(days=rng.randint(3, 10)) if overdue else timedelta(hours=rng.randint(0, 20)))
-            try:
-                case = reporting.case_report(user=member.user, query=PointQuery(lon=point.x, lat=point.y),
-                                            item_code=rng.choice(items), description=DEMO_CASE_DESCRIPTION,
-                                            source=Case.Source.HOTLINE, now=when)
-            except Refused:
+            case = report_demo_case(member, places, rng, when)
+            if case is None:
                 continue
             if overdue and i % 2 == 0:
                 loop.case_escalate(case=case, user=member.user, version=case.version)
             made[county.code] += 1
     return made
+
+
+def demo_command_centres():
+    """The command centres demo cases are reported by, one county after another."""
+    return Member.objects.filter(role="command_centre").select_related("user", "county").order_by("county__code")
+
+
+def demo_places(county) -> tuple[list[str], list]:
+    """`county`'s catalogue item codes and a point inside each of its grids, in a fixed order,
+    so that seeded choices among them make the same demo cases every build."""
+    items = list(CatalogItem.objects.filter(county=county).order_by("code").values_list("code", flat=True))
+    points = list(Grid.objects.filter(county=county).order_by("code").annotate(p=PointOnSurface("geom"))
+                  .values_list("p", flat=True))
+    return items, points
+
+
+def report_demo_case(member, places, rng: random.Random, when) -> Case | None:
+    """One demo case as the hotline reports it to `member`'s command centre at `when`: a random
+    grid and item of `places`, through the real intake; None when the router refuses it."""
+    items, points = places
+    point, item = rng.choice(points), rng.choice(items)
+    try:
+        return reporting.case_report(user=member.user, query=PointQuery(lon=point.x, lat=point.y),
+                                     item_code=item, description=DEMO_CASE_DESCRIPTION,
+                                     source=Case.Source.HOTLINE, now=when)
+    except Refused:
+        return None

@@ -1,9 +1,15 @@
-"""`load_demo`: the shipped bundles, a user per role and live cases, idempotent."""
+"""`load_demo`: the shipped bundles, a user per role, live cases and closed ones, idempotent."""
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from boundaries.models import County
-from gis_app.bundles import demo
+from gis_app.bundles import demo, demo_history
+from gis_app.incidents.assessment import assessment
+from gis_app.incidents.audit import verify_case
 from gis_app.incidents.models import Case
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +38,33 @@ def test_demo_cases_go_through_the_real_intake_some_overdue(loaded):
         cases = Case.objects.filter(county__code=code, description=demo.DEMO_CASE_DESCRIPTION)
         assert cases.count() >= 25 and not cases.filter(team__isnull=True, at_sea=False).exists()
     assert Case.objects.filter(escalated_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("username", ["command", "command-yangcheng"])
+def test_demo_closes_cases_over_recent_weeks_some_on_time_some_late(loaded, username):
+    """考核 of the last weeks, read as the page reads it (`assessment` over the command centre's
+    `counted_for` cases): closed cases, handled on time and late, on several days (the demo
+    had no closed case, so every on-time chart was empty)."""
+    now = timezone.now()
+    user = get_user_model().objects.get(username=username)
+    cases = Case.objects.counted_for(user)
+    data = assessment(cases, now - timedelta(weeks=demo_history.WEEKS + 1), now, now)
+    closed, handled, on_time = (sum(r[k] for r in data["township"]) for k in ("closed", "handled", "handled_on_time"))
+    assert closed >= 15 and handled >= closed and 0 < on_time < handled
+    days = {timezone.localdate(c.closed_at) for c in cases.filter(state="closed")}
+    assert len(days) >= 10
+
+
+def test_demo_cases_are_closed_through_the_step_functions(loaded):
+    """Each closed demo case went 受理, 到场, 处置, 复核回访, 办结 by the loop's services: its audit
+    chain holds every step, by the team's officer and the command centre, and verifies."""
+    closed = Case.objects.filter(state="closed", description=demo.DEMO_CASE_DESCRIPTION)
+    assert closed.exists()
+    for case in closed:
+        kinds = list(case.events.order_by("seq").values_list("kind", flat=True))
+        assert kinds[-5:] == ["accept", "arrive", "handle", "review", "close"], kinds
+        assert verify_case(case) == []
+        assert case.events.get(kind="handle").actor.member.team_id == case.team_id
 
 
 def test_loading_again_changes_nothing(loaded, capsys):

@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from gis_app.bundles import demo
+from gis_app.bundles import demo, demo_history
 from gis_app.bundles.problems import BundleRejected
 
 
 class Command(BaseCommand):
     help = ("Load the demo counties shipped in boundaries/demo (idempotent), a user per role, and "
-            "demo cases in counties that have none.")
+            "demo cases in counties that have none, and closed ones in those that have no closed case.")
 
     def handle(self, *args, **opts):
         try:
@@ -25,3 +25,5 @@ class Command(BaseCommand):
         self.stdout.write(f"demo users (password {demo.DEMO_PASSWORD}): {', '.join(users)}")
         for county, made in demo.report_demo_cases().items():
             self.stdout.write(f"county {county}: {made} demo cases reported")
+        for county, made in demo_history.close_demo_history().items():
+            self.stdout.write(f"county {county}: {made} demo cases closed (some after their deadline)")
