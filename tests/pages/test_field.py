@@ -13,8 +13,10 @@ from PIL import Image
 
 from gis_app.enforcement.routing import PointQuery
 from gis_app.incidents import reporting
+from gis_app.enforcement.models import CatalogItem
 from gis_app.incidents.models import Attachment, Case
 from tests.pages.conftest import GUARDS
+from tests.pages.world import map_pixel
 from tests.territory import grant, make_territory
 from tests.users import make_user
 
@@ -107,6 +109,50 @@ def test_grid_member_reports_with_a_photo_in_one_submission_and_sees_it(world, s
     assert "已派遣" in page.inner_text("#cases")
     shoot(page, "my-reports")
     assert page.outside == []
+
+
+def test_on_a_phone_the_map_comes_first_and_a_point_tapped_on_it_is_reported(world, site, open_page, login, shot):
+    """The report page listed the catalogue before the map: at 390x844 the map lay below the
+    first screen. The map leads now, whole within the first screen; the member taps the problem
+    on it, picks the item from the short list below, describes it and sends."""
+    page = phone(open_page, site, *SPOT)
+    login(page, "grid")
+    ready(page)
+    box = page.locator("#map").bounding_box()
+    assert page.evaluate("window.scrollY") == 0 and box["y"] >= 0 and box["y"] + box["height"] <= 844, box
+    shot(page, "report-390-first-screen", full_page=False)
+    page.mouse.click(*map_pixel(page, *SPOT))
+    page.wait_for_selector("#where.set")
+    assert "地图选点" in page.inner_text("#where")
+    page.click("#item-list button[data-code='I001']")
+    page.fill("#description", "人行道上有摊位占道经营，行人绕行")
+    page.wait_for_selector("#preview-body.ok")
+    page.click("#submit")
+    page.wait_for_selector(".message.ok")
+    shot(page, "report-390-sent")
+    case = Case.objects.get()
+    assert case.item.code == "I001" and case.number in page.inner_text("#message")
+    assert abs(case.location.x - SPOT[0]) < 3e-4 and abs(case.location.y - SPOT[1]) < 3e-4
+
+
+def test_before_a_search_the_item_list_is_short_and_opens_on_request(world, site, open_page, login, shot):
+    """A county's catalogue runs to dozens of items: before any search five are listed (recent
+    first) and a button opens the rest, so the description and photos stay near the map; at
+    1280 px the same page keeps the map within the first screen."""
+    for n in range(5, 13):
+        CatalogItem.objects.create(county=world.county, code=f"I{n:03d}", name=f"测试事项{n}", domain="综合",
+                                   action_type="penalty", department=world.departments["ZHZF"], whistle_kind="quick")
+    page = open_page("desktop")
+    login(page, "grid")
+    ready(page)
+    assert page.locator("#item-list li").count() == 5
+    box = page.locator("#map").bounding_box()
+    assert box["y"] + box["height"] <= 860 and box["width"] >= 400, box
+    shot(page, "report-1280", full_page=False)
+    page.click("#item-more")
+    assert page.locator("#item-list li").count() == 12 and page.locator("#item-more").is_hidden()
+    page.fill("#item-search", "测试事项1")
+    assert page.locator("#item-list li").count() == 3    # 测试事项10, 11 and 12
 
 
 def test_a_report_made_offline_is_sent_once_when_the_signal_returns(world, site, open_page, login, photo):

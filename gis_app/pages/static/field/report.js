@@ -1,6 +1,7 @@
-/* 网格员上报: item, position (GPS or a tap on the map of the member's grids), description,
-   photos; a preview of the router's decision before sending; the report goes through the
-   outbox, so it is kept on the phone and sent when there is no signal. */
+/* 网格员上报: position first (GPS or a tap on the map of the member's grids, the map within
+   a phone's first screen), then the item, description, photos; a preview of the router's
+   decision before sending; the report goes through the outbox, so it is kept on the phone and
+   sent when there is no signal. */
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -23,17 +24,26 @@
       item.initials.includes(q);
   }
 
+  /* Before any search only the first SHORT items (recent first) and a button for the rest:
+     the list follows the map, and a long one pushed the description and photos far down. */
+  const SHORT = 5, FOUND = 30;
+  let showAll = false;
+
   function renderItems() {
     const q = $("item-search").value.trim().toLowerCase();
     const rank = (item) => { const i = state.recent.indexOf(item.code); return i < 0 ? 1e6 : i; };
-    const found = state.items.filter((i) => matches(i, q))
-      .sort((a, b) => rank(a) - rank(b) || a.code.localeCompare(b.code)).slice(0, 30);
+    const matching = state.items.filter((i) => matches(i, q))
+      .sort((a, b) => rank(a) - rank(b) || a.code.localeCompare(b.code));
+    const found = matching.slice(0, q || showAll ? FOUND : SHORT);
     $("item-list").replaceChildren(...found.map((item) => Field.el("li", {},
       Field.el("button", {type: "button", class: "item", "data-code": item.code, onclick: () => choose(item)},
         Field.el("span", {class: "name"}, item.name),
         Field.el("span", {class: "meta"}, item.code + " · " + item.domain +
           (state.recent.includes(item.code) ? " · 最近使用" : ""))))));
     $("item-empty").hidden = found.length > 0;
+    const more = !q && !showAll && matching.length > found.length;
+    $("item-more").hidden = !more;
+    $("item-more").textContent = more ? "显示更多事项（共 " + matching.length + " 项，也可搜索）" : "";
   }
 
   function choose(item) {
@@ -81,6 +91,7 @@
 
   function initMap(grids) {
     map = L.map("map", {zoomControl: true, attributionControl: false});
+    window.pageMap = map;  // for the browser tests (pixel positions of coordinates) and the console
     const basemap = $("field-report").dataset.basemap;
     if (basemap) L.tileLayer(basemap, {maxZoom: 19}).addTo(map);
     const layer = L.geoJSON(grids, {style: {color: "#1769aa", weight: 2, fillOpacity: 0.12},
@@ -104,7 +115,7 @@
     const body = $("preview-body");
     state.preview = null;
     if (!state.item || !state.point) {
-      body.replaceChildren("选好事项和位置后，这里会显示案件将派给谁、以谁的名义办理、何时到期。");
+      body.replaceChildren("定好位置、选好事项后，这里会显示案件将派给谁、以谁的名义办理、何时到期。");
       body.className = "";
       return;
     }
@@ -138,8 +149,8 @@
   async function submit(event) {
     event.preventDefault();
     const description = $("description").value.trim();
-    if (!state.item) return message("请先选择事项。", "bad");
     if (!state.point) return message("请先定位，或在地图上点选问题位置。", "bad");
+    if (!state.item) return message("请先选择事项。", "bad");
     if (!description) return message("请简单描述问题。", "bad");
     $("submit").disabled = true;
     try {
@@ -191,6 +202,7 @@
     window.addEventListener("offline", connectivity);
     photos = FieldPhotos.picker($("photos"), (text) => message(text, "bad"));
     $("item-search").addEventListener("input", renderItems);
+    $("item-more").addEventListener("click", () => { showAll = true; renderItems(); });
     $("item-change").addEventListener("click", unchoose);
     $("locate").addEventListener("click", locate);
     $("report").addEventListener("submit", submit);
