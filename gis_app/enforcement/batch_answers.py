@@ -97,7 +97,7 @@ class _Call:
         item = book.items.get((key[1], key[-1]))
         if item is None:
             return None
-        found = _decided(loc, item, book, self.now, self.english, self.head)
+        found = _decided(loc, item, book, self.english, self.head)
         if self.encoded:
             found = _encoded(found)
         if key[0] is not None:
@@ -159,14 +159,14 @@ def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
         yield answer
 
 
-def _decided(loc, item, book: RuleBook, now, english: bool, head: dict) -> tuple:
+def _decided(loc, item, book: RuleBook, english: bool, head: dict) -> tuple:
     """(the answer dict of the key's first point without its deadline, the trace lines before
     the point's own lines, those after them, in the answer's language; what the deadline is
     worked out from per request: (county, measure, budget), the applied rule, the county's
     calendar)."""
     before, place_tail, hub, areas, _, _ = shared_place(loc, book)
     rule, departments, severity, (deadline_rule, _, _), tail = \
-        decision_parts(loc, item, book, now)
+        decision_parts(loc, item, book, None)       # the deadline: per request (_Call.deadline)
     answer = answer_dict(head, loc, hub, rule.team, rule.subject, rule.mode, severity, areas,
                          departments, None, deadline_rule, item.as_ref, None, None)
     after = [*place_tail, *tail]

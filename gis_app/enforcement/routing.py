@@ -146,10 +146,11 @@ def _place(query: PointQuery, loc: Location, book: RuleBook) -> Placement:
     return Placement(query, loc, hub, areas, zone_depts, severity, trace)
 
 
-def decision_parts(loc: Location, item: ItemRow, book: RuleBook, now: datetime) -> tuple:
+def decision_parts(loc: Location, item: ItemRow, book: RuleBook, now: datetime | None) -> tuple:
     """What decides the answer for a point of `loc`'s township and zones and an item (steps
     3-5): (authority outcome, departments to notify, severity finding, (applied deadline rule,
-    deadline, its text), the trace lines after the placement's)."""
+    deadline, its text), the trace lines after the placement's). `now` None: no deadline
+    (None and None), only its rule."""
     township, county_id = loc.township, loc.county.id
     if township is None:                    # at sea (the county is known here)
         rule = book.marine_rule(loc.county)

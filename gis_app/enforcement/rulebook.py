@@ -186,16 +186,19 @@ class RuleBook:
                 self.calendar_days.get(county_id, {}))
         return found
 
-    def deadline(self, county_id: int, item: ItemRow, severity: str, now: datetime):
+    def deadline(self, county_id: int, item: ItemRow, severity: str, now: datetime | None):
         """(applied rule, deadline, its ISO 8601 text, trace line) for an item and severity in
-        a county (rules.deadline_rule); worked out once per call, not once per point."""
-        key = (county_id, item.id, severity)
+        a county (rules.deadline_rule); worked out once per call, not once per point. With
+        `now` None the deadline and its text are None: the batch's kept decisions work it out
+        per request (batch_answers.py)."""
+        key = (county_id, item.id, severity, now is None)
         found = self._deadline_memo.get(key)
         if found is None:
             calendar = self.calendar(county_id)
             rule = rules.deadline_rule(self.deadline_rows.get(county_id, ()), item, severity, calendar)
             found = self._deadline_memo[key] = (
-                rule, *due_at(rule, calendar, now), Line("deadline", rule=rule.text))
+                rule, *(due_at(rule, calendar, now) if now is not None else (None, None)),
+                Line("deadline", rule=rule.text))
         return found
 
 
