@@ -8,7 +8,10 @@ from django.utils import timezone
 
 from gis_app.incidents.selectors import statistics_cases, with_overdue
 from tests.pages.charts import DEPARTMENT_TEAMS, TOWNSHIPS, overlapping_texts
+from tests.layers.conftest import _report
 from tests.pages.world import build_pages_world, logged_in
+from tests.territory import grant, make_territory
+from tests.users import make_user
 
 
 @pytest.fixture
@@ -149,3 +152,52 @@ def test_on_the_demo_the_on_time_charts_have_data(demo_world, open_page, login, 
         bars = page.locator(f"#{chart} svg path[fill='#5fd38a']").count()
         assert bars >= 1, chart
     shot(page, f"screen-demo-{username}-1920", full_page=False)
+
+
+def _outlines_inside_the_map(page) -> bool:
+    """Every township outline drawn lies within the map's box (the view frames them all)."""
+    return page.evaluate("""() => {
+        const map = document.getElementById('screen-map').getBoundingClientRect();
+        const paths = [...document.querySelectorAll('#screen-map path.township-outline')];
+        return paths.length > 0 && paths.every(p => {
+            const r = p.getBoundingClientRect();
+            return r.left >= map.left - 1 && r.right <= map.right + 1
+                && r.top >= map.top - 1 && r.bottom <= map.bottom + 1;
+        });
+    }""")
+
+
+@pytest.fixture
+def wide_county(transactional_db):
+    """A county of nine townships 15 km across each (a real county's size, not the pages
+    world's 4 km ones), its command centre, and one open case in its south-west corner."""
+    t = make_territory(code="990301", name="宽县", cols=3, rows=3, size=0.15)
+    command = make_user("wide-command", "command_centre", t.county)
+    grant(t.townships[0], t.items["I001"], "statutory")
+    _report(command, 120.01, 30.01)
+    return t
+
+
+@pytest.mark.parametrize("late", ["townships", "cases"])
+def test_big_screen_map_frames_every_township_whichever_answer_comes_first(
+        wide_county, open_page, login, shot, late):
+    """Framing the one marker would leave most townships outside the map; the townships'
+    outlines frame it, whether they come before the cases or after."""
+    page = open_page("screen")
+    login(page, "wide-command")
+
+    def delayed(name):
+        def handler(route):
+            if late == name:
+                page.wait_for_timeout(1500)     # the other answer lands first
+            route.continue_()
+        return handler
+
+    page.route("**/screen/data.json*", delayed("cases"))
+    page.route("**/ogc/collections/townships/items*", delayed("townships"))
+    page.goto("/screen/")
+    page.wait_for_function("document.getElementById('screen').dataset.loaded === '1'")
+    page.wait_for_function("document.querySelectorAll('#screen-map path.township-outline').length === 9")
+    page.wait_for_timeout(600)                  # the fit's animation
+    shot(page, f"screen-map-{late}-late", full_page=False)
+    assert _outlines_inside_the_map(page)

@@ -8,10 +8,18 @@
   var charts = {};
   var map = L.map("screen-map", {zoomControl: false, attributionControl: false,
                                     scalePosition: "bottomright"});  // the legend holds bottom left
-  var outlines = L.geoJSON(null, {style: {color: "#4f79a8", weight: 1.2, fillColor: "#16345c", fillOpacity: 0.5},
+  var outlines = L.geoJSON(null, {style: {color: "#4f79a8", weight: 1.2, fillColor: "#16345c", fillOpacity: 0.5,
+                                          className: "township-outline"},
                                   interactive: false}).addTo(map);
   var markers = L.layerGroup().addTo(map);
-  var fitted = false;
+  // The view frames the townships (the whole jurisdiction) whenever their outlines come, even
+  // after the cases' markers framed it first; the markers frame it only while there are no
+  // outlines. Once the operator moves or zooms the map, nothing moves it again.
+  var fittedTo = null;          // null, "markers" or "outlines"
+  var operatorMoved = false;
+  ["mousedown", "wheel", "touchstart", "keydown"].forEach(function (name) {
+    map.getContainer().addEventListener(name, function () { operatorMoved = true; }, {passive: true});
+  });
 
   function chart(id) {
     if (!charts[id]) {
@@ -121,7 +129,10 @@
         .bindTooltip(m.number + " " + m.item).addTo(markers);
       bounds.push(ll);
     });
-    if (!fitted && bounds.length) { map.fitBounds(bounds, {padding: [40, 40], maxZoom: 13}); fitted = true; }
+    if (!fittedTo && !operatorMoved && bounds.length) {
+      map.fitBounds(bounds, {padding: [40, 40], maxZoom: 13});
+      fittedTo = "markers";
+    }
     bars("chart-township", "各乡镇案件", d.townships, [
       {name: "总数", key: "total", color: "#3da5ff"}, {name: "在办", key: "open", color: "#f5b041"},
       {name: "超期", key: "overdue", color: "#ff4d3d"}]);
@@ -144,7 +155,10 @@
     .then(function (data) {
       if (!data) return;
       outlines.addData(data);
-      if (!fitted && outlines.getLayers().length) { map.fitBounds(outlines.getBounds()); fitted = true; }
+      if (fittedTo !== "outlines" && !operatorMoved && outlines.getLayers().length) {
+        map.fitBounds(outlines.getBounds());
+        fittedTo = "outlines";
+      }
     })
     .catch(function () {});
   map.setView([30.7, 122.45], 10);
