@@ -80,15 +80,36 @@ CHANGES = {
 }
 
 
+def _single_answers(points, english=True, now=NOW):
+    return [route_answer(at(x, y), item, english, now=now)[0] for x, y, item in points]
+
+
+ANSWERS = {"batch": lambda points: _batch(points), "single route": _single_answers}
+
+
+@pytest.mark.parametrize("answers", ANSWERS.values(), ids=ANSWERS.keys())
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
-def test_a_changed_rule_row_gives_the_next_batch_the_new_rule(west, change):
+def test_a_changed_rule_row_gives_the_next_answers_the_new_rule(west, change, answers):
     points = _points(west)
-    before = _batch(points)
+    before = answers(points)
     assert before == _singles(points)
     change(west)
-    after = _batch(points)
+    after = answers(points)
     assert after == _singles(points)
     assert after != before                 # the change matters to these points
+
+
+@pytest.fixture
+def watch_books(monkeypatch):
+    """watch_books() -> the list of the dims of every RuleBook built from then on (a decision
+    made, not taken from the kept ones)."""
+    def watch() -> list:
+        built = []
+        real = RuleBook.from_dims.__func__
+        monkeypatch.setattr(RuleBook, "from_dims", classmethod(
+            lambda cls, dims: built.append(dims) or real(cls, dims)))
+        return built
+    return watch
 
 
 def test_a_removed_hub_is_no_longer_answered(west):
@@ -100,15 +121,13 @@ def test_a_removed_hub_is_no_longer_answered(west):
     assert after == _singles(points) and not any(a["hub"] for a in after)
 
 
-def test_a_batch_decides_nothing_again_when_no_rule_changed(west, monkeypatch):
+@pytest.mark.parametrize("answers", ANSWERS.values(), ids=ANSWERS.keys())
+def test_nothing_is_decided_again_when_no_rule_changed(west, watch_books, answers):
     points = _points(west)
     singles = _singles(points)
-    assert _batch(points) == singles
-    built = []
-    real = RuleBook.from_dims.__func__
-    monkeypatch.setattr(RuleBook, "from_dims", classmethod(
-        lambda cls, dims: built.append(dims) or real(cls, dims)))
-    assert _batch(points) == singles
+    assert answers(points) == singles
+    built = watch_books()
+    assert answers(points) == singles
     assert built == []
 
 
@@ -164,47 +183,17 @@ def test_the_kept_decisions_are_bounded_by_the_setting(west):
         assert decision_cache.size() <= 3
 
 
-def _single_answers(points, english=True, now=NOW):
-    return [route_answer(at(x, y), item, english, now=now)[0] for x, y, item in points]
-
-
-@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
-def test_a_changed_rule_row_gives_the_next_single_route_the_new_rule(west, change):
-    points = _points(west)
-    before = _single_answers(points)
-    assert before == _singles(points)
-    change(west)
-    after = _single_answers(points)
-    assert after == _singles(points)
-    assert after != before
-
-
 def test_a_single_route_answers_in_chinese_as_the_router_translated(west):
     points = _points(west)
     assert _single_answers(points, english=False) == [translate_answer(a) for a in _singles(points)]
 
 
-def test_a_single_route_decides_nothing_again_when_no_rule_changed(west, monkeypatch):
-    points = _points(west)
-    singles = _singles(points)
-    _single_answers(points)
-    built = []
-    real = RuleBook.from_dims.__func__
-    monkeypatch.setattr(RuleBook, "from_dims", classmethod(
-        lambda cls, dims: built.append(dims) or real(cls, dims)))
-    assert _single_answers(points) == singles
-    assert built == []
-
-
-def test_get_route_answers_a_repeated_point_without_deciding_again(client, west, monkeypatch):
+def test_get_route_answers_a_repeated_point_without_deciding_again(client, west, watch_books):
     user = make_user("west-cc", "command_centre", west.county)
     x, y = inside(west.townships[0])
     url = f"/api/route?lon={x}&lat={y}&item=I001"
     first = client.get(url, **auth_header(user))
-    built = []
-    real = RuleBook.from_dims.__func__
-    monkeypatch.setattr(RuleBook, "from_dims", classmethod(
-        lambda cls, dims: built.append(dims) or real(cls, dims)))
+    built = watch_books()
     second = client.get(url, **auth_header(user))
     assert first.status_code == second.status_code == 200
     same = [{k: v for k, v in r.json().items() if k != "deadline"} for r in (first, second)]
