@@ -8,7 +8,9 @@
   a console error, an uncaught exception, or any request to a host other than
   127.0.0.1/localhost (which is blocked) FAILS the test that opened it;
 - `login(page, username, password="pw", next=None)`: logs in through /login/ as a person would;
-- `shot(page, name)`: a full-page PNG under $PAGES_SHOTS (default /tmp/shots/pages/), to look at.
+- `shot(page, name)`: a full-page PNG under $PAGES_SHOTS (default /tmp/shots/pages/), to look at;
+- `demo`: the demo (`load_demo`: both counties, a user per role, open and closed cases) in the
+  live server's database; its value is the demo users' password.
 
 Usage:
 
@@ -116,6 +118,16 @@ def open_page(request, browser, site):
     yield _open
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def demo(transactional_db) -> str:
+    """`load_demo` run on the test database; the demo users' password."""
+    from django.core.management import call_command
+    from gis_app.bundles.demo import DEMO_PASSWORD
+
+    call_command("load_demo")
+    return DEMO_PASSWORD
 
 
 @pytest.fixture

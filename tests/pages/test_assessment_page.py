@@ -74,6 +74,23 @@ def test_api_unknown_parameter_is_a_400(world):
     assert response.status_code == 400 and response.json()["parameter"] == "year"
 
 
+def test_on_the_demo_the_assessment_of_recent_weeks_charts_on_time_rates(demo, open_page, login, shot):
+    """The demo had no closed case, so the 按期处置率 line had no point; over the demo's last
+    six weeks both charts draw rates, at 1920x1080."""
+    from datetime import timedelta
+
+    today = timezone.localdate()
+    page = open_page("screen")
+    login(page, "command", password=demo)
+    page.goto(f"/assessment/?from={today - timedelta(weeks=6):%Y-%m-%d}&to={today:%Y-%m-%d}")
+    page.wait_for_selector("#chart-team[data-drawn='1']")
+    for chart in ("chart-township", "chart-team"):
+        rates = page.evaluate("id => echarts.getInstanceByDom(document.getElementById(id)).getOption()"
+                              ".series.find(s => s.name === '按期处置率').data", chart)
+        assert any(r is not None for r in rates), (chart, rates)
+    shot(page, "assessment-demo-six-weeks", full_page=False)
+
+
 # --- in the browser: a county of many townships and teams ------------------------------------
 
 def _large_charts(county: str) -> str:

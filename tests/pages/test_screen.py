@@ -129,20 +129,12 @@ def test_big_screen_labels_of_many_townships_and_teams_do_not_overlap(live_world
 
 # --- the demo: closed cases behind the on-time charts ----------------------------------------
 
-@pytest.fixture
-def demo_world(transactional_db):
-    from django.core.management import call_command
-    call_command("load_demo")
-
-
 @pytest.mark.parametrize("username", ["command", "command-yangcheng"])
-def test_on_the_demo_the_on_time_charts_have_data(demo_world, open_page, login, shot, username):
+def test_on_the_demo_the_on_time_charts_have_data(demo, open_page, login, shot, username):
     """The demo had no closed case, so both 按期办结率 charts were empty axes; `load_demo` now
     closes cases through the loop, some late, and each chart draws a rate for its units."""
-    from gis_app.bundles.demo import DEMO_PASSWORD
-
     page = open_page("screen")
-    login(page, username, password=DEMO_PASSWORD, next="/screen/")
+    login(page, username, password=demo, next="/screen/")
     page.wait_for_function("document.getElementById('screen').dataset.loaded === '1'")
     for chart in ("chart-rate-township", "chart-rate-team"):
         rates = page.evaluate("id => echarts.getInstanceByDom(document.getElementById(id)).getOption()"
