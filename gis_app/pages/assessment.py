@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from gis_app.incidents.assessment import INDICATORS, PeriodError, assessment, parse_period
 from gis_app.incidents.models import Case
 from gis_app.pages.access import page_for
+from gis_app.pages.context import county_name
 from gis_app.pages.nav import ROLE_LABELS
 from gis_app.web.renderers import safe_cell, workbook_download
 
@@ -64,6 +65,7 @@ def assessment_page(request):
                   "on_time": [r["handled_on_time"] for r in data[g]], "overdue": [r["overdue"] for r in data[g]],
                   "rate": [None if r["on_time_rate"] is None else round(r["on_time_rate"] * 100, 1) for r in data[g]]}
               for g in GROUP_TITLES}
+    charts["county"] = county_name(request.user)        # left out of team names (chart_labels.js)
     return render(request, "pages/assessment.html", {
         "title": "考核", "label": label, "tables": tables, "persons": persons, "titles": TITLES,
         "weights": data["weights"], "query": request.GET.urlencode(),

@@ -25,15 +25,11 @@ from gis_app.incidents.querysets import overdue_q
 from gis_app.incidents.selectors import statistics
 from gis_app.pages import labels
 from gis_app.pages.access import page_for
+from gis_app.pages.context import county_name
 from gis_app.pages.rows import time_left
 
 MAP_LIMIT = 3000  # open cases drawn on the map (soonest deadline first)
 OVERDUE_LIST = 12
-
-
-def _county_name(user) -> str:
-    member = getattr(user, "member", None)
-    return member.county.name if member is not None else "全部县"
 
 
 def screen_data(user, now=None) -> dict:
@@ -80,7 +76,7 @@ def screen_data(user, now=None) -> dict:
 @page_for("screen")
 def screen(request):
     return render(request, "pages/screen.html", {
-        "title": "指挥大屏", "county": _county_name(request.user),
+        "title": "指挥大屏", "county": county_name(request.user),
         "refresh_seconds": settings.PAGES_SCREEN_REFRESH_SECONDS})
 
 

@@ -93,15 +93,45 @@ def test_on_the_demo_the_assessment_of_recent_weeks_charts_on_time_rates(demo, o
 
 # --- in the browser: a county of many townships and teams ------------------------------------
 
-def _large_charts(county: str) -> str:
+def _large_charts(county: str, more_teams=()) -> str:
     """The page's chart data (assessment.py's charts_json) for a county like 阳城县."""
-    teams = [f"{county}{t}综合行政执法队" for t in TOWNSHIPS] + [f"{county}{d}" for d in DEPARTMENT_TEAMS]
+    teams = ([f"{county}{t}综合行政执法队" for t in TOWNSHIPS] + [f"{county}{d}" for d in DEPARTMENT_TEAMS]
+             + list(more_teams))
 
     def group(names):
         n = len(names)
         return {"names": names, "handled": [i % 4 for i in range(n)], "on_time": [i % 3 for i in range(n)],
                 "overdue": [i % 2 for i in range(n)], "rate": [None if i % 3 else 50 + i for i in range(n)]}
-    return json.dumps({"township": group(TOWNSHIPS), "team": group(teams)}, ensure_ascii=False)
+    return json.dumps({"township": group(TOWNSHIPS), "team": group(teams), "county": county},
+                      ensure_ascii=False)
+
+
+def _open_larger(page, login, county: str, more_teams=()):
+    """The 考核 page as the command centre, its charts' data replaced by a large county's."""
+    def larger(route):
+        html = route.fetch().text()
+        html = re.sub(r'(<script type="application/json" id="assessment-charts">).*?(</script>)',
+                      lambda m: m.group(1) + _large_charts(county, more_teams) + m.group(2), html,
+                      flags=re.DOTALL)
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
+    login(page, "command")
+    page.route(re.compile(r".*/assessment/(\?.*)?$"), larger)    # a redirect's target is not routed
+    page.goto("/assessment/")
+    page.wait_for_selector("#chart-team[data-drawn='1']")
+
+
+def test_team_names_lose_the_county_name_also_beside_a_team_named_without_it(live_world, open_page,
+                                                                             login, shot):
+    """On the demo 洋山镇综合行政执法队 stood beside 嵊泗县综合行政执法局菜园中队: the names
+    shared no county prefix, so every other team kept its county's name and was cut short."""
+    page = open_page("screen")
+    county = live_world.t.county.name
+    _open_larger(page, login, county, more_teams=["洋山镇综合行政执法队"])
+    labels = page.eval_on_selector_all("#chart-team svg text", "els => els.map(e => e.textContent)")
+    assert "北留镇综合行政执法队" in labels and "洋山镇综合行政执法队" in labels
+    assert not any(label.startswith(county) for label in labels), labels
+    assert not any(label.endswith(("...", "…")) for label in labels), labels
+    shot(page, "assessment-mixed-team-names")
 
 
 def test_assessment_charts_and_tables_of_a_large_county_are_readable(live_world, open_page, login, shot):
@@ -110,16 +140,7 @@ def test_assessment_charts_and_tables_of_a_large_county_are_readable(live_world,
     their right-aligned figures."""
     page = open_page("screen")
     county = live_world.t.county.name
-
-    def larger(route):
-        html = route.fetch().text()
-        html = re.sub(r'(<script type="application/json" id="assessment-charts">).*?(</script>)',
-                      lambda m: m.group(1) + _large_charts(county) + m.group(2), html, flags=re.DOTALL)
-        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html)
-    login(page, "command")
-    page.route(re.compile(r".*/assessment/(\?.*)?$"), larger)    # a redirect's target is not routed
-    page.goto("/assessment/")
-    page.wait_for_selector("#chart-team[data-drawn='1']")
+    _open_larger(page, login, county)
     for chart in ("chart-township", "chart-team"):
         count, overlaps = overlapping_texts(page, chart)
         assert count > 20 and overlaps == [], (chart, overlaps)

@@ -9,7 +9,7 @@
     var el = document.getElementById(id);
     if (!el) return;
     var chart = echarts.init(el, null, {renderer: "svg"});
-    var names = ChartLabels.shorten(d.names);
+    var names = ChartLabels.shorten(d.names, data.county);
     var labels = ChartLabels.slanted(el, names, 110, 14);
     chart.setOption({
       title: {text: title, left: 10, top: 6, textStyle: {fontSize: 14}},

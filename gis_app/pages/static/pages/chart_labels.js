@@ -4,9 +4,17 @@
   "use strict";
   var FONT = 12;      // ECharts' axis label size (px); a CJK character is as wide
 
-  /* The names without the county's name they all begin with (阳城县北留镇综合行政执法队 ->
-     北留镇综合行政执法队): a page of one county repeated it in every team's label. */
-  function shorten(names) {
+  /* The names without their county's name (阳城县北留镇综合行政执法队 -> 北留镇综合行政执法队): a
+     page of one county repeated it in every team's label. `county` (the page's county, when it
+     has one) is left out of each name that begins with it, whatever the others are called
+     (洋山镇综合行政执法队 beside 嵊泗县综合行政执法局菜园中队); without it, the county's name
+     (up to 县, 区, 市 or 旗) that all of them begin with. */
+  function shorten(names, county) {
+    if (county) {
+      return names.map(function (name) {
+        return name.length > county.length && name.indexOf(county) === 0 ? name.slice(county.length) : name;
+      });
+    }
     if (names.length < 2) return names.slice();
     var common = names.reduce(function (prefix, name) {
       var i = 0;

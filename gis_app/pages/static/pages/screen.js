@@ -48,7 +48,7 @@
   function bars(id, title, rows, series) {
     var option = base(title);
     option.legend = {top: 6, right: 10, textStyle: text};
-    var names = ChartLabels.shorten(rows.map(function (r) { return r.name; }));
+    var names = ChartLabels.shorten(rows.map(function (r) { return r.name; }), box.dataset.county);
     option.xAxis = {type: "category", data: names, axisLabel: slanted(id, names)};
     option.grid.left = ChartLabels.reach(option.xAxis.axisLabel, names);
     option.yAxis = {type: "value", minInterval: 1, axisLabel: {color: "#9fc0e4"}, splitLine: {lineStyle: {color: "#1f3d63"}}};
@@ -61,7 +61,7 @@
 
   function rate(id, title, rows) {
     var option = base(title);
-    var names = ChartLabels.shorten(rows.map(function (r) { return r.name; }));
+    var names = ChartLabels.shorten(rows.map(function (r) { return r.name; }), box.dataset.county);
     option.xAxis = {type: "category", data: names, axisLabel: slanted(id, names)};
     option.grid.left = ChartLabels.reach(option.xAxis.axisLabel, names);
     option.yAxis = {type: "value", min: 0, max: 100, axisLabel: {color: "#9fc0e4", formatter: "{value}%"},
@@ -76,7 +76,7 @@
   // name is ten or more characters, so twenty-six of them under a column chart were unreadable.
   function ranking(id, title, rows) {
     var fits = Math.max(1, Math.floor((document.getElementById(id).clientHeight - 50) / (FONT + 5)));
-    var short = ChartLabels.shorten(rows.map(function (r) { return r.name; }));
+    var short = ChartLabels.shorten(rows.map(function (r) { return r.name; }), box.dataset.county);
     rows = rows.map(function (r, i) { return {name: short[i], rate: r.rate}; });
     var ranked = rows.slice().sort(function (a, b) {
       return (a.rate === null) - (b.rate === null) || (a.rate || 0) - (b.rate || 0) || (a.name < b.name ? -1 : 1);
