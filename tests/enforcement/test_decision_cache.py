@@ -1,11 +1,9 @@
 """Batch and single-route decisions kept across requests (enforcement/decision_cache.py): a
-change to any row a decision reads gives the next batch or single route the new rule; nothing
-kept crosses counties or users; the deadline follows each request's clock; the cache is
-bounded; encoded answers write the plain ones' JSON."""
+change to any row a decision reads gives the next batch or single route the new rule; nothing kept crosses counties or users; the
+deadline follows each request's clock; the cache is bounded."""
 import json
 from datetime import date, timedelta
 
-import orjson
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -199,14 +197,3 @@ def test_get_route_answers_a_repeated_point_without_deciding_again(client, west,
     same = [{k: v for k, v in r.json().items() if k != "deadline"} for r in (first, second)]
     assert same[0] == same[1]           # the deadline follows each request's clock
     assert built == []
-
-
-@pytest.mark.parametrize("english", [True, False], ids=["english", "chinese"])
-def test_encoded_answers_write_the_json_of_the_plain_ones(west, english):
-    points = _points(west)
-    queries, items = [at(x, y) for x, y, _ in points], [i for *_, i in points]
-    for _ in range(2):                      # deciding, then from the kept decisions
-        plain = list(iter_batch_answers(queries, items, english, {"index": None}, now=NOW))
-        encoded = list(iter_batch_answers(queries, items, english, {"index": None}, now=NOW,
-                                          encoded=True))
-        assert [orjson.dumps(a) for a in encoded] == [orjson.dumps(a) for a in plain]
