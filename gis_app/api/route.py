@@ -206,7 +206,7 @@ class RouteBatchView(_RouterView):
         # One answer at a time, and a thousand at a time to JSON: while this is done, the
         # database reads the next piece of a large batch (see routing.territory_reads).
         answers = iter_batch_answers([e.query for e in routable], [e.item for e in routable],
-                                     english, _HEAD, county_ids=county_ids, encoded=True)
+                                     english, _HEAD, county_ids=county_ids)
         encoded, results = [], []
         for index, entry in enumerate(entries):
             if entry.error is not None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from orjson import Fragment, dumps
 
 from gis_app.enforcement import decision_cache, rows
 from gis_app.enforcement.answer_text import trace_in_chinese
@@ -35,7 +34,6 @@ from gis_app.enforcement.answers import PointQuery, Refusal, Refused, answer_dic
 from gis_app.enforcement.locate import Location, TerritoryRead
 from gis_app.enforcement.routing import (
     decision_parts,
-    json_items,
     own_lines,
     refusals_for,
     shared_place,
@@ -46,17 +44,11 @@ from gis_app.enforcement.rulebook import RuleBook, due_at
 
 
 def iter_batch_answers(queries: list[PointQuery], item_codes: list[str | None], english: bool,
-                       head: dict, now: datetime | None = None, county_ids=None,
-                       encoded: bool = False):
+                       head: dict, now: datetime | None = None, county_ids=None):
     """One answer per point, in order: a dict (`RoutingDecision.as_dict(**head)`, the trace in
     English or Chinese) or a Refusal. Each dict is the point's own (the caller may set the
-    values of `head`'s keys in it); what it shares with other answers it must not change.
-
-    `encoded`: the parts a decision's points share, and each point's trace, come as
-    `orjson.Fragment`s (their JSON, encoded once per decision): orjson writes the same bytes
-    as for the plain dict without encoding each part again for each point. A 10,000-point
-    answer is 18.6 MB, most of it those shared parts."""
-    call = _Call(english, head, now or timezone.now(), encoded)
+    values of `head`'s keys in it); what it shares with other answers it must not change."""
+    call = _Call(english, head, now or timezone.now())
     for offset, read in territory_reads(queries, item_codes):
         end = offset + len(read.locations)
         yield from _answers(queries[offset:end], item_codes[offset:end], read, county_ids, call)
@@ -82,10 +74,10 @@ class _Call:
     deadlines. The pieces are read from one snapshot, so a key's stamp and decision are the
     same in every piece."""
 
-    def __init__(self, english: bool, head: dict, now: datetime, encoded: bool = False):
-        self.english, self.head, self.now, self.encoded = english, head, now, encoded
+    def __init__(self, english: bool, head: dict, now: datetime):
+        self.english, self.head, self.now = english, head, now
         self.language = 0 if english else 1
-        self.kept = decision_cache.table((self.language, tuple(head.items()), encoded))
+        self.kept = decision_cache.table((self.language, tuple(head.items())))
         self.unkept: dict[tuple, tuple] = {}
         self.deadlines: dict[tuple, str] = {}
 
@@ -98,8 +90,6 @@ class _Call:
         if item is None:
             return None
         found = _decided(loc, item, book, self.english, self.head)
-        if self.encoded:
-            found = _encoded(found)
         if key[0] is not None:
             decision_cache.keep(self.kept, key, found)
         else:
@@ -126,7 +116,7 @@ def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
         return book
 
     kept, unkept, deadlines = call.kept, call.unkept, call.deadlines
-    language, english, encoded = call.language, call.english, call.encoded
+    language, english = call.language, call.english
     for i, (query, loc, code) in enumerate(zip(queries, read.locations, item_codes)):
         if refusals and i in refusals:
             yield refusals[i]
@@ -149,12 +139,7 @@ def _answers(queries, item_codes, read: TerritoryRead, county_ids, call: _Call):
         village, grid = loc.village, loc.grid
         answer["village"] = village.ref_with_kind if village is not None else None
         answer["grid"] = grid.ref_plain if grid is not None else None
-        if encoded:
-            answer["trace"] = Fragment(b"".join((b"[", dumps(query.describe_text(english)), before,
-                                                 own_lines(loc)[2 + language], after, b"]")))
-        else:
-            answer["trace"] = [query.describe_text(english), *before, *own_lines(loc)[language],
-                               *after]
+        answer["trace"] = [query.describe_text(english), *before, *own_lines(loc)[language], *after]
         answer["query"] = query.as_dict()
         yield answer
 
@@ -174,18 +159,3 @@ def _decided(loc, item, book: RuleBook, english: bool, head: dict) -> tuple:
         before, after = trace_in_chinese(before), trace_in_chinese(after)
     when = (loc.county.id, deadline_rule.measure, deadline_rule.budget_seconds)
     return answer, before, after, when, deadline_rule, book.calendar(loc.county.id)
-
-
-#: The answer fields a decision's points share (not the point's own units, deadline, trace
-#: and query, nor the caller's head).
-SHARED_FIELDS = ("county", "township", "hub", "team", "subject", "severity_rule",
-                 "protected_areas", "departments", "deadline_rule", "item")
-
-
-def _encoded(decision: tuple) -> tuple:
-    """A decision with its shared fields as JSON fragments, and its trace lines before and
-    after the point's own as the JSON of list items, each led by a comma (b"" for none)."""
-    template, before, after, *rest = decision
-    template = {key: Fragment(dumps(value)) if key in SHARED_FIELDS else value
-                for key, value in template.items()}
-    return (template, json_items(before), json_items(after), *rest)

@@ -30,8 +30,6 @@ import gc
 from contextlib import contextmanager
 from datetime import datetime
 
-import orjson
-
 from django.db import connection
 from django.utils import timezone
 
@@ -84,16 +82,10 @@ def _location_lines(loc: Location) -> list[str]:
     return lines
 
 
-def json_items(values) -> bytes:
-    """`values` as the items of a JSON list, led by a comma (b"" for none): to be joined
-    after a first item (batch_answers.py writes a trace from such pieces)."""
-    return b"," + orjson.dumps(list(values))[1:-1] if values else b""
-
-
-def own_lines(loc: Location) -> tuple:
-    """The point's own trace lines, (English, Chinese, and each as `json_items`): its
-    village's and grid's (or that none covers it); none at sea. Kept across requests by the
-    values they say (plain tuples): a county's grids recur."""
+def own_lines(loc: Location) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The point's own trace lines, (English, Chinese): its village's and grid's (or that
+    none covers it); none at sea. Kept across requests by the values they say (plain tuples):
+    a county's grids recur."""
     if loc.township is None:
         return _NO_LINES
     v, g = loc.village, loc.grid
@@ -108,15 +100,14 @@ def own_lines(loc: Location) -> tuple:
                      _unit_line("grid", g, loc.covering_grids) if g else Line("no_grid"))
         if len(_own) >= OWN_LINES_ENTRIES:
             _own.clear()
-        zh = tuple(line.zh for line in lines)
-        found = _own[key] = (lines, zh, json_items(lines), json_items(zh))
+        found = _own[key] = (lines, tuple(line.zh for line in lines))
     return found
 
 
 #: Villages' and grids' trace lines kept (see own_lines); cleared whole when full.
 OWN_LINES_ENTRIES = 100_000
 _own: dict[tuple, tuple] = {}
-_NO_LINES: tuple = ((), (), b"", b"")
+_NO_LINES: tuple = ((), ())
 
 
 def shared_place(loc: Location, book: RuleBook) -> tuple:
