@@ -57,3 +57,34 @@ def test_gunicorn_threads_switch_to_the_gthread_worker(monkeypatch):
     monkeypatch.setenv("GUNICORN_THREADS", "4")
     conf = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
     assert (conf["workers"], conf["threads"], conf["worker_class"]) == (3, 4, "gthread")
+
+
+def _freeze_counts(new_decisions: int) -> tuple[int, int]:
+    """(frozen objects before, after) a finished request, in a worker as served, after the
+    router kept `new_decisions` decisions with the settling threshold at 3."""
+    script = ("import gc, sys\nimport gis_app.wsgi as w\n"
+              "from django.core.signals import request_finished\n"
+              "from gis_app.enforcement import decision_cache\n"
+              "w.SETTLE_AFTER = 3\n"
+              "kept = decision_cache.table(('test',))\n"
+              f"for i in range({new_decisions}):\n"
+              "    decision_cache.keep(kept, (i,), ({'team': {'code': str(i)}},))\n"
+              "before = gc.get_freeze_count()\n"
+              "request_finished.send(sender=None)\n"
+              "print(before, gc.get_freeze_count())")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_app.settings",
+           "DJANGO_SECRET_KEY": "test-only", "AUDIT_HMAC_KEY": "test-only"}
+    res = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True)
+    before, after = map(int, res.stdout.split())
+    return before, after
+
+
+def test_a_finished_request_settles_the_decisions_the_router_kept():
+    before, after = _freeze_counts(3)
+    assert after > before
+
+
+def test_fewer_new_decisions_than_the_threshold_are_left_to_the_collector():
+    before, after = _freeze_counts(2)
+    assert after == before

@@ -20,8 +20,9 @@ A fast path answers only the common case, and hands everything else to Django un
   answers too (a database that is down: its 503);
 - the answer carries the headers the full stack's middleware and DRF add, from the same
   settings (tests/web/test_fast_path.py compares both answers, headers and bytes);
-- database sessions are kept and closed as for any request (`request_started` and
-  `request_finished`, which close an obsolete or broken session).
+- database sessions are kept and closed as for any request (`request_started`, and
+  `request_finished` when the server closes the answer, after writing it, as Django's
+  responses do; both close an obsolete or broken session).
 The middleware list it was written against is `MIDDLEWARE_SEEN`: a project whose MIDDLEWARE
 differs gets no fast path (each request goes through Django) until the new middleware has
 been looked at here.
@@ -145,7 +146,15 @@ class FastPaths:
         if body is None:
             return self.app(environ, start_response)
         start_response("200 OK", [*self.headers, ("Content-Length", str(len(body)))])
-        return [body]
+        return _Sent([body])
+
+
+class _Sent(list):
+    """The answer's body; closed by the server once it is written, which finishes the request
+    (`request_finished`), as Django's own responses do."""
+
+    def close(self) -> None:
+        signals.request_finished.send(sender=FastPaths)
 
 
 def _answer(handler, environ, allowed_hosts) -> bytes | None:
@@ -153,12 +162,13 @@ def _answer(handler, environ, allowed_hosts) -> bytes | None:
     if not _served_here(environ, allowed_hosts):
         return None
     signals.request_started.send(sender=FastPaths, environ=environ)
+    body = None
     try:
         request = FastRequest(environ)
         user = _token_user(environ) if request.clean() else None
-        return handler(request, user) if user is not None else None
+        body = handler(request, user) if user is not None else None
     except Exception:
         logger.exception("fast path %s failed; Django answers instead", environ.get("PATH_INFO"))
-        return None
-    finally:
+    if body is None:            # Django answers: its response finishes the request
         signals.request_finished.send(sender=FastPaths)
+    return body
