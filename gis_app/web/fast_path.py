@@ -13,7 +13,7 @@ A fast path answers only the common case, and hands everything else to Django un
 - only a GET of a registered path, over plain HTTP to an allowed host, with
   `Authorization: Token KEY` of an active user (`auth.user_for_key`, the token authentication's
   own lookup and cache);
-- the path and every parameter pass the input guard's rule (`guard.check_text`);
+- the path and every parameter pass the input guard's rule (`guard.check_query`);
 - the handler returns the 200 answer's JSON bytes, or None for anything else it would answer
   (a bad parameter, a refusal, a parameter it does not take): Django then answers as it always
   has. A GET only reads, so being asked twice changes nothing. An exception is logged, and Django
@@ -38,7 +38,7 @@ from django.http import QueryDict
 from django.http.request import split_domain_port, validate_host
 
 from gis_app.web.auth import user_for_key
-from gis_app.web.guard import BadText, check_text
+from gis_app.web.guard import BadText, check_query
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ logger = logging.getLogger(__name__)
 #: how a fast answer matches it (anything these would do differently is left to Django).
 MIDDLEWARE_SEEN = (
     "django.middleware.security.SecurityMiddleware",        # headers below; HTTPS: declined
-    "gis_app.web.guard.InputGuardMiddleware",               # check_text on path and parameters
+    "gis_app.web.guard.InputGuardMiddleware",               # check_query on path and parameters
     "gis_app.web.machine_paths.StaticFilesMiddleware",      # passed by on machine paths
     "gis_app.web.machine_paths.PageSessionMiddleware",      # passed by for token requests
     "django.middleware.common.CommonMiddleware",            # host checked; settings it acts on: declined
@@ -71,11 +71,7 @@ class FastRequest:
     def clean(self) -> bool:
         """The input guard's rule on the path and every parameter name and value."""
         try:
-            check_text(self.path_info, "path")
-            for name, values in self.query_params.lists():
-                check_text(name, name)
-                for value in values:
-                    check_text(value, name)
+            check_query(self.path_info, self.query_params)
         except BadText:
             return False
         return True
