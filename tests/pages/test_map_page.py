@@ -16,11 +16,24 @@ def _open_map(page, lon, lat, zoom=15):
     page.goto("/map/")
     page.wait_for_function("window.LayersPage && window.LayersPage.ready")
     page.evaluate("([lat, lon, z]) => LayersPage.map.setView([lat, lon], z, {animate: false})", [lat, lon, zoom])
-    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    # Every tile layer shows only loaded tiles of the new zoom: until Leaflet prunes them, the
+    # tiles of the first view (zoom 10, where cases are clusters) stay on screen scaled up, and a
+    # click could land on one of their cluster circles instead of the case (a CI failure).
+    page.wait_for_function("""z => { const grids = [];
+        LayersPage.map.eachLayer(l => { if (l._tiles) grids.push(Object.values(l._tiles)); });
+        return grids.length > 0 && grids.every(ts => ts.length > 0
+            && ts.every(t => t.coords.z === z && t.loaded)); }""", arg=zoom)
     page.wait_for_timeout(300)  # let the vector tiles of the new view draw their paths
     return page.evaluate("""([lat, lon]) => { const p = LayersPage.map.latLngToContainerPoint([lat, lon]);
         const r = LayersPage.map.getContainer().getBoundingClientRect(); return [r.left + p.x, r.top + p.y]; }""",
                          [lat, lon])
+
+
+def _view(page) -> str:
+    """The map's zoom and the zooms of the tiles on screen, for a failure's message."""
+    return page.evaluate("""() => { const zs = new Set(); LayersPage.map.eachLayer(l => {
+        if (l._tiles) Object.values(l._tiles).forEach(t => zs.add(t.coords.z)); });
+        return 'map zoom ' + LayersPage.map.getZoom() + ', tile zooms ' + [...zs].join(','); }""")
 
 
 def _click_until_popup(page, x, y):
@@ -38,7 +51,7 @@ def test_clicking_a_case_marker_opens_its_popup(world, open_page, login, shot):
     login(page, "command", next="/map/")
     x, y = _open_map(page, case.location.x, case.location.y)
     text = _click_until_popup(page, x, y)
-    assert "案件" in text and case.number in text
+    assert "案件" in text and case.number in text, _view(page)
     shot(page, "map-case-popup")
 
 
