@@ -61,6 +61,8 @@ def make_point(x: float, y: float, crs: CRS, names=("lon", "lat")) -> PointQuery
 def make_points(xs: list[float], ys: list[float], crs: CRS,
                 names=("lon", "lat")) -> list[PointQuery | BadParameter]:
     """Many numbers in `crs` -> PointQuery or BadParameter each, converted in one pass."""
+    if crs.name in _STORED_AS_IS:
+        return _stored_as_is(xs, ys, crs, names)
     results: list[PointQuery | BadParameter | None] = [None] * len(xs)
     ok = []
     for i, (x, y) in enumerate(zip(xs, ys)):
@@ -83,6 +85,26 @@ def make_points(xs: list[float], ys: list[float], crs: CRS,
                 _check_converted(lon, lat, xs[i], ys[i], crs, names)
             except BadParameter as exc:
                 results[i] = exc
+    return results
+
+
+def _stored_as_is(xs: list[float], ys: list[float], crs: CRS, names) -> list[PointQuery | BadParameter]:
+    """`make_points` for a CRS stored unchanged (geographic: WGS84, CGCS2000): each point is
+    range-checked and kept as it came, no array built. Why: a batch's 10,000 points went
+    through numpy and back for no conversion (14 ms of a batch's 25 ms of parsing)."""
+    name = crs.name
+    results: list[PointQuery | BadParameter] = []
+    append = results.append
+    for x, y in zip(xs, ys):
+        if -180 <= x <= 180 and -90 <= y <= 90:     # the common case, checked inline
+            append(PointQuery(float(x), float(y), x, y, name))
+            continue
+        try:
+            _check_received(x, y, crs, names)
+        except BadParameter as exc:
+            append(exc)
+            continue
+        append(PointQuery(float(x), float(y), x, y, name))
     return results
 
 
