@@ -6,13 +6,13 @@ Reach per role is decided in gis_app/incidents/access.py and applied by
 from __future__ import annotations
 
 from django.contrib.gis.db.models.functions import Distance
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from gis_app.incidents import access
 from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case, CaseSupport
-from gis_app.incidents.querysets import overdue_q
+from gis_app.incidents.querysets import finished_on_time_q, overdue_q
 
 
 def visible_cases(user) -> QuerySet[Case]:
@@ -63,7 +63,7 @@ def statistics(cases: QuerySet[Case], group_by: str, now=None) -> list[dict]:
         total=Count("pk"),
         open=Count("pk", filter=Q(state__in=OPEN_STATES)),
         finished=Count("pk", filter=Q(state__in=DONE_STATES)),
-        on_time=Count("pk", filter=Q(state__in=DONE_STATES, clock_used_s__lte=F("clock_budget_s") + 1e-6)),
+        on_time=Count("pk", filter=finished_on_time_q()),
         overdue=Count("pk", filter=overdue_q(now)),
         escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
         rejected=Count("pk", filter=Q(state="rejected")),

@@ -13,15 +13,15 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from gis_app.incidents.access import counts_whole_county
 from gis_app.incidents.assessment import month_bounds
-from gis_app.incidents.models import DONE_STATES, OPEN_STATES, Case
-from gis_app.incidents.querysets import overdue_q
+from gis_app.incidents.models import OPEN_STATES, Case
+from gis_app.incidents.querysets import finished_on_time_q, overdue_q
 from gis_app.incidents.selectors import statistics
 from gis_app.pages import labels
 from gis_app.pages.access import page_for
@@ -45,8 +45,8 @@ def screen_data(user, now=None) -> dict:
         open=Count("pk", filter=Q(state__in=OPEN_STATES)),
         overdue=Count("pk", filter=overdue_q(now)),
         escalated=Count("pk", filter=Q(state__in=OPEN_STATES, escalated_at__isnull=False)),
-        closed_on_time_month=Count("pk", filter=Q(state__in=DONE_STATES, closed_at__gte=month_start,
-                                                  closed_at__lt=month_end, closed_at__lte=F("deadline"))),
+        closed_on_time_month=Count("pk", filter=finished_on_time_q() & Q(closed_at__gte=month_start,
+                                                                          closed_at__lt=month_end)),
     )
     overdue = (cases.filter(overdue=True).select_related("item", "township", "team")
                .order_by("deadline")[:OVERDUE_LIST])

@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gis_app.incidents.selectors import statistics_cases, with_overdue
+from gis_app.incidents import clock
+from gis_app.incidents.models import Case
+from gis_app.incidents.selectors import statistics, statistics_cases, with_overdue
 from tests.pages.charts import DEPARTMENT_TEAMS, TOWNSHIPS, overlapping_texts
 from tests.layers.conftest import _report
 from tests.pages.world import build_pages_world, logged_in
@@ -35,6 +37,22 @@ def test_counters_follow_the_case_rules(world):
     assert data["counters"]["reported_today"] == cases.filter(created_at__gte=today).count()
     assert [c["number"] for c in data["overdue"]] == [world.cases["overdue"].number]
     assert data["overdue"][0]["escalated"] is True
+
+
+def test_the_on_time_counter_and_the_on_time_rates_follow_the_one_clock_rule(world):
+    """Two cases closed an hour after their deadline: one outside working hours (its working
+    clock had not run on: on time), one past its budget (late). The counter "本月按期办结" and
+    the "按期办结率" charts judge both by the case's clock, as the close event does."""
+    now = timezone.now()
+    off_hours, late = world.cases["far"], world.cases["in_core"]
+    for case, used in ((off_hours, 3600), (late, 7200)):
+        Case.objects.filter(pk=case.pk).update(state="closed", closed_at=now, deadline=now - timedelta(hours=1),
+                                               clock_used_s=used, clock_budget_s=3600)
+    assert [clock.on_time(Case.objects.get(pk=c.pk)) for c in (off_hours, late)] == [True, False]
+    data = logged_in(world, "command").get("/screen/data.json").json()
+    assert data["counters"]["closed_on_time_month"] == 1
+    rows = statistics(statistics_cases(world.users["command"]), "township", now)
+    assert sum(r["on_time"] for r in rows) == 1 and sum(r["finished"] for r in rows) == 2
 
 
 def test_map_markers_are_the_open_cases_of_the_county(world):
