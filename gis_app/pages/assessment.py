@@ -8,6 +8,8 @@ Period: `month=YYYY-MM` (default: this month), or `from`/`to` dates (both days i
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -44,6 +46,22 @@ def _figures(request):
     return data, start, end, label
 
 
+def quick_periods(today: date, query: dict) -> list[dict]:
+    """The periods a county's assessment is read for, one click each: this and last month,
+    this quarter, this year, the last 30 days (both days included). Why: the page opens on the
+    calendar month, which is nearly empty in its first days; the month before is what is
+    assessed then. `current` marks the one `query` (the page's GET) asks for."""
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    periods = [("本月", {"month": f"{today:%Y-%m}"}), ("上月", {"month": f"{last_month_end:%Y-%m}"}),
+               ("本季度", {"from": f"{quarter_start:%Y-%m-%d}", "to": f"{today:%Y-%m-%d}"}),
+               ("本年", {"from": f"{today:%Y}-01-01", "to": f"{today:%Y-%m-%d}"}),
+               ("近30天", {"from": f"{today - timedelta(days=29):%Y-%m-%d}", "to": f"{today:%Y-%m-%d}"})]
+    asked = {k: v for k, v in query.items() if k in ("month", "from", "to") and v} or {"month": f"{today:%Y-%m}"}
+    return [{"label": label, "query": urlencode(params), "current": params == asked}
+            for label, params in periods]
+
+
 def _percent(value):
     return "" if value is None else f"{value * 100:.1f}%"
 
@@ -72,6 +90,7 @@ def assessment_page(request):
         "month": request.GET.get("month", "") or (timezone.localdate().strftime("%Y-%m")
                                                  if not request.GET.get("from") else ""),
         "from": request.GET.get("from", ""), "to": request.GET.get("to", ""),
+        "quick": quick_periods(timezone.localdate(), request.GET.dict()),
         "charts_json": json.dumps(charts, ensure_ascii=False).replace("</", "<\\/"),
     })
 

@@ -3,6 +3,7 @@ browser, a large county's charts and tables readable."""
 import io
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -77,8 +78,6 @@ def test_api_unknown_parameter_is_a_400(world):
 def test_on_the_demo_the_assessment_of_recent_weeks_charts_on_time_rates(demo, open_page, login, shot):
     """The demo had no closed case, so the 按期处置率 line had no point; over the demo's last
     six weeks both charts draw rates, at 1920x1080."""
-    from datetime import timedelta
-
     today = timezone.localdate()
     page = open_page("screen")
     login(page, "command", password=demo)
@@ -89,6 +88,65 @@ def test_on_the_demo_the_assessment_of_recent_weeks_charts_on_time_rates(demo, o
                               ".series.find(s => s.name === '按期处置率').data", chart)
         assert any(r is not None for r in rates), (chart, rates)
     shot(page, "assessment-demo-six-weeks", full_page=False)
+
+
+def _quick(today, query=None):
+    from gis_app.pages.assessment import quick_periods
+
+    return {p["label"]: p for p in quick_periods(today, query or {})}
+
+
+def test_quick_periods_are_this_and_last_month_quarter_year_and_30_days():
+    from datetime import date
+
+    quick = _quick(date(2026, 1, 2))
+    assert quick["本月"]["query"] == "month=2026-01" and quick["上月"]["query"] == "month=2025-12"
+    assert quick["本季度"]["query"] == "from=2026-01-01&to=2026-01-02"
+    assert quick["本年"]["query"] == "from=2026-01-01&to=2026-01-02"
+    assert quick["近30天"]["query"] == "from=2025-12-04&to=2026-01-02"      # both days included
+
+
+def test_a_quarter_starts_on_its_first_month():
+    from datetime import date
+
+    assert _quick(date(2026, 12, 2))["本季度"]["query"] == "from=2026-10-01&to=2026-12-02"
+    assert _quick(date(2026, 3, 31))["本季度"]["query"] == "from=2026-01-01&to=2026-03-31"
+
+
+def test_the_period_asked_for_is_marked_and_this_month_without_one():
+    from datetime import date
+
+    today = date(2026, 12, 2)
+    assert [k for k, p in _quick(today).items() if p["current"]] == ["本月"]
+    assert [k for k, p in _quick(today, {"month": "2026-11"}).items() if p["current"]] == ["上月"]
+    assert not any(p["current"] for p in _quick(today, {"from": "2026-11-03", "to": "2026-11-09"}).values())
+
+
+def test_every_quick_period_opens_with_its_label(world):
+    client = logged_in(world, "command")
+    html = client.get("/assessment/").content.decode()
+    links = re.findall(r'<nav class="quick-periods".*?</nav>', html, flags=re.DOTALL)[0]
+    hrefs = re.findall(r'href="\?([^"]+)"', links)
+    assert len(hrefs) == 5 and 'aria-current="true">本月<' in links
+    for href in hrefs:
+        page = client.get("/assessment/?" + href.replace("&amp;", "&"))
+        assert page.status_code == 200 and 'aria-current="true"' in page.content.decode()
+
+
+def test_on_a_phone_last_month_is_one_tap_away(demo, open_page, login, shot):
+    """The page opens on this month (nearly empty in its first days); 上月 opens the month
+    before with its figures, marked as the period shown."""
+    today = timezone.localdate()
+    last = today.replace(day=1) - timedelta(days=1)
+    page = open_page("phone")
+    login(page, "command", password=demo, next="/assessment/")
+    page.click("nav.quick-periods >> text=上月")
+    page.wait_for_selector("#chart-team[data-drawn='1']")
+    assert f"{last.year}年{last.month}月" in page.inner_text("h1")
+    assert page.inner_text("nav.quick-periods [aria-current]") == "上月"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width       # the links wrap; the page does not scroll sideways
+    shot(page, "assessment-phone-last-month", full_page=False)
 
 
 # --- in the browser: a county of many townships and teams ------------------------------------
