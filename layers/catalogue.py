@@ -25,6 +25,7 @@ from gis_app.api.access import restrict, visible_county_ids
 from gis_app.enforcement.access import in_counties
 from gis_app.web.errors import BadParameter
 from gis_app.web.params import Param, get_one
+from gis_app.enforcement.answer_text import MODES, SEVERITIES
 from gis_app.enforcement.models import Member, Team
 from gis_app.incidents.models import Case, State
 from gis_app.incidents.selectors import visible_cases, with_overdue
@@ -36,6 +37,15 @@ from layers.registry import (BOOLEAN, DATETIME, INTEGER, LINESTRING, NUMBER, POI
                              REGISTRY, STRING, Attribute, Layer, Registry, Style)
 
 A = Attribute
+
+
+def words(choices) -> dict:
+    """A coded attribute's Chinese words, from its model's choices (their one home)."""
+    return dict(choices.choices)
+
+
+def _county():
+    return A("county", "county__code", description="county code", label="县代码")
 
 
 def _county_rows(model, county_field="county"):
@@ -60,7 +70,7 @@ OUTLINE = {"color": "#1f3a5f", "weight": 1.5, "fill": False, "opacity": 0.9}
 REGISTRY.register(Layer(
     id="counties", title="县（区）", description="County jurisdictions, sea included.",
     geometry_type=POLYGON, rows=_county_rows(County, "pk"),
-    attributes=(A("code", description="6-digit county code"), A("name")),
+    attributes=(A("code", description="6-digit county code", label="县代码"), A("name", label="名称")),
     style=Style(base={"color": "#0b2545", "weight": 3, "fill": False, "dashArray": "6 4"}),
     id_field="code", id_type=STRING, ordering=("code",),
 ))
@@ -68,8 +78,8 @@ REGISTRY.register(Layer(
 REGISTRY.register(Layer(
     id="townships", title="乡镇（街道）", description="Townships (land only).",
     geometry_type=POLYGON, rows=_county_rows(Township),
-    attributes=(A("code", description="9-digit township code"), A("name"), A("kind"),
-                A("county", "county__code", description="county code")),
+    attributes=(A("code", description="9-digit township code", label="乡镇代码"), A("name", label="名称"),
+                A("kind", label="类型", words=words(Township.Kind)), _county()),
     style=Style(base=OUTLINE, label="name"),
     id_field="code", id_type=STRING, ordering=("code",),
 ))
@@ -77,8 +87,9 @@ REGISTRY.register(Layer(
 REGISTRY.register(Layer(
     id="villages", title="村（社区）", description="Villages and communities.",
     geometry_type=POLYGON, rows=_county_rows(Village),
-    attributes=(A("code", description="12-digit village code"), A("name"), A("kind"),
-                A("township", "township__code"), A("county", "county__code")),
+    attributes=(A("code", description="12-digit village code", label="村（社区）代码"), A("name", label="名称"),
+                A("kind", label="类型", words=words(Village.Kind)),
+                A("township", "township__code", label="乡镇代码"), _county()),
     style=Style(base={"color": "#5c7a99", "weight": 1, "fill": False}),
     id_field="code", id_type=STRING, ordering=("code",), min_zoom=9,
 ))
@@ -86,9 +97,9 @@ REGISTRY.register(Layer(
 REGISTRY.register(Layer(
     id="grids", title="网格", description="Grids, the smallest management cells.",
     geometry_type=POLYGON, rows=_county_rows(Grid),
-    attributes=(A("code", description="15-digit grid code"), A("name"),
-                A("village", "village__code"), A("township", "township__code"),
-                A("county", "county__code")),
+    attributes=(A("code", description="15-digit grid code", label="网格编码"), A("name", label="名称"),
+                A("village", "village__code", label="村（社区）代码"),
+                A("township", "township__code", label="乡镇代码"), _county()),
     style=Style(base={"color": "#8da9c4", "weight": 0.6, "fill": False}),
     id_field="code", id_type=STRING, ordering=("code",), county_box=True,
 ))
@@ -102,9 +113,12 @@ REGISTRY.register(Layer(
     description="Protected-area zones: one feature per zone (core, buffer, experimental, general); "
                 "zones of one area share its code.",
     geometry_type=POLYGON, rows=_county_rows(ProtectedArea),
-    attributes=(A("code"), A("name"), A("kind"), A("level"), A("zone"),
-                A("authority", "authority_code", description="department code to notify"),
-                A("county", "county__code")),
+    attributes=(A("code", label="保护地代码"), A("name", label="名称"),
+                A("kind", label="类型", words=words(ProtectedArea.Kind)),
+                A("level", label="级别", words=words(ProtectedArea.Level)),
+                A("zone", label="分区", words=words(ProtectedArea.Zone)),
+                A("authority", "authority_code", description="department code to notify",
+                  label="主管部门代码"), _county()),
     style=Style(
         base={"color": "#555", "weight": 1.5, "fill": True, "fillOpacity": 0.35},
         rules=tuple(
@@ -131,15 +145,16 @@ REGISTRY.register(Layer(
                                             "the covered townships; geometry is their union.",
     geometry_type=POLYGON, rows=_county_rows(HubArea), geometry=_hub_geometry, bbox_filter=_hub_bbox,
     attributes=(
-        A("code", "hub__code", description="the hub township's code"),
-        A("name", Concat(F("hub__name"), Value("片区"), output_field=CharField())),
+        A("code", "hub__code", description="the hub township's code", label="中心镇代码"),
+        A("name", Concat(F("hub__name"), Value("片区"), output_field=CharField()), label="名称"),
         A("covered", Subquery(_covered.values("hubarea_id").annotate(
             codes=StringAgg("township__code", ";", order_by="township__code")).values("codes"),
-            output_field=CharField()), description="covered township codes, ;-separated"),
+            output_field=CharField()), description="covered township codes, ;-separated",
+          label="兼管乡镇代码"),
         A("covered_names", Subquery(_covered.values("hubarea_id").annotate(
             names=StringAgg("township__name", "、", order_by="township__code")).values("names"),
-            output_field=CharField())),
-        A("county", "county__code")),
+            output_field=CharField()), label="兼管乡镇"),
+        _county()),
     style=Style(base={"color": "#6c3483", "weight": 2.5, "dashArray": "8 6", "fill": True,
                       "fillColor": "#af7ac5", "fillOpacity": 0.12}),
     id_field="hub__code", id_type=STRING, ordering=("hub__code",), jit_off=True,
@@ -153,8 +168,10 @@ REGISTRY.register(Layer(
     geometry_type=POINT,
     rows=lambda user, options: restrict(Team.objects.filter(base__isnull=False), user),
     geometry="base",
-    attributes=(A("code"), A("name"), A("kind"), A("township", "township__code"),
-                A("department", "department__code"), A("county", "county__code")),
+    attributes=(A("code", label="队伍代码"), A("name", label="名称"),
+                A("kind", label="类型", words=words(Team.Kind)),
+                A("township", "township__code", label="乡镇代码"),
+                A("department", "department__code", label="部门代码"), _county()),
     style=Style(base={"radius": 7, "color": "#0b5345", "weight": 2, "fill": True,
                       "fillColor": "#1abc9c", "fillOpacity": 0.9},
                 rules=({"when": {"kind": "marine"}, "style": {"fillColor": "#2e86c1"}, "label": "海洋执法队伍"},
@@ -200,17 +217,19 @@ REGISTRY.register(Layer(
     "deadline), escalated (督办). Planners get the summary attributes only.",
     geometry_type=POINT, rows=_case_rows, geometry="location",
     attributes=(
-        A("code", "number", description="case number"),
-        A("name", "item__name", description="catalogue item name"),
-        A("item", "item__code"), A("state"),
-        A("overdue", type=BOOLEAN, description="open and past its deadline"),
+        A("code", "number", description="case number", label="案件编号"),
+        A("name", "item__name", description="catalogue item name", label="事项"),
+        A("item", "item__code", label="事项编码"), A("state", label="状态", words=words(State)),
+        A("overdue", type=BOOLEAN, description="open and past its deadline", label="超期"),
         A("escalated", ExpressionWrapper(Q(escalated_at__isnull=False), output_field=BooleanField()),
-          type=BOOLEAN, description="supervised (督办)"),
-        A("severity"), A("created_at", type=DATETIME), A("deadline", type=DATETIME),
-        A("township", "township__code"),
-        A("team", "team__code", detail=True), A("team_name", "team__name", detail=True),
-        A("mode", detail=True), A("description", detail=True),
-        A("reporter", "reporter__username", detail=True),
+          type=BOOLEAN, description="supervised (督办)", label="督办"),
+        A("severity", label="严重程度", words=SEVERITIES),
+        A("created_at", type=DATETIME, label="上报时间"), A("deadline", type=DATETIME, label="办理时限"),
+        A("township", "township__code", label="乡镇代码"),
+        A("team", "team__code", detail=True, label="队伍代码"),
+        A("team_name", "team__name", detail=True, label="执法队伍"),
+        A("mode", detail=True, label="办理方式", words=MODES), A("description", detail=True, label="描述"),
+        A("reporter", "reporter__username", detail=True, label="上报人"),
     ),
     style=Style(
         base={"radius": 6, "color": "#ffffff", "weight": 1.5, "fill": True, "fillOpacity": 0.95},
@@ -263,10 +282,11 @@ def _track_rows(user, options):
 REGISTRY.register(Layer(
     id="tracks", title="巡查轨迹", description="Uploaded patrol tracks (lines broken at gaps).",
     geometry_type=LINESTRING, rows=_track_rows, visible=_patrol_reader,
-    attributes=(A("code", Cast("id", CharField()), description="track id"),
-                A("name", "team__name", description="team name"), A("team", "team__code"),
-                A("started_at", type=DATETIME), A("ended_at", type=DATETIME),
-                A("length_m", type=NUMBER), A("fixes_kept", type=INTEGER)),
+    attributes=(A("code", Cast("id", CharField()), description="track id", label="轨迹编号"),
+                A("name", "team__name", description="team name", label="执法队伍"),
+                A("team", "team__code", label="队伍代码"),
+                A("started_at", type=DATETIME, label="开始时间"), A("ended_at", type=DATETIME, label="结束时间"),
+                A("length_m", type=NUMBER, label="长度（米）"), A("fixes_kept", type=INTEGER, label="定位点数")),
     style=Style(base={"color": "#d35400", "weight": 3, "opacity": 0.85}),
     datetime=("started_at", "ended_at"), ordering=("-started_at", "id"), max_age=60,
 ))
@@ -291,9 +311,10 @@ REGISTRY.register(Layer(
     id="coverage", title="网格巡查覆盖", description="Grids patrolled or not in the period `from`/`to` "
     "(default: today): patrolled when a patrol line of a team of the county passed through it.",
     geometry_type=POLYGON, rows=_coverage_rows, visible=_patrol_reader,
-    attributes=(A("code"), A("name"), A("township", "township__code"),
-                A("patrolled", type=BOOLEAN), A("period_start", type=DATETIME),
-                A("period_end", type=DATETIME)),
+    attributes=(A("code", label="网格编码"), A("name", label="名称"),
+                A("township", "township__code", label="乡镇代码"),
+                A("patrolled", type=BOOLEAN, label="已巡查"),
+                A("period_start", type=DATETIME, label="统计起"), A("period_end", type=DATETIME, label="统计止")),
     style=Style(base={"color": "#555", "weight": 0.6, "fill": True, "fillOpacity": 0.45,
                       "fillColor": "#bdc3c7"},
                 rules=({"when": {"patrolled": True}, "style": {"fillColor": "#27ae60"}, "label": "已巡查"},
@@ -325,15 +346,16 @@ REGISTRY.register(Layer(
                 "PATROL_STALE_MINUTES.",
     geometry_type=POINT, rows=_live_rows, visible=_patrol_reader, geometry="position",
     attributes=(
-        A("code", "team__code", description="team code"),
-        A("name", "team__name", description="team name"),
-        A("team_kind", "team__kind"), A("track", "id", type=INTEGER),
-        A("time", type=DATETIME), A("accuracy", type=NUMBER),
+        A("code", "team__code", description="team code", label="队伍代码"),
+        A("name", "team__name", description="team name", label="执法队伍"),
+        A("team_kind", "team__kind", label="队伍类型", words=words(Team.Kind)),
+        A("track", "id", type=INTEGER, label="轨迹编号"),
+        A("time", type=DATETIME, label="定位时间"), A("accuracy", type=NUMBER, label="精度（米）"),
         A("age_seconds", lambda: Func(Now() - F("time"), template="EXTRACT(EPOCH FROM %(expressions)s)",
-                                      output_field=FloatField()), type=NUMBER),
+                                      output_field=FloatField()), type=NUMBER, label="距今（秒）"),
         A("stale", lambda: ExpressionWrapper(
             Q(time__lt=Now() - timedelta(minutes=settings.PATROL_STALE_MINUTES)), output_field=BooleanField()),
-          type=BOOLEAN, description="older than PATROL_STALE_MINUTES"),
+          type=BOOLEAN, description="older than PATROL_STALE_MINUTES", label="位置过期"),
     ),
     style=Style(base={"radius": 8, "color": "#1b2631", "weight": 2, "fill": True,
                       "fillColor": "#00e5ff", "fillOpacity": 0.95},

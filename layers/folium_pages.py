@@ -18,6 +18,8 @@ from django.templatetags.static import static
 from django.utils.html import escape
 from folium.plugins import VectorGridProtobuf
 
+from boundaries.models import ProtectedArea
+from gis_app.enforcement.answer_text import MODES, SEVERITIES
 from layers.ogc import spatial_extent
 from layers.pages import PageSpec
 from layers.catalogue import layers
@@ -101,6 +103,18 @@ def _swatch(style: dict, label: str) -> str:
             f"</span>{escape(label)}</div>")
 
 
+#: The coded values of a route answer (/api/route, /api/locate) the route popup shows as words.
+ROUTE_WORDS = {"mode": MODES, "severity": SEVERITIES, "zone": dict(ProtectedArea.Zone.choices)}
+
+
+def _layer_config(layer: Layer, user) -> dict:
+    """What maps.js needs of a layer: its title, the attribute it labels the map with, and per
+    attribute the user gets its Chinese label, type and words (the popup; times are shown in
+    the page's `timeZone`, the county's, not the browser's)."""
+    return {"title": layer.title, "label": layer.style.label,
+            "attributes": {a.name: a.popup() for a in layer.attributes_for(user)}}
+
+
 class PageGlue(MacroElement):
     """Calls maps.js's LayersPage.setup once the map and its layers exist (added last, so its
     script comes after theirs)."""
@@ -148,8 +162,11 @@ def render_page(spec: PageSpec, user, *, layer_params: dict | None = None,
         "click": spec.click,
         "refresh": [i for i in spec.refresh if i in created],
         "refreshSeconds": settings.MAP_REFRESH_SECONDS,
-        "layers": {layer.id: {"title": layer.title, "label": layer.style.label} for layer in shown},
+        "timeZone": settings.TIME_ZONE,
+        "layers": {layer.id: _layer_config(layer, user) for layer in shown},
     }
+    if spec.click == "route":
+        config["routeWords"] = ROUTE_WORDS
     PageGlue(created, config, control).add_to(m)
 
     who = escape(getattr(user, "username", ""))

@@ -145,7 +145,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def _property(attribute) -> dict:
     out = dict(JSON_SCHEMA_TYPES[attribute.type])
-    out["title"] = attribute.name
+    out["title"] = attribute.label or attribute.name  # what people read (QGIS shows it as the field's alias)
     if attribute.description:
         out["description"] = attribute.description
     return out
@@ -176,12 +176,13 @@ def queryables(layer: Layer, url) -> dict:
                                "x-ogc-role": "primary-geometry", "description": "filter with `bbox`"}}
     if layer.datetime is not None:
         start, end = layer.datetime
-        role = "primary-instant" if end is None else "primary-interval-start"
-        properties[start] = {"type": "string", "format": "date-time", "x-ogc-role": role,
-                             "description": "filter with `datetime`"}
+        titles = {a.name: a.label for a in layer.attributes if a.label}
+        roles = [(start, "primary-instant" if end is None else "primary-interval-start")]
         if end:
-            properties[end] = {"type": "string", "format": "date-time",
-                               "x-ogc-role": "primary-interval-end", "description": "filter with `datetime`"}
+            roles.append((end, "primary-interval-end"))
+        for name, role in roles:
+            properties[name] = {"type": "string", "format": "date-time", "x-ogc-role": role,
+                                "title": titles.get(name, name), "description": "filter with `datetime`"}
     return {"$schema": DRAFT, "$id": url(f"/ogc/collections/{layer.id}/queryables"),
             "title": f"{layer.title}: queryables", "type": "object", "properties": properties,
             "additionalProperties": False}

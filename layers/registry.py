@@ -18,7 +18,7 @@ Every feature carries `code` and `name`. Geometry is stored in WGS84 (EPSG:4326)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Expression, F, QuerySet
@@ -33,18 +33,29 @@ POLYGON, POINT, LINESTRING = "MultiPolygon", "Point", "MultiLineString"
 class Attribute:
     """One property of every feature: its name, where it comes from (a field path or an ORM
     expression), its type (for TileJSON, OGC schemas and GDAL), and whether it is a detail
-    that summary readers (see `Layer.summary_only`) do not get."""
+    that summary readers (see `Layer.summary_only`) do not get.
+
+    `label` is what people read (the map popups' row heading, the OGC schema's `title`), in
+    Chinese; `words` maps a coded value to its Chinese word (e.g. a case state), taken from
+    the vocabulary's one home (a model's `choices`, the router's word tables), never
+    written here again."""
 
     name: str
     source: str | Expression | Callable[[], Expression] | None = None
     type: str = STRING
     description: str = ""
     detail: bool = False
+    label: str = ""
+    words: Mapping[str, str] | None = field(default=None, compare=False)
 
     @property
     def plain(self) -> bool:
         """A model field or annotation of the same name, selected as it is."""
         return self.source is None or self.source == self.name
+
+    def popup(self) -> dict:
+        """What a map page needs to show this attribute to people (maps.js reads it)."""
+        return {"label": self.label or self.name, "type": self.type, "words": dict(self.words or {})}
 
     def expression(self):
         """The ORM expression (a callable source is built per query, e.g. one reading settings)."""

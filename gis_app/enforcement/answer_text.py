@@ -11,12 +11,15 @@ Arguments are plain values; a word the Chinese needs translated (level, zone, au
 kind, severity, whistle kind, time unit) is looked up in the word tables by its argument's
 name, and an argument that is itself a Line (`LINE_ARGS`) is given in the same language. Lines join with
 `+` (a township's authority, then what it means). Plain data, tested row by row.
+
+The router's word tables are also the one home of its words wherever else people read its
+codes: the pages (pages/labels.py) and the map popups (layers/catalogue.py) import the
+modes and severities from here, never a copy.
 """
 from __future__ import annotations
 
 LEVELS = {"county": "县", "township": "乡镇", "village": "村（社区）", "grid": "网格"}
-MODES = {"township": "乡镇自办", "entrusted": "委托执法", "county": "派驻执法", "whistle": "吹哨报到",
-         "marine": "海上执法", "none": "无"}
+MODES = {"township": "乡镇", "entrusted": "委托", "county": "派驻", "whistle": "吹哨", "marine": "海上"}
 AUTHORITIES = {"statutory": "法定", "granted": "赋权", "entrusted": "委托", "county": "派驻", "none": "吹哨"}
 ZONES = {"core": "核心区", "buffer": "缓冲区", "experimental": "实验区", "general": "一般控制区"}
 SEVERITIES = {"high": "高", "elevated": "较高", "normal": "一般"}

@@ -1,8 +1,11 @@
 """Chinese words for the codes the domain stores, as the pages show them.
 
-The state and whistle-kind words are the models' own choices; the step words are
-incidents/workflow.py's labels. Only the router's modes have no label below the pages.
+None is written here: the state, source, whistle-kind and zone words are the models' own
+choices, the router's modes and severities its word tables (enforcement/answer_text.py, which
+the map popups read too), the step words incidents/workflow.py's labels.
 """
+from boundaries.models import ProtectedArea
+from gis_app.enforcement.answer_text import MODES, SEVERITIES
 from gis_app.enforcement.models import CatalogItem
 from gis_app.incidents.models import Case, State
 from gis_app.incidents.workflow import STEPS
@@ -10,9 +13,9 @@ from gis_app.incidents.workflow import STEPS
 STATE_LABELS = dict(State.choices)
 WHISTLE_LABELS = dict(CatalogItem.WhistleKind.choices)
 SOURCE_LABELS = dict(Case.Source.choices)
-MODE_LABELS = {"township": "乡镇", "entrusted": "委托", "county": "派驻", "whistle": "吹哨", "marine": "海上"}
-SEVERITY_LABELS = {"high": "高", "normal": "一般"}
-ZONE_LABELS = {"core": "核心区", "buffer": "缓冲区", "experimental": "实验区"}
+MODE_LABELS = MODES
+SEVERITY_LABELS = SEVERITIES
+ZONE_LABELS = dict(ProtectedArea.Zone.choices)
 
 # Timeline words for event kinds: the steps' own labels, plus what is not a step.
 EVENT_LABELS = {name: step.label for name, step in STEPS.items()}

@@ -73,8 +73,17 @@ def test_every_collection_describes_its_features_in_json_schema(get):
 
 def test_schema_types_follow_the_attribute_types(get):
     props = get("command", "/ogc/collections/cases/schema").json()["properties"]["properties"]["properties"]
-    assert props["created_at"] == {"type": "string", "format": "date-time", "title": "created_at"}
+    assert props["created_at"] == {"type": "string", "format": "date-time", "title": "上报时间"}
     assert props["overdue"]["type"] == "boolean"
+
+
+def test_schema_and_queryables_title_each_property_with_its_label(get):
+    """The registry's one declaration: the popups' Chinese label is the schema's `title`."""
+    for layer in layers():
+        props = get("command", f"/ogc/collections/{layer.id}/schema").json()["properties"]["properties"]["properties"]
+        assert {n: p["title"] for n, p in props.items()} == {a.name: a.label for a in layer.attributes}, layer.id
+    tracks = get("command", "/ogc/collections/tracks/queryables").json()["properties"]
+    assert (tracks["started_at"]["title"], tracks["ended_at"]["title"]) == ("开始时间", "结束时间")
 
 
 def test_queryables_name_the_geometry_and_the_time(get):

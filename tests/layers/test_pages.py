@@ -136,3 +136,31 @@ def test_pages_are_declared_from_registry_layers():
 
     for spec in pages.PAGES.values():
         assert set(spec.layer_ids) <= set(layers().ids())
+
+
+def _config(html: str) -> dict:
+    """The page config maps.js gets (the PageGlue call's third argument)."""
+    import json
+    start = html.index("LayersPage.setup(")
+    decoder = json.JSONDecoder()
+    rest = html[start:]
+    return decoder.raw_decode(rest[rest.index("{", rest.index("},") + 2):])[0]
+
+
+def test_page_config_carries_each_attributes_label_type_words_and_the_countys_zone(world, settings):
+    config = _config(_open(world, "command", "/map/").content.decode())
+    assert config["timeZone"] == settings.TIME_ZONE == "Asia/Shanghai"
+    cases = config["layers"]["cases"]["attributes"]
+    assert cases["created_at"] == {"label": "上报时间", "type": "datetime", "words": {}}
+    assert cases["state"]["label"] == "状态" and cases["state"]["words"]["reported"] == "已上报"
+    assert cases["mode"]["words"]["whistle"] == "吹哨"
+
+
+def test_a_planners_page_config_names_only_the_summary_attributes(world):
+    cases = _config(_open(world, "planner", "/map/").content.decode())["layers"]["cases"]["attributes"]
+    assert "state" in cases and "description" not in cases and "reporter" not in cases
+
+
+def test_the_protected_area_page_carries_the_routers_words_for_its_popup(world):
+    words = _config(_open(world, "command", "/map/protected-areas/").content.decode())["routeWords"]
+    assert words["zone"]["core"] == "核心区" and words["severity"]["high"] == "高" and words["mode"]["county"] == "派驻"

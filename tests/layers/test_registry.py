@@ -62,3 +62,34 @@ def test_one_declaration_makes_tiles_tilejson_collection_and_api_paths(world, ge
     items = get("command", "/ogc/collections/hamlets/items").json()
     assert items["numberMatched"] == 16
     assert "/collections/hamlets/items" in get("command", "/ogc/api").json()["paths"]
+
+
+@pytest.mark.parametrize("layer_id", LAYER_IDS)
+def test_every_attribute_has_a_chinese_label(layer_id):
+    unlabelled = [a.name for a in layers().get(layer_id).attributes
+                  if not any("\u4e00" <= ch <= "\u9fff" for ch in a.label)]
+    assert unlabelled == [], f"{layer_id}: attributes without a Chinese label"
+
+
+def test_coded_attributes_take_their_words_from_the_vocabularys_one_home():
+    from boundaries.models import ProtectedArea
+    from gis_app.enforcement.answer_text import MODES, SEVERITIES
+    from gis_app.enforcement.models import Team
+    from gis_app.incidents.models import State
+
+    def words(layer_id, name):
+        return next(a.words for a in layers().get(layer_id).attributes if a.name == name)
+
+    assert words("cases", "state") == dict(State.choices)
+    assert words("cases", "mode") is MODES and words("cases", "severity") is SEVERITIES
+    assert words("protected-areas", "zone") == dict(ProtectedArea.Zone.choices)
+    assert words("teams", "kind") == words("live-positions", "team_kind") == dict(Team.Kind.choices)
+
+
+def test_the_pages_mode_severity_and_zone_words_are_the_domains():
+    from boundaries.models import ProtectedArea
+    from gis_app.enforcement.answer_text import MODES, SEVERITIES
+    from gis_app.pages import labels
+
+    assert labels.MODE_LABELS is MODES and labels.SEVERITY_LABELS is SEVERITIES
+    assert labels.ZONE_LABELS == dict(ProtectedArea.Zone.choices)

@@ -3,8 +3,9 @@
 - `site`: the live server's base URL (pytest-django's `live_server`, on 127.0.0.1, against the
   test database; tests using it get a transactional database);
 - `browser`: headless chromium from /usr/bin/chromium (never `playwright install`);
-- `open_page(size="desktop")`: a fresh page (own cookies) at a named viewport: `phone`
-  390x844, `screen` 1920x1080, `desktop` 1280x860. Every page opened this way is watched:
+- `open_page(size="desktop", timezone="Asia/Shanghai")`: a fresh page (own cookies) at a named
+  viewport: `phone` 390x844, `screen` 1920x1080, `desktop` 1280x860, its clock in `timezone`
+  (the browser's own zone: pages must not depend on it). Every page opened this way is watched:
   a console error, an uncaught exception, or any request to a host other than
   127.0.0.1/localhost (which is blocked) FAILS the test that opened it;
 - `login(page, username, password="pw", next=None)`: logs in through /login/ as a person would;
@@ -101,14 +102,15 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def open_page(request, browser, site):
-    """open_page(size="desktop") -> a watched Playwright page with its own cookies, base URL = site."""
+    """open_page(size="desktop", timezone="Asia/Shanghai") -> a watched Playwright page with its
+    own cookies, base URL = site."""
     contexts = []
     guards = request.node.stash.setdefault(GUARDS, [])
 
-    def _open(size: str = "desktop"):
+    def _open(size: str = "desktop", timezone: str = "Asia/Shanghai"):
         width, height = SIZES[size]
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=site,
-                                      locale="zh-CN", timezone_id="Asia/Shanghai")
+                                      locale="zh-CN", timezone_id=timezone)
         context.set_default_timeout(20_000)
         contexts.append(context)
         page = context.new_page()

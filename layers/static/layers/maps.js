@@ -29,11 +29,66 @@
     });
   }
 
-  function table(properties) {
-    var rows = Object.keys(properties).map(function (k) {
-      return "<tr><th>" + escapeHtml(k) + "</th><td>" + escapeHtml(properties[k]) + "</td></tr>";
+  function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+
+  /* [label, text] pairs as the popup's table; an empty value shows a dash, never a blank. */
+  function table(rows) {
+    return '<table class="feature-props">' + rows.map(function (r) {
+      var text = r[1] === null || r[1] === undefined || r[1] === "" ? "—" : r[1];
+      return "<tr><th>" + escapeHtml(r[0]) + "</th><td>" + escapeHtml(text) + "</td></tr>";
+    }).join("") + "</table>";
+  }
+
+  /* A time in the county's zone (the page's config.timeZone), whatever the browser's own. */
+  function formatTime(value, timeZone) {
+    var d = new Date(value);
+    if (typeof value !== "string" || isNaN(d.getTime())) return value;
+    return new Intl.DateTimeFormat("zh-CN", {timeZone: timeZone, year: "numeric", month: "2-digit",
+      day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23"}).format(d);
+  }
+
+  var numbers = new Intl.NumberFormat("zh-CN", {maximumFractionDigits: 1});
+
+  /* One value as people read it, by its attribute's declaration (label, type, words in the
+     page config, from the layer registry): coded values as their words, booleans 是/否, times
+     in the county's zone; a value the declaration does not know stays as it is. */
+  function showValue(value, attribute, config) {
+    if (!attribute) return value;
+    if (attribute.words && has(attribute.words, value)) return attribute.words[value];
+    if (attribute.type === "boolean" && (value === true || value === false)) return value ? "是" : "否";
+    if (attribute.type === "datetime") return formatTime(value, config.timeZone);
+    if (attribute.type === "number" && typeof value === "number") return numbers.format(value);
+    return value;
+  }
+
+  /* The rows of a feature: its declared attributes in declaration order with their Chinese
+     labels, then any property the declaration does not name, as it came. */
+  function featureRows(props, spec, config) {
+    var attributes = spec.attributes || {};
+    var rows = [];
+    Object.keys(attributes).forEach(function (k) {
+      if (has(props, k)) rows.push([attributes[k].label, showValue(props[k], attributes[k], config)]);
     });
-    return '<table class="feature-props">' + rows.join("") + "</table>";
+    Object.keys(props).forEach(function (k) { if (!has(attributes, k)) rows.push([k, props[k]]); });
+    return rows;
+  }
+
+  /* A clustered low-zoom point: how many features are here and how many of each flag
+     (the layer's boolean attributes, e.g. 超期, 督办), then: zoom in. */
+  function clusterText(props, spec) {
+    var attributes = spec.attributes || {};
+    var flags = Object.keys(attributes).filter(function (k) {
+      return attributes[k].type === "boolean" && has(props, k);
+    }).map(function (k) { return attributes[k].label + " " + props[k]; });
+    return "此处 " + props.count + " 件" + spec.title + (flags.length ? "（" + flags.join("，") + "）" : "") + "，放大查看";
+  }
+
+  function featurePopup(config, id, props) {
+    var spec = config.layers[id] || {};
+    if (props.cluster) return '<p class="cluster-popup">' + escapeHtml(clusterText(props, spec)) + "</p>";
+    var open = id === "cases" && props.code
+      ? '<p><a href="/workspace/?q=' + encodeURIComponent(props.code) + '">在工作台中打开</a></p>' : "";
+    return "<b>" + escapeHtml(spec.title) + "</b>" + table(featureRows(props, spec, config)) + open;
   }
 
   function headers(config) {
@@ -55,7 +110,7 @@
   fixPointClicks();
 
   var drawn = {};  // layer id -> features drawn so far (tests and the status bar read it)
-  window.LayersPage = {drawn: drawn, styleFunction: styleFunction};
+  window.LayersPage = {drawn: drawn, styleFunction: styleFunction, featurePopup: featurePopup};
 
   function countFeatures(id, layer) {
     layer.on("tileload", function (e) {
@@ -140,25 +195,43 @@
     window.addEventListener("resize", place);
   }
 
+  /* A popup opens clear of what floats over the map's top (the title box, and on a phone the
+     layer switch below it): Leaflet pans the map until the popup lies below their lowest edge,
+     and no wider than the screen leaves. */
+  function popupOptions() {
+    var top = 10;
+    document.querySelectorAll(".map-title, .leaflet-top.leaflet-right .leaflet-control").forEach(function (el) {
+      top = Math.max(top, el.getBoundingClientRect().bottom + 10);
+    });
+    return {autoPanPaddingTopLeft: L.point(10, top), autoPanPaddingBottomRight: L.point(10, 30),
+            maxWidth: Math.min(320, window.innerWidth - 50)};
+  }
+
   function stamp() {
     var el = document.getElementById("refreshed-at");
     if (el) el.textContent = new Date().toLocaleTimeString("zh-CN", {hour12: false});
   }
 
-  function routePopup(body, ok, item) {
+  /* The route answer's fields as the popup's rows; coded values as the words the page config
+     carries (config.routeWords: the router's own word tables). */
+  var UNITS = [["county", "县"], ["township", "乡镇"], ["village", "村（社区）"], ["grid", "网格"],
+               ["hub", "1+X 片区中心"], ["team", "承办队伍"], ["subject", "执法主体"]];
+
+  function routePopup(body, ok, item, config) {
     if (!ok) return '<div class="route-error">' + escapeHtml(body.detail || body.error || "错误") + "</div>";
-    var p = {};
-    ["county", "township", "village", "grid", "hub", "team", "subject"].forEach(function (k) {
-      if (body[k]) p[k] = body[k].name + " (" + body[k].code + ")";
-    });
-    if (body.at_sea !== undefined) p.at_sea = body.at_sea ? "是（海上）" : "否";
+    var words = config.routeWords || {}, rows = [];
+    var word = function (kind, code) { return (words[kind] || {})[code] || code; };
+    UNITS.forEach(function (u) { if (body[u[0]]) rows.push([u[1], body[u[0]].name + "（" + body[u[0]].code + "）"]); });
+    if (body.at_sea !== undefined) rows.push(["海上", body.at_sea ? "是" : "否"]);
     if (body.protected_areas) {
-      p.protected_areas = body.protected_areas.map(function (z) { return z.name + " · " + z.zone; }).join("；") || "无";
+      rows.push(["保护地分区", body.protected_areas.map(function (z) { return z.name + " " + word("zone", z.zone); }).join("；") || "无"]);
     }
-    ["mode", "severity", "deadline"].forEach(function (k) { if (body[k] !== undefined) p[k] = body[k]; });
-    if (body.departments) p.departments = body.departments.map(function (d) { return d.name; }).join("、");
+    if (body.mode !== undefined) rows.push(["办理方式", word("mode", body.mode)]);
+    if (body.severity !== undefined) rows.push(["严重程度", word("severity", body.severity)]);
+    if (body.deadline !== undefined) rows.push(["办理时限", formatTime(body.deadline, config.timeZone)]);
+    if (body.departments) rows.push(["告知部门", body.departments.map(function (d) { return d.name; }).join("、") || "无"]);
     var title = item ? "派单结果（事项 " + escapeHtml(item) + "）" : "位置查询";
-    return "<b>" + title + "</b>" + table(p);
+    return "<b>" + title + "</b>" + table(rows);
   }
 
   function enableRouting(map, config) {
@@ -179,22 +252,19 @@
       var item = select && select.value;
       var url = item ? "/api/route?lon=" + lon + "&lat=" + lat + "&item=" + encodeURIComponent(item)
                      : "/api/locate?lon=" + lon + "&lat=" + lat;
-      var popup = L.popup().setLatLng(e.latlng).setContent("查询中…").openOn(map);
+      var popup = L.popup(popupOptions()).setLatLng(e.latlng).setContent("查询中…").openOn(map);
       fetch(url, {headers: headers(config), credentials: "same-origin"})
         .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
-        .then(function (res) { popup.setContent(routePopup(res.body, res.ok, item)); window.LayersPage.lastAnswer = res; });
+        .then(function (res) { popup.setContent(routePopup(res.body, res.ok, item, config)); window.LayersPage.lastAnswer = res; });
     });
   }
 
   function wire(map, config, id, layer) {
-    var spec = config.layers[id];
     countFeatures(id, layer);
     if (config.click !== "route") {
       layer.on("click", function (e) {
         var props = e.layer && e.layer.properties ? e.layer.properties : {};
-        var open = id === "cases" && props.code && !props.cluster
-          ? '<p><a href="/workspace/?q=' + encodeURIComponent(props.code) + '">在工作台中打开</a></p>' : "";
-        L.popup().setLatLng(e.latlng).setContent("<b>" + escapeHtml(spec.title) + "</b>" + table(props) + open).openOn(map);
+        L.popup(popupOptions()).setLatLng(e.latlng).setContent(featurePopup(config, id, props)).openOn(map);
       });
     }
   }
@@ -231,6 +301,7 @@
       }, config.refreshSeconds * 1000);
     }
     window.LayersPage.map = map;
+    window.LayersPage.config = config;
     window.LayersPage.ready = true;
   };
 })();
