@@ -101,7 +101,7 @@ class ProtectedArea(models.Model):
         CORE = "core", "核心区"
         BUFFER = "buffer", "缓冲区"
         EXPERIMENTAL = "experimental", "实验区"
-        GENERAL = "general", "一般区"
+        GENERAL = "general", "一般控制区"   # 国家公园、自然保护地的一般控制区
 
     class Level(models.TextChoices):
         NATIONAL = "national", "国家级"

@@ -19,11 +19,13 @@ modes and severities from here, never a copy.
 from __future__ import annotations
 
 LEVELS = {"county": "县", "township": "乡镇", "village": "村（社区）", "grid": "网格"}
-MODES = {"township": "乡镇", "entrusted": "委托", "county": "派驻", "whistle": "吹哨", "marine": "海上"}
+#: How a case is handled (the router's modes), as every page and popup names them.
+MODES = {"township": "乡镇自办", "entrusted": "委托执法", "county": "派驻执法", "whistle": "吹哨报到",
+         "marine": "海上执法"}
 AUTHORITIES = {"statutory": "法定", "granted": "赋权", "entrusted": "委托", "county": "派驻", "none": "吹哨"}
-ZONES = {"core": "核心区", "buffer": "缓冲区", "experimental": "实验区", "general": "一般控制区"}
+ZONES = {"core": "核心区", "buffer": "缓冲区", "experimental": "实验区", "general": "一般控制区"}   # = ProtectedArea.Zone
 SEVERITIES = {"high": "高", "elevated": "较高", "normal": "一般"}
-WHISTLES = {"quick": "快捷哨", "tough": "攻坚哨", "emergency": "应急哨"}
+WHISTLES = {"quick": "快捷哨", "tough": "攻坚哨", "emergency": "应急哨"}   # = CatalogItem.WhistleKind
 UNITS = {"working hours": "个工作小时", "working days": "个工作日", "calendar hours": "个自然小时"}
 
 #: The words translated in Chinese lines, by the name of the argument that carries them.

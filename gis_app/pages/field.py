@@ -60,7 +60,7 @@ def _page(request, template, **context):
 @require_GET
 @page_for("field_report")
 def report(request):
-    return _page(request, "pages/field/report.html")
+    return _page(request, "pages/field/report.html", mode_labels=labels.MODE_LABELS)
 
 
 @require_GET

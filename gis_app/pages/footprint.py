@@ -11,7 +11,7 @@ from django.shortcuts import render
 from gis_app.enforcement.models import CatalogItem
 from gis_app.incidents.access import PAGE_ROLES
 from gis_app.pages.access import page_for
-from gis_app.pages.labels import MODE_LABELS
+from gis_app.pages.labels import LEVEL_LABELS, MODE_LABELS, ZONE_LABELS
 from gis_app.pages.nav import NavEntry, register
 
 # Protected-area items first in the list: what a footprint in a reserve is usually about.
@@ -31,7 +31,8 @@ def _items(user):
 @page_for("footprint")
 def footprint_page(request):
     return render(request, "pages/footprint.html", {"title": "足迹核查", "items": _items(request.user),
-                                                    "mode_labels": MODE_LABELS})
+                                                    "mode_labels": MODE_LABELS,
+                                                    "area_words": {"zone": ZONE_LABELS, "level": LEVEL_LABELS}})
 
 
 register(NavEntry("足迹核查", "pages-footprint", PAGE_ROLES["footprint"], order=55))

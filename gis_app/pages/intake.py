@@ -13,6 +13,7 @@ from django.shortcuts import render
 from gis_app.enforcement.models import CatalogItem
 from gis_app.incidents.access import PAGE_ROLES
 from gis_app.pages.access import page_for
+from gis_app.pages.labels import MODE_LABELS
 from gis_app.pages.nav import NavEntry, register
 
 
@@ -25,4 +26,4 @@ def intake(request):
     items = CatalogItem.objects.filter(county_id=member.county_id).order_by("code").values(
         "code", "name", "domain", "whistle_kind")
     return render(request, "pages/intake.html", {"title": "一口受理", "items": list(items),
-                                                 "county": member.county})
+                                                 "county": member.county, "mode_labels": MODE_LABELS})

@@ -16,6 +16,7 @@ SOURCE_LABELS = dict(Case.Source.choices)
 MODE_LABELS = MODES
 SEVERITY_LABELS = SEVERITIES
 ZONE_LABELS = dict(ProtectedArea.Zone.choices)
+LEVEL_LABELS = dict(ProtectedArea.Level.choices)
 
 # Timeline words for event kinds: the steps' own labels, plus what is not a step.
 EVENT_LABELS = {name: step.label for name, step in STEPS.items()}

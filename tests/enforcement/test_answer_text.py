@@ -158,3 +158,14 @@ def test_a_points_line_as_plain_text_reads_as_its_line(english):
     for query in (PointQuery(120.123456789, 30.5), PointQuery(120.1, 30.2, 120.2, 30.3, "GCJ02")):
         line = query.describe()
         assert query.describe_text(english) == (line if english else line.zh)
+
+
+def test_the_routers_zone_and_whistle_words_are_the_models():
+    """The trace and the pages name a zone and a whistle kind alike (answer_text stays plain
+    data, importing no model; this keeps its two tables equal to the models' choices)."""
+    from boundaries.models import ProtectedArea
+    from gis_app.enforcement.answer_text import WHISTLES, ZONES
+    from gis_app.enforcement.models import CatalogItem
+
+    assert ZONES == dict(ProtectedArea.Zone.choices)
+    assert WHISTLES == dict(CatalogItem.WhistleKind.choices)

@@ -153,7 +153,7 @@ def test_page_config_carries_each_attributes_label_type_words_and_the_countys_zo
     cases = config["layers"]["cases"]["attributes"]
     assert cases["created_at"] == {"label": "上报时间", "type": "datetime", "words": {}}
     assert cases["state"]["label"] == "状态" and cases["state"]["words"]["reported"] == "已上报"
-    assert cases["mode"]["words"]["whistle"] == "吹哨"
+    assert cases["mode"]["words"]["whistle"] == "吹哨报到"
 
 
 def test_a_planners_page_config_names_only_the_summary_attributes(world):
@@ -163,4 +163,4 @@ def test_a_planners_page_config_names_only_the_summary_attributes(world):
 
 def test_the_protected_area_page_carries_the_routers_words_for_its_popup(world):
     words = _config(_open(world, "command", "/map/protected-areas/").content.decode())["routeWords"]
-    assert words["zone"]["core"] == "核心区" and words["severity"]["high"] == "高" and words["mode"]["county"] == "派驻"
+    assert words["zone"]["core"] == "核心区" and words["severity"]["high"] == "高" and words["mode"]["county"] == "派驻执法"

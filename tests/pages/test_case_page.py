@@ -193,7 +193,7 @@ def test_replay_page_shows_then_and_today_and_marks_what_differs(world):
     html = logged_in(world, "command").get(f"/cases/{case.pk}/replay/").content.decode()
     assert "复盘" in html and "当时" in html and "今天" in html
     assert "按案件记录显示" in html            # this world's territory was never imported: no archive
-    assert '<tr class="differs"><th>办理方式</th><td>海上</td><td>吹哨</td>' in html
+    assert '<tr class="differs"><th>办理方式</th><td>海上执法</td><td>吹哨报到</td>' in html
 
 
 def test_replay_page_of_a_case_outside_reach_is_404(world):

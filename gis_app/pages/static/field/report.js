@@ -5,8 +5,7 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const MODES = {township: "乡镇（街道）自办", entrusted: "受委托执法", county: "县级部门派驻执法",
-    whistle: "乡镇吹哨、部门报到", marine: "海洋综合执法"};
+  const MODES = JSON.parse(document.getElementById("mode-labels").textContent);   // answer_text.MODES
   const state = {items: [], recent: [], gridCodes: new Set(), item: null, point: null, preview: null};
   let map, marker, accuracyCircle, previewTimer;
 

@@ -3,9 +3,10 @@
 (function () {
   "use strict";
   var D = window.DrawMap;
-  var ZONE_LABEL = {core: "核心区", buffer: "缓冲区", experimental: "实验区", general: "一般区"};
+  var WORDS = JSON.parse(document.getElementById("area-words").textContent);   // ProtectedArea's choices
+  var ZONE_LABEL = WORDS.zone;
   var ZONE_COLOUR = {core: "#c0392b", buffer: "#e67e22", experimental: "#f1c40f", general: "#27ae60"};
-  var LEVEL_LABEL = {national: "国家级", provincial: "省级", city: "市级", county: "县级"};
+  var LEVEL_LABEL = WORDS.level;
   var map = D.makeMap("map");
   var drawn = L.featureGroup().addTo(map);
   var overlaps = L.featureGroup().addTo(map);

@@ -9,7 +9,7 @@
   var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
   var LEVELS = {township: "乡镇", village: "村社区", grid: "网格", place: "地点"};
   var MATCHES = {name: "全名", prefix: "开头", fragment: "包含", initials: "拼音首字母", pinyin: "拼音", fuzzy: "相似"};
-  var MODES = {township: "乡镇自办", entrusted: "委托执法", county: "派驻执法", whistle: "吹哨报到", marine: "海上执法"};
+  var MODES = JSON.parse(document.getElementById("mode-labels").textContent);   // answer_text.MODES
   var point = null, marker = null, searching = null, previewing = null, timer = null, near = null;
   var OUTLINE = {color: "#5d6d7e", weight: 1, fill: false};
 
