@@ -225,7 +225,7 @@ REGISTRY.register(Layer(
           type=BOOLEAN, description="supervised (督办)", label="督办"),
         A("severity", label="严重程度", words=SEVERITIES),
         A("created_at", type=DATETIME, label="上报时间"), A("deadline", type=DATETIME, label="办理时限"),
-        A("township", "township__code", label="乡镇代码"),
+        A("township", "township__code", label="乡镇代码"), A("township_name", "township__name", label="乡镇"),
         A("team", "team__code", detail=True, label="队伍代码"),
         A("team_name", "team__name", detail=True, label="执法队伍"),
         A("mode", detail=True, label="办理方式", words=MODES), A("description", detail=True, label="描述"),

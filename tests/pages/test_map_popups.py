@@ -47,6 +47,7 @@ def test_a_case_popup_labels_its_rows_in_chinese_and_shows_the_states_word(world
     rows = dict(line.split("\t", 1) for line in text.splitlines() if "\t" in line)
     assert rows["案件编号"] == case.number
     assert rows["状态"] == dict(State.choices)[case.state]
+    assert rows["乡镇"] == case.township.name          # a name, beside the code
     assert rows["超期"] in ("是", "否") and rows["督办"] in ("是", "否")
     assert not {"code", "state", "overdue", "created_at", "deadline"} & set(rows)
     _settled(page)
