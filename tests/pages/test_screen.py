@@ -161,6 +161,17 @@ def test_on_the_demo_the_on_time_charts_have_data(demo, open_page, login, shot, 
         assert drawn and all(0 <= r <= 100 for r in drawn) and min(drawn) < 100, (chart, rates)
         bars = page.locator(f"#{chart} svg path[fill='#5fd38a']").count()
         assert bars >= 1, chart
+    page.wait_for_timeout(1500)     # the charts' first animation: the shot shows them drawn
+    outside = page.evaluate("""() => { const box = document.getElementById('chart-rate-team').getBoundingClientRect();
+        return Array.from(document.querySelectorAll('#chart-rate-team svg text')).filter(t => /%$/.test(t.textContent))
+            .map(t => [t.textContent, t.getBoundingClientRect()]).filter(([_, r]) => r.right > box.right - 2)
+            .map(([text]) => text); }""")
+    assert not outside, outside     # a full bar's "100%" was cut at the panel's edge
+    clash = page.evaluate("""() => { const texts = Array.from(document.querySelectorAll('#chart-rate-township svg text'));
+        const title = texts.find(t => t.textContent === '各乡镇按期办结率').getBoundingClientRect();
+        return texts.filter(t => /%$/.test(t.textContent)).map(t => t.getBoundingClientRect())
+            .filter(r => r.top < title.bottom + 2).length; }""")
+    assert clash == 0               # the figures above full bars touched the title
     shot(page, f"screen-demo-{username}-1920", full_page=False)
 
 
@@ -211,3 +222,23 @@ def test_big_screen_map_frames_every_township_whichever_answer_comes_first(
     page.wait_for_timeout(600)                  # the fit's animation
     shot(page, f"screen-map-{late}-late", full_page=False)
     assert _outlines_inside_the_map(page)
+
+
+def test_a_refresh_updates_the_charts_in_place_without_replaying_them(demo, open_page, login, settings):
+    """On a wall display a refresh that redrew the charts from nothing would drop every bar and
+    grow it again once a minute; the same figures stay standing through a refresh (a chart
+    cleared before each refresh fails this: its bars fall to 2 % of their height)."""
+    settings.PAGES_SCREEN_REFRESH_SECONDS = 10
+    page = open_page("screen")
+    login(page, "command", password=demo, next="/screen/")
+    page.wait_for_function("document.getElementById('screen').dataset.loaded === '1'")
+    page.wait_for_timeout(2000)                 # the first drawing's own animation
+    heights = """() => Array.from(document.querySelectorAll("#chart-township svg path[fill='#3da5ff']"))
+        .reduce((sum, p) => sum + p.getBBox().height, 0)"""
+    before = page.evaluate(heights)
+    page.wait_for_function("document.getElementById('screen').dataset.loaded === '2'", timeout=20_000)
+    after = []
+    for _ in range(12):
+        after.append(page.evaluate(heights))
+        page.wait_for_timeout(60)
+    assert before > 0 and min(after) >= 0.95 * before, (before, after)

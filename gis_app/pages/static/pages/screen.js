@@ -66,6 +66,7 @@
     option.grid.left = ChartLabels.reach(option.xAxis.axisLabel, names);
     option.yAxis = {type: "value", min: 0, max: 100, axisLabel: {color: "#9fc0e4", formatter: "{value}%"},
                     splitLine: {lineStyle: {color: "#1f3d63"}}};
+    option.grid.top = 58;               // a full bar's "100%" above it stays clear of the title
     option.series = [{name: "按期办结率", type: "bar", data: rows.map(function (r) { return r.rate; }),
                       itemStyle: {color: "#5fd38a"}, label: {show: true, position: "top", color: "#fff", formatter: "{c}%"}}];
     chart(id).setOption(option, true);
@@ -82,6 +83,7 @@
       return (a.rate === null) - (b.rate === null) || (a.rate || 0) - (b.rate || 0) || (a.name < b.name ? -1 : 1);
     }).slice(0, fits);
     var option = base(ranked.length < rows.length ? title + "（最低 " + ranked.length + " 支）" : title);
+    option.grid.right = 4 * FONT;       // room for a full bar's "100%" beside it
     option.yAxis = {type: "category", inverse: true, data: ranked.map(function (r) { return r.name; }),
                     axisLabel: {color: "#9fc0e4", interval: 0, fontSize: FONT, width: 14 * FONT, overflow: "truncate"}};
     option.xAxis = {type: "value", min: 0, max: 100, axisLabel: {color: "#9fc0e4", formatter: "{value}%"},
