@@ -13,6 +13,7 @@ from PIL import Image
 
 from gis_app.enforcement.routing import PointQuery
 from gis_app.incidents import reporting
+from gis_app.enforcement.answer_text import MODES
 from gis_app.enforcement.models import CatalogItem
 from gis_app.incidents.models import Attachment, Case
 from tests.pages.conftest import GUARDS
@@ -93,6 +94,7 @@ def test_grid_member_reports_with_a_photo_in_one_submission_and_sees_it(world, s
     page.wait_for_selector("#preview-body.ok")
     preview = page.inner_text("#preview-body")
     assert "第1镇综合行政执法队" in preview and "第1镇" in preview
+    assert MODES["township"] in preview             # 办理方式 in the router's word
     shoot(page, "report-filled")
     page.click("#submit")
     page.wait_for_selector(".message.ok")

@@ -4,6 +4,7 @@ the footprint; nothing leaves 127.0.0.1 and the console stays clean (conftest gu
 import pytest
 from django.test import Client
 
+from gis_app.enforcement.answer_text import MODES
 from gis_app.incidents.models import Case
 from tests.pages.world import build_pages_world, map_pixel
 
@@ -34,6 +35,8 @@ def test_officer_draws_a_footprint_reads_zones_and_opens_a_case(world, open_page
     page.wait_for_selector("#fp-zones tbody tr[data-zone=core]")
     zones = page.locator("#fp-zones tbody tr").all_inner_texts()
     assert any("核心区" in z for z in zones) and any("缓冲区" in z for z in zones)
+    assert any("省级" in z or "国家级" in z or "市级" in z or "县级" in z for z in zones)   # level words from the page
+    assert any(f"方式：{word}；" in page.inner_text("#fp-decision") for word in MODES.values())
     assert "公顷" in page.inner_text("#fp-summary")
     assert "高" in page.inner_text("#fp-severity")
     assert "ZYGH" in page.inner_text("#fp-departments") or "资源" in page.inner_text("#fp-departments")

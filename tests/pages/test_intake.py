@@ -6,6 +6,7 @@ from django.test import Client
 
 from boundaries.models import Village
 from boundaries.places import refresh_place_names
+from gis_app.enforcement.answer_text import MODES
 from gis_app.incidents.models import Case
 from tests.territory import grant, make_territory
 from tests.users import make_user
@@ -71,6 +72,7 @@ def test_a_phone_report_found_by_pinyin_initials_becomes_a_hotline_case(live_peo
     case = Case.objects.get()
     assert (case.source, case.village.name, case.item.code) == ("hotline", "安上村", "I001")
     assert case.number in page.locator("#intake-done").inner_text()
+    assert f"办理方式\n{MODES[case.mode]}" in page.locator("#route-preview").inner_text()   # the router's word
 
 
 def test_a_click_on_the_map_sets_the_point(live_people, open_page, login, shot):
