@@ -98,13 +98,23 @@ class Bare:
 
     def timed(self, points, tolerance_m: float = 0.0) -> float:
         """One execution for `points`; `tolerance_m` as the route sends it (the single route
-        reads what lies within settings.ROUTE_TOLERANCE_M in the same statement; a batch 0)."""
+        reads what lies within settings.ROUTE_TOLERANCE_M in the same statement; a batch 0).
+        The points in the order the router reads them (locate.spatial_order: neighbours
+        together), which the statement reads faster too."""
+        points = in_reading_order(points)
         params = list(self.params([p[0] for p in points], [p[1] for p in points],
                                   [p[2] for p in points], tolerance_m).values())
         t0 = time.perf_counter()
         self.cur.execute(self.execute, params)
         self.cur.fetchall()
         return time.perf_counter() - t0
+
+
+def in_reading_order(points):
+    """`points` in the router's reading order for a batch (locate.spatial_order)."""
+    from gis_app.enforcement.locate import spatial_order
+
+    return [points[i] for i in spatial_order([p[0] for p in points], [p[1] for p in points])]
 
 
 def bench_http_single(port, token, points, bare: Bare):
@@ -198,6 +208,7 @@ def bench_bare(url: str, single_points, batch_points):
             prepared.append((t1 - t0) * 1000)
             planned.append((time.perf_counter() - t1) * 1000)
     batch_times = []
+    batch_points = in_reading_order(batch_points)
     params = list(statement_params([p[0] for p in batch_points], [p[1] for p in batch_points],
                                    [p[2] for p in batch_points]).values())
     for run in range(BATCH_RUNS + 1):

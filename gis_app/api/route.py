@@ -202,37 +202,32 @@ class RouteBatchView(_RouterView):
         else:
             crs, entries = parse_batch_json(request.data)
 
-        routable = [e for e in entries if e.error is None]
-        # One answer at a time, and a thousand at a time to JSON: while this is done, the
-        # database reads the next piece of a large batch (see routing.territory_reads).
-        answers = iter_batch_answers([e.query for e in routable], [e.item for e in routable],
-                                     english, _HEAD, county_ids=county_ids)
-        encoded, results = [], []
+        routable = [index for index, entry in enumerate(entries) if entry.error is None]
+        # Each answer written to JSON as it comes, in the order the points are read (a large
+        # batch's in pieces of neighbouring points): while this is done, the database reads
+        # the next piece (see routing.territory_reads). The texts are joined in order at the end.
+        texts: list[bytes | None] = [None] * len(entries)
         for index, entry in enumerate(entries):
             if entry.error is not None:
-                results.append({"index": index, "id": entry.id, "status": 400,
-                                **localize(entry.error.as_dict(), english)})
-            else:
-                answer = next(answers)
-                if isinstance(answer, Refusal):
-                    results.append({"index": index, "id": entry.id, "status": answer.status,
-                                    **localize(answer.as_dict(), english)})
-                else:           # the point's own dict, its head keys first (see _HEAD)
-                    answer["index"], answer["id"] = index, entry.id
-                    results.append(answer)
-            if len(results) == _ENCODE_EVERY:
-                encoded += (b",", memoryview(orjson.dumps(results))[1:-1])
-                results.clear()
-        next(answers, None)      # run the generator to its end: it closes its read transaction
-        if results:
-            encoded += (b",", memoryview(orjson.dumps(results))[1:-1])
+                texts[index] = orjson.dumps({"index": index, "id": entry.id, "status": 400,
+                                             **localize(entry.error.as_dict(), english)})
+        answers = iter_batch_answers([entries[i].query for i in routable],
+                                     [entries[i].item for i in routable], english, _HEAD,
+                                     county_ids=county_ids)
+        for k, answer in answers:
+            index = routable[k]
+            entry = entries[index]
+            if isinstance(answer, Refusal):
+                texts[index] = orjson.dumps({"index": index, "id": entry.id, "status": answer.status,
+                                             **localize(answer.as_dict(), english)})
+            else:               # the point's own dict, its head keys first (see _HEAD)
+                answer["index"], answer["id"] = index, entry.id
+                texts[index] = orjson.dumps(answer)
         head = orjson.dumps({"count": len(entries), "max_points": MAX_BATCH,
                              "received_crs": crs.name, "crs": "EPSG:4326", "results": []})
-        # head ends with `[]}`; the pieces (memoryviews: not copied) joined in one copy.
-        return b"".join([head[:-2], *encoded[1:], b"]}"])
+        # head ends with `[]}`: the answers go between the brackets, in one copy.
+        return b"".join([head[:-2], b",".join(texts), b"]}"])
 
 
 #: A batch answer's first fields; `index` and `id` are set per point.
 _HEAD = {"index": None, "id": None, "status": 200}
-#: Batch answers are written to JSON this many at a time (then freed).
-_ENCODE_EVERY = 1000

@@ -45,13 +45,16 @@ from gis_app.enforcement.rulebook import RuleBook, due_at
 
 def iter_batch_answers(queries: list[PointQuery], item_codes: list[str | None], english: bool,
                        head: dict, now: datetime | None = None, county_ids=None):
-    """One answer per point, in order: a dict (`RoutingDecision.as_dict(**head)`, the trace in
-    English or Chinese) or a Refusal. Each dict is the point's own (the caller may set the
-    values of `head`'s keys in it); what it shares with other answers it must not change."""
+    """One answer per point, as (index into `queries`, answer) pairs in the order the points
+    are read (a large batch's in pieces of neighbouring points: routing.territory_reads). An
+    answer is a dict (`RoutingDecision.as_dict(**head)`, the trace in English or Chinese) or
+    a Refusal. Each dict is the point's own (the caller may set the values of `head`'s keys in
+    it); what it shares with other answers it must not change."""
     call = _Call(english, head, now or timezone.now())
-    for offset, read in territory_reads(queries, item_codes):
-        end = offset + len(read.locations)
-        yield from _answers(queries[offset:end], item_codes[offset:end], read, county_ids, call)
+    for positions, read in territory_reads(queries, item_codes):
+        answers = _answers([queries[i] for i in positions], [item_codes[i] for i in positions],
+                           read, county_ids, call)
+        yield from zip(positions, answers)
 
 
 def route_answer(query: PointQuery, item_code: str, english: bool, now: datetime | None = None,

@@ -249,11 +249,34 @@ def read_territory(lons, lats, item_codes=(), tolerance_m: float = 0.0) -> Terri
 
 #: Batches of more points than this are read in pieces of about this many points, so that
 #: Python works on one piece while the database reads the next (see `read_territory_pieces`).
-#: 10,000 bench points, answers worked out as they come (batch_answers.py), best of 3 x 3 at
-#: load 5-6: pieces of 2,450 (4) 438-491 ms, 1,700 (6) 405-438 ms, 1,250 (8) 413-498 ms,
-#: 850 (12) 505-596 ms: the first piece comes sooner, yet each has its own fixed cost.
-#: (Measured on one session: the second, sessions.py, failed to open until issue 16's fix.)
-PIECE_POINTS = 1700
+#: Each piece has its own fixed cost (its townships' rule rows, a round trip), and the last
+#: piece's answers are worked out after the database is done. Measured over HTTP on the
+#: bench county (bench/route_bench.py, 2 cores), pieces in `spatial_order`, best 3 of 8
+#: batches in two alternations: pieces of 800 0.53-0.59 s, 950 0.41-0.55 s, 1,100
+#: 0.48-0.65 s, 1,300 0.47-0.63 s, 1,700 0.50-0.58 s: flat from 950 to 1,300 (the machine's
+#: own swings are as large), worse on either side. (Before the spatial order, pieces of
+#: random points each read nearly every township's rule rows: 1,700 was best then.)
+PIECE_POINTS = 1000
+
+#: Points are read in pieces in this order: bands of latitude (this many across the points),
+#: west to east within a band (`spatial_order`).
+ORDER_BANDS = 32
+
+
+def spatial_order(lons, lats) -> list[int]:
+    """The points' indices ordered by band of latitude, then longitude: consecutive points lie
+    near each other, so each piece of a large batch covers a band of the county. Why: a piece
+    of random points reads nearly every township's rule rows (10,000 real-shaped points in
+    pieces of 1,700: every piece read all 100 townships' authority rows), and its lookups
+    jump across the indexes. Measured on the bench county (bench/route_bench.py), the six
+    pieces' statements: 0.66-0.71 s in the points' order against 0.48-0.58 s in this one,
+    five alternations; sorting costs ~6 ms."""
+    if not lats:
+        return []
+    south, north = min(lats), max(lats)
+    per_band = ORDER_BANDS / (north - south) if north > south else 0.0
+    keys = [(int((lat - south) * per_band), lon) for lon, lat in zip(lons, lats)]
+    return sorted(range(len(keys)), key=keys.__getitem__)
 
 
 def read_territory_pieces(lons, lats, item_codes, piece: int | None = None):

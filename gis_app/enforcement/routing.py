@@ -37,7 +37,7 @@ from gis_app.enforcement.answer_text import Line
 from gis_app.enforcement.answers import (OUTSIDE, WGS84, Placement, PointQuery, Refusal,  # noqa: F401
                                          Refused, RoutingDecision)
 from gis_app.enforcement.locate import (PIECE_POINTS, Location, TerritoryRead, Unit,
-                                        read_territory, read_territory_pieces)
+                                        read_territory, read_territory_pieces, spatial_order)
 from gis_app.enforcement.rows import ItemRow
 from gis_app.enforcement.rulebook import RuleBook
 
@@ -222,28 +222,36 @@ def _route_read(queries, item_codes, read: TerritoryRead, now: datetime,
 
 def territory_reads(queries: list[PointQuery], item_codes: list[str | None],
                     tolerance_m: float = 0.0):
-    """Yield (offset, TerritoryRead) covering the points in order. A batch of more than
-    `PIECE_POINTS` points is read in pieces from one snapshot (`locate.read_territory_pieces`):
-    the database reads the next piece while the caller works on this one. `tolerance_m` > 0
-    (one point or a few: one statement) also reads what lies within that many metres of each
-    point (`Location.reach`, for enforcement/borders.py)."""
+    """Yield (positions, TerritoryRead) covering every point once: `positions` are the indices
+    into `queries` of the read's locations, in its order. A batch of more than `PIECE_POINTS`
+    points is read in pieces from one snapshot (`locate.read_territory_pieces`), the points in
+    `locate.spatial_order` (a piece covers neighbouring points): the database reads the next
+    piece while the caller works on this one. Otherwise one read, the points in order.
+    `tolerance_m` > 0 (one point or a few: one statement) also reads what lies within that
+    many metres of each point (`Location.reach`, for enforcement/borders.py)."""
     if len(queries) != len(item_codes):
         raise ValueError("one item code per point")
     lons, lats = [q.lon for q in queries], [q.lat for q in queries]
     if len(queries) > PIECE_POINTS and not connection.in_atomic_block and not tolerance_m:
-        yield from read_territory_pieces(lons, lats, item_codes)
+        order = spatial_order(lons, lats)
+        for offset, read in read_territory_pieces([lons[i] for i in order],
+                                                  [lats[i] for i in order],
+                                                  [item_codes[i] for i in order]):
+            yield order[offset:offset + len(read.locations)], read
     else:
-        yield 0, read_territory(lons, lats, item_codes, tolerance_m)
+        yield range(len(queries)), read_territory(lons, lats, item_codes, tolerance_m)
 
 
 def iter_route_points(queries: list[PointQuery], item_codes: list[str | None],
                       now: datetime | None = None, county_ids=None, tolerance_m: float = 0.0):
-    """`route_points`, one answer at a time, worked out piece by piece as the pieces are read
-    (`territory_reads`), so a caller's work on the answers overlaps the database's."""
+    """`route_points` as (index, answer) pairs in the order the points are read (not theirs:
+    see `territory_reads`), worked out piece by piece as the pieces are read, so a caller's
+    work on the answers overlaps the database's."""
     now = now or timezone.now()
-    for offset, read in territory_reads(queries, item_codes, tolerance_m):
-        end = offset + len(read.locations)
-        yield from _route_read(queries[offset:end], item_codes[offset:end], read, now, county_ids)
+    for positions, read in territory_reads(queries, item_codes, tolerance_m):
+        answers = _route_read([queries[i] for i in positions], [item_codes[i] for i in positions],
+                              read, now, county_ids)
+        yield from zip(positions, answers)
 
 
 def route_from_read(queries: list[PointQuery], item_codes: list[str | None], read: TerritoryRead,
@@ -262,9 +270,12 @@ def route_points(queries: list[PointQuery], item_codes: list[str | None],
     `item_codes[i]` is looked up in the county covering point i; `county_ids` limits where
     the caller may act (None: anywhere). `now` fixes the clock for deadlines.
     """
+    answers: list = [None] * len(queries)
     with gc_paused(len(queries) > 100):
-        return list(iter_route_points(queries, item_codes, now=now, county_ids=county_ids,
-                                      tolerance_m=tolerance_m))
+        for index, answer in iter_route_points(queries, item_codes, now=now,
+                                               county_ids=county_ids, tolerance_m=tolerance_m):
+            answers[index] = answer
+    return answers
 
 
 def route(query: PointQuery, item_code: str, now: datetime | None = None,

@@ -40,8 +40,12 @@ def _points(west):
 
 
 def _batch(points, now=NOW, county_ids=None):
-    return list(iter_batch_answers([at(x, y) for x, y, _ in points], [i for *_, i in points],
-                                   True, {}, now=now, county_ids=county_ids))
+    answers = [None] * len(points)
+    for index, answer in iter_batch_answers([at(x, y) for x, y, _ in points],
+                                            [i for *_, i in points], True, {}, now=now,
+                                            county_ids=county_ids):
+        answers[index] = answer
+    return answers
 
 
 def _singles(points, now=NOW):

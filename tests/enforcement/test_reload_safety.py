@@ -112,12 +112,12 @@ def test_a_batch_read_in_pieces_answers_from_one_snapshot(monkeypatch):
     monkeypatch.setattr(routing, "PIECE_POINTS", 2)
     _load_old()
     answers = iter_route_points([at(*POINT)] * 6, ["I001"] * 6)
-    first = [next(answers), next(answers)]               # the first piece, read
+    first = [next(answers)[1], next(answers)[1]]         # the first piece, read
     thread, out = _in_thread(_replace)
     thread.join(30)
     assert "error" not in out, out.get("error")
     assert _answer_now() == NEW                          # committed: a new read sees it
-    rest = list(answers)
+    rest = [answer for _, answer in answers]
     got = {(d.placement.location.county.name, d.mode, d.team["code"]) for d in first + rest}
     assert got == {OLD}
 

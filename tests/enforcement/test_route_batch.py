@@ -325,3 +325,39 @@ def test_batch_traces_are_in_english_when_asked_line_for_line_as_the_single_rout
     batch, singles = _traces(client, member, {"HTTP_ACCEPT_LANGUAGE": "en"})
     assert batch == singles
     assert batch[0][1] == "county 990101 测试县 covers the point"
+
+
+# --- pieces of neighbouring points ----------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_read_in_pieces_of_neighbours_answers_in_the_clients_order(client, counties,
+                                                                           monkeypatch):
+    # The points are sent north to south; they are read in pieces of neighbouring points (bands of latitude, locate.spatial_order), yet every answer is in
+    # its point's place, with its id and its own coordinates.
+    import gis_app.enforcement.locate as locate
+    import gis_app.enforcement.routing as routing
+    west, _ = counties
+    monkeypatch.setattr(locate, "PIECE_POINTS", 25)
+    monkeypatch.setattr(routing, "PIECE_POINTS", 25)
+    pieces = []
+    real = routing.read_territory_pieces
+
+    def spy(lons, lats, item_codes, *args, **kwargs):
+        for offset, read in real(lons, lats, item_codes, *args, **kwargs):
+            pieces.append(lats[offset:offset + len(read.locations)])
+            yield offset, read
+
+    monkeypatch.setattr(routing, "read_territory_pieces", spy)
+    rng = random.Random(9)
+    pts = [(round(rng.uniform(120.0, 120.16), 6), round(rng.uniform(30.0, 30.08), 6))
+           for _ in range(150)]
+    pts.sort(key=lambda p: (-p[1], p[0]))                   # north to south
+    body = {"item": "I001", "points": [{"lon": x, "lat": y, "id": f"p{k}"}
+                                       for k, (x, y) in enumerate(pts)]}
+    results = post(client, make_user("root", superuser=True), body).json()["results"]
+    assert len(pieces) == 6 and sum(map(len, pieces)) == len(pts)
+    for this, after_next in zip(pieces, pieces[2:]):
+        assert max(this) <= min(after_next)                  # bands, south to north
+    for k, ((x, y), answer) in enumerate(zip(pts, results)):
+        assert (answer["index"], answer["id"]) == (k, f"p{k}")
+        assert (answer["query"]["stored"]["lon"], answer["query"]["stored"]["lat"]) == (x, y)
