@@ -57,6 +57,17 @@ class Township(Unit):
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="townships")
 
 
+class TownshipPart(models.Model):
+    """ST_Subdivide pieces of a township's land, for the nearest township to a point outside
+    every county: the geodesic distance to a real township outline (hundreds to thousands of
+    vertices) costs ~1 ms, to the few nearest small pieces a fraction of that. Derived data,
+    like CountyPart, refreshed with it (`boundaries.subdivide.refresh_county_parts`)."""
+
+    township = models.ForeignKey(Township, on_delete=models.CASCADE, related_name="parts")
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="township_parts")
+    geom = models.PolygonField(srid=4326)
+
+
 class Village(Unit):
     """村/社区: twelve-digit code."""
 

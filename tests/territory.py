@@ -11,12 +11,13 @@ With `partition="voronoi"` the land is cut into `cols * rows` Voronoi cells of r
 quarters of its bounding box: a partition that is not a lattice, with slanted shared edges
 and vertices where three townships meet.
 
-The county's CountyPart pieces are refreshed, as the bundle importer does.
+The county's CountyPart and TownshipPart pieces are refreshed, as the bundle importer does.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import math
 import random
 
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point, Polygon
@@ -197,3 +198,13 @@ def make_zone(county: County, code: str, zone: str, bbox, authority_code: str,
 def grant(township: Township, item: CatalogItem, authority: str, entrusting: Department | None = None):
     return Authority.objects.create(township=township, item=item, authority=authority,
                                     entrusting_department=entrusting)
+
+
+def wavy_township(township: Township, vertices: int = 400) -> None:
+    """Give the township a west edge of `vertices` points bulging up to 0.002 deg west."""
+    x0, y0, x1, y1 = township.geom.extent
+    west = [(x0 - 0.001 * (1 + math.sin(k * 0.37)), y0 + (y1 - y0) * k / (vertices - 1))
+            for k in range(vertices)]
+    ring = [(x0, y0), *west, (x0, y1), (x1, y1), (x1, y0), (x0, y0)]
+    township.geom = MultiPolygon(Polygon(ring), srid=4326)
+    township.save()

@@ -9,7 +9,9 @@ All spatial work happens in PostGIS, in one statement per call whatever the numb
   consistent branch of the hierarchy;
 - the county is found through `CountyPart` (small ST_Subdivide pieces of the jurisdiction, see
   `boundaries.subdivide`), never by testing the whole county polygon with its sea;
-- a point in a county but on no township's land is at sea.
+- a point in a county but on no township's land is at sea;
+- a point outside every county is told the nearest county or township, found among their
+  subdivided pieces (`CountyPart`, `TownshipPart`), with the geodesic distance in metres.
 
 Most points need one spatial lookup, not five: a point strictly inside the only grid that
 covers it, where that grid has a `GridBranch` row (built at import by `boundaries.branches.refresh_grid_branches`,
@@ -128,14 +130,6 @@ class Nearest:
                 "distance_m": round(self.distance_m, 2)}
 
 
-#: Candidates taken in planar order before the geodesic distance decides; planar and
-#: geodesic order only disagree between candidates at nearly equal distance. Of those, only
-#: the ones whose planar distance (degrees) is within the most a degree's length can vary
-#: with direction at that latitude (north-south 111.7 km at most, east-west 111.3 km x
-#: cos(latitude)) of the nearest's can be nearer on the ground: the geodesic distance, the
-#: dear part of the outside-point search, is computed for those alone (mostly one).
-_KNN_CANDIDATES = 16
-
 #: A township this close (metres) to being as near as its county is named instead of the
 #: county: "12 m from 第3镇" says more than "12 m from 测试县".
 _TOWNSHIP_PREFERENCE_M = 0.01
@@ -169,11 +163,10 @@ def _nearest(county_row, township_row) -> Nearest | None:
 # - jit = off: for big batches the cost estimate triggers JIT compilation, which costs more
 #   than it saves here (10,000 points: 3.7 s with JIT, 1.0 s without).
 _STATEMENT = "router_read_territory"
-_PREPARE = (f"PREPARE {_STATEMENT} (text, text, text[], int, float8, float8) AS "
+_PREPARE = (f"PREPARE {_STATEMENT} (text, text, text[], float8, float8) AS "
             + _TERRITORY_SQL.replace("%(lons)s", "$1").replace("%(lats)s", "$2")
-            .replace("%(codes)s", "$3").replace("%(knn)s", "$4").replace("%(tol)s", "$5")
-            .replace("%(sea_min)s", "$6"))
-_EXECUTE = f"EXECUTE {_STATEMENT} (%s, %s, %s, %s, %s, %s)"
+            .replace("%(codes)s", "$3").replace("%(tol)s", "$4").replace("%(sea_min)s", "$5"))
+_EXECUTE = f"EXECUTE {_STATEMENT} (%s, %s, %s, %s, %s)"
 _SETTINGS = "set_config('plan_cache_mode', {0}, true), set_config('jit', {1}, true)"
 # Outside a transaction, one round trip: a multi-statement string is one implicit transaction,
 # so the transaction-local settings end with it.
@@ -218,7 +211,7 @@ def statement_params(lons, lats, item_codes=(), tolerance_m: float = 0.0) -> dic
     lies within that many metres of each point (`Location.reach`)."""
     return {"lons": _float_array([float(x) for x in lons]),
             "lats": _float_array([float(y) for y in lats]),
-            "codes": sorted({c for c in item_codes if c}), "knn": _KNN_CANDIDATES,
+            "codes": sorted({c for c in item_codes if c}),
             "tol": float(tolerance_m), "sea_min": SEA_MIN_AREA_M2}
 
 

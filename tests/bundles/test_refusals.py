@@ -31,7 +31,8 @@ def database_snapshot() -> str:
     with connection.cursor() as cur:
         for table in ("boundaries_county", "boundaries_township", "boundaries_village", "boundaries_grid",
                       "boundaries_protectedarea", "boundaries_hubarea", "boundaries_hubarea_covered",
-                      "boundaries_countypart", "enforcement_department", "enforcement_team",
+                      "boundaries_countypart", "boundaries_townshippart",
+                      "enforcement_department", "enforcement_team",
                       "enforcement_catalogitem", "enforcement_catalogitem_supporting_departments",
                       "enforcement_authority"):
             cur.execute(f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t")

@@ -8,14 +8,16 @@ I004 (ZYGH, tough).
 from datetime import timedelta
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import connection
 
-from boundaries.models import CountyPart
+from boundaries.models import CountyPart, TownshipPart
+from boundaries.subdivide import refresh_county_parts
 from gis_app.enforcement.models import Authority
 from gis_app.enforcement.routing import (Refused, RoutingDecision, RuleBook, place, route,
                                          route_points)
 from tests.enforcement.helpers import at
-from tests.territory import box, grant, make_hub, make_territory, make_zone
+from tests.territory import box, grant, make_hub, make_territory, make_zone, wavy_township
 
 IN_001 = (120.005, 30.005)      # south-west corner grid of township 001
 IN_002 = (120.045, 30.005)
@@ -333,6 +335,62 @@ def test_counties_are_found_through_their_subdivided_parts(territory, now):
     with pytest.raises(Refused):
         decide(IN_001, "I001", now)
 
+
+def test_the_nearest_township_is_found_through_its_subdivided_parts(territory, now):
+    TownshipPart.objects.filter(township=territory.townships[0]).delete()
+    with pytest.raises(Refused) as exc:
+        decide((120.0 - 1e-6, 30.02), "I001", now)
+    assert exc.value.refusal.as_dict()["nearest"]["level"] == "county"
+
+
+def test_the_distance_to_a_township_of_many_vertices_is_the_geodesic_distance_to_its_outline(
+        territory, now):
+    # Township 001's west edge (and the county's) becomes 400 vertices bulging west: the
+    # nearest township is found among its pieces, its distance is to the whole outline's.
+    wavy_township(territory.townships[0])
+    county = territory.county
+    county.geom = MultiPolygon(county.geom.union(territory.townships[0].geom), srid=4326)
+    county.save()
+    refresh_county_parts(county)
+    assert TownshipPart.objects.filter(township=territory.townships[0]).count() > 5
+    for lon, lat in [(119.99, 30.017), (119.9975, 30.003), (119.95, 30.05)]:
+        with pytest.raises(Refused) as exc:
+            decide((lon, lat), "I001", now)
+        body = exc.value.refusal.as_dict()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT ST_Distance(t.geom::geography, "
+                           "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography) "
+                           "FROM boundaries_township t WHERE t.id = %s",
+                           [lon, lat, territory.townships[0].pk])
+            expected = cursor.fetchone()[0]
+        assert body["nearest"] == {"code": "990101001", "name": "第1镇", "level": "township"}
+        assert body["distance_m"] == pytest.approx(expected, rel=1e-5, abs=0.006)  # rounded to cm
+
+
+
+def test_a_nearer_township_behind_many_pieces_of_another_is_still_found(territory, now):
+    # South of the county, P is 0.0100 deg below township 002's south edge (1,108 m), drawn
+    # there as 4,000 teeth: ~60 pieces nearer in degrees than anything else. Township 001 gets
+    # a tongue south whose east edge is 0.0105 deg west of P: farther in degrees, nearer on
+    # the ground (a degree of longitude is 96 km at 30 N): 1,012 m.
+    one, two = territory.townships[0], territory.townships[1]
+    tongue = box(120.0, 29.95, 120.032, 30.0)
+    one.geom = MultiPolygon(one.geom.union(tongue), srid=4326)
+    one.save()
+    teeth = [(120.0405 + 0.004 * k / 3999, 30.0 + (0.0001 if k % 2 else 0.0)) for k in range(4000)]
+    ring = [(120.04, 30.0), *teeth, (120.08, 30.0), (120.08, 30.04), (120.04, 30.04), (120.04, 30.0)]
+    two.geom = MultiPolygon(Polygon(ring), srid=4326)
+    two.save()
+    county = territory.county
+    county.geom = MultiPolygon(county.geom.union(tongue), srid=4326)
+    county.save()
+    refresh_county_parts(county)
+    assert TownshipPart.objects.filter(township=two).count() > 16
+    with pytest.raises(Refused) as exc:
+        decide((120.0425, 29.99), "I001", now)
+    body = exc.value.refusal.as_dict()
+    assert body["nearest"] == {"code": "990101001", "name": "第1镇", "level": "township"}
+    assert body["distance_m"] == pytest.approx(1012.3, abs=1.0)
 
 # --- items and access ------------------------------------------------------------------------
 
