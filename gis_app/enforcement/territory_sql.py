@@ -6,6 +6,20 @@ Its own module because it is long: locate.py prepares, runs and reads it. Parame
 near-border reach) and `sea_min` (m²); see `locate.statement_params`.
 """
 
+def _nearest_sql(parts: str, units: str, unit_id: str, kind: str) -> str:
+    """For a point `loc.g` outside every county (NULL otherwise): the unit of `units` nearest
+    to it, found among its pieces in `parts`, as JSON [id, code, name, kind, metres]."""
+    return f"""CASE WHEN loc.county_id IS NULL THEN
+             (SELECT json_build_array(u.id, u.code, u.name, {kind}, k.d)
+              FROM (SELECT p.{unit_id}, ST_Distance(p.geom::geography, loc.g::geography) AS d
+                    FROM (SELECT (n.geom <-> loc.g) * (1.01 / cos(radians(least(abs(ST_Y(loc.g)) + 2, 89)))) AS reach
+                          FROM {parts} n ORDER BY n.geom <-> loc.g LIMIT 1) n,
+                         {parts} p
+                    WHERE ST_DWithin(p.geom, loc.g, n.reach)) k
+              JOIN {units} u ON u.id = k.{unit_id}
+              ORDER BY k.d, u.code LIMIT 1) END"""
+
+
 # Raw SQL because the ORM cannot express it, and because it must be ONE statement:
 # - `pts` unnests the arrays of points (WITH ORDINALITY keeps their order), each array sent as
 #   ONE text literal: 20,000 floats as an ARRAY[...] expression cost ~0.1 s to parse (and a
@@ -33,8 +47,9 @@ near-border reach) and `sea_min` (m²); see `locate.statement_params`.
 # One statement reads one snapshot, so a concurrent `import_bundle --replace` commit can never
 # mix old and new rows in an answer (no REPEATABLE READ transaction, no extra round trips);
 # and it is one round trip whether for 1 point or 3,400 (larger batches are read in pieces,
-# from one REPEATABLE READ snapshot: `read_territory_pieces`).
-TERRITORY_SQL = """
+# from one REPEATABLE READ snapshot: `read_territory_pieces`). An f-string only to put in
+# `_nearest_sql`'s two searches.
+TERRITORY_SQL = f"""
 WITH pts AS MATERIALIZED (
     SELECT u.ord, ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326) AS g,
            box(point(u.lon, u.lat), point(u.lon, u.lat)) AS b
@@ -205,25 +220,9 @@ SELECT (SELECT json_agg(json_build_array(
             loc.grid_id, loc.grid_code, loc.grid_name, loc.grids, loc.zone_ids,
             -- CASE, not a WHERE in a lateral: the planner may evaluate a lateral's SELECT list
             -- before its filter; CASE runs the nearest-unit search only for points outside.
-            -- The nearest county and township: their pieces within reach (see above).
-            CASE WHEN loc.county_id IS NULL THEN
-             (SELECT json_build_array(c.id, c.code, c.name, NULL, k.d)
-              FROM (SELECT cp.county_id, ST_Distance(cp.geom::geography, loc.g::geography) AS d
-                    FROM (SELECT (n.geom <-> loc.g) * (1.01 / cos(radians(least(abs(ST_Y(loc.g)) + 2, 89)))) AS reach
-                          FROM boundaries_countypart n ORDER BY n.geom <-> loc.g LIMIT 1) n,
-                         boundaries_countypart cp
-                    WHERE ST_DWithin(cp.geom, loc.g, n.reach)) k
-              JOIN boundaries_county c ON c.id = k.county_id
-              ORDER BY k.d, c.code LIMIT 1) END,
-            CASE WHEN loc.county_id IS NULL THEN
-             (SELECT json_build_array(t.id, t.code, t.name, t.kind, k.d)
-              FROM (SELECT tp.township_id, ST_Distance(tp.geom::geography, loc.g::geography) AS d
-                    FROM (SELECT (n.geom <-> loc.g) * (1.01 / cos(radians(least(abs(ST_Y(loc.g)) + 2, 89)))) AS reach
-                          FROM boundaries_townshippart n ORDER BY n.geom <-> loc.g LIMIT 1) n,
-                         boundaries_townshippart tp
-                    WHERE ST_DWithin(tp.geom, loc.g, n.reach)) k
-              JOIN boundaries_township t ON t.id = k.township_id
-              ORDER BY k.d, t.code LIMIT 1) END,
+            -- The nearest county and township (see above).
+            {_nearest_sql("boundaries_countypart", "boundaries_county", "county_id", "NULL")},
+            {_nearest_sql("boundaries_townshippart", "boundaries_township", "township_id", "u.kind")},
             -- Near a border (enforcement/borders.py), only when a tolerance is asked for (the
             -- single route; a batch sends 0): every township whose land lies within the tolerance
             -- (metres, geodesic) and the county's water within it, each with a point of it
