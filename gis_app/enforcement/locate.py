@@ -263,12 +263,14 @@ def spatial_order(lons, lats) -> list[int]:
     pieces of 1,700: every piece read all 100 townships' authority rows), and its lookups
     jump across the indexes. Measured on the bench county (bench/route_bench.py), the six
     pieces' statements: 0.66-0.71 s in the points' order against 0.48-0.58 s in this one,
-    five alternations; sorting costs ~6 ms."""
+    five alternations. One float key a point (its band, plus its longitude's place across the
+    points' width scaled into [0, 0.5]): 10,000 points sort in ~4.7 ms (~7.7 with tuple keys)."""
     if not lats:
         return []
-    south, north = min(lats), max(lats)
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
     per_band = ORDER_BANDS / (north - south) if north > south else 0.0
-    keys = [(int((lat - south) * per_band), lon) for lon, lat in zip(lons, lats)]
+    per_lon = 0.5 / (east - west) if east > west else 0.0
+    keys = [int((lat - south) * per_band) + (lon - west) * per_lon for lon, lat in zip(lons, lats)]
     return sorted(range(len(keys)), key=keys.__getitem__)
 
 
@@ -297,27 +299,27 @@ def read_territory_pieces(lons, lats, item_codes, piece: int | None = None):
         second = sessions.begin(snapshot, (_STATEMENT, _PREPARE), tuned)
         # Two sessions: pieces small enough that each reads two or more.
         piece = piece or (min(PIECE_POINTS, -(-len(lons) // 4)) if second else PIECE_POINTS)
-        offsets = range(0, len(lons), piece)
-        params = [list(statement_params(lons[o:o + piece], lats[o:o + piece],
-                                        item_codes[o:o + piece]).values()) for o in offsets]
+        bounds = [(a, min(a + piece, len(lons))) for a in range(0, len(lons), piece)]
         # The helper threads must not open connections of their own: they use these.
         raws = [connection.connection] + ([second] if second is not None else [])
 
-        def execute(raw, statement_params_):
+        def execute(raw, a, b):
+            # Each piece's parameters written here, by its helper thread: the first piece's
+            # statement starts without waiting for the others' (~8 ms for 10,000 points).
             with raw.cursor() as raw_cursor:
-                raw_cursor.execute(_EXECUTE, statement_params_)
+                raw_cursor.execute(_EXECUTE, list(statement_params(
+                    lons[a:b], lats[a:b], item_codes[a:b]).values()))
                 return raw_cursor.fetchone()
 
         # One thread per session, each reading its pieces in order (piece k on session k % n).
         helpers = [ThreadPoolExecutor(max_workers=1) for _ in raws]
         try:
-            pending = [helpers[k % len(raws)].submit(execute, raws[k % len(raws)], p)
-                       for k, p in enumerate(params)]
-            for k, offset in enumerate(offsets):
+            pending = [helpers[k % len(raws)].submit(execute, raws[k % len(raws)], a, b)
+                       for k, (a, b) in enumerate(bounds)]
+            for k, (a, b) in enumerate(bounds):
                 with connection.wrap_database_errors:
                     rows_text, dims_text = pending[k].result()
-                yield offset, _territory_read(lons[offset:offset + piece],
-                                              lats[offset:offset + piece], rows_text, dims_text)
+                yield a, _territory_read(lons[a:b], lats[a:b], rows_text, dims_text)
         finally:
             for helper in helpers:
                 helper.shutdown(wait=True, cancel_futures=True)

@@ -332,8 +332,9 @@ def test_batch_traces_are_in_english_when_asked_line_for_line_as_the_single_rout
 @pytest.mark.django_db(transaction=True)
 def test_a_batch_read_in_pieces_of_neighbours_answers_in_the_clients_order(client, counties,
                                                                            monkeypatch):
-    # The points are sent north to south; they are read in pieces of neighbouring points (bands of latitude, locate.spatial_order), yet every answer is in
-    # its point's place, with its id and its own coordinates.
+    # The points are sent north to south; they are read in pieces of neighbouring points
+    # (bands of latitude, locate.spatial_order), yet every answer is in its point's place,
+    # with its id and its own coordinates.
     import gis_app.enforcement.locate as locate
     import gis_app.enforcement.routing as routing
     west, _ = counties
@@ -355,7 +356,7 @@ def test_a_batch_read_in_pieces_of_neighbours_answers_in_the_clients_order(clien
     body = {"item": "I001", "points": [{"lon": x, "lat": y, "id": f"p{k}"}
                                        for k, (x, y) in enumerate(pts)]}
     results = post(client, make_user("root", superuser=True), body).json()["results"]
-    assert len(pieces) == 6 and sum(map(len, pieces)) == len(pts)
+    assert [len(p) for p in pieces] == [25] * 6
     for this, after_next in zip(pieces, pieces[2:]):
         assert max(this) <= min(after_next)                  # bands, south to north
     for k, ((x, y), answer) in enumerate(zip(pts, results)):

@@ -41,3 +41,14 @@ def test_points_on_one_latitude_are_ordered_by_longitude():
 
 def test_no_points_no_order():
     assert spatial_order([], []) == []
+
+
+def test_points_on_one_longitude_are_ordered_by_band():
+    order = spatial_order([116.5] * 4, [27.8, 27.2, 27.5, 27.3])
+    assert order == [1, 3, 2, 0]
+
+
+def test_the_eastmost_point_of_a_band_comes_before_the_next_bands_westmost():
+    # band 0 holds the south-east corner; band 1 starts at the far west
+    lons, lats = [117.0, 116.0, 116.5], [27.0, 27.0 + 1.5 / ORDER_BANDS, 28.0]
+    assert spatial_order(lons, lats) == [0, 1, 2]
