@@ -51,10 +51,9 @@ def iter_batch_answers(queries: list[PointQuery], item_codes: list[str | None], 
     a Refusal. Each dict is the point's own (the caller may set the values of `head`'s keys in
     it); what it shares with other answers it must not change."""
     call = _Call(english, head, now or timezone.now())
-    for positions, read in territory_reads(queries, item_codes):
-        answers = _answers([queries[i] for i in positions], [item_codes[i] for i in positions],
-                           read, county_ids, call)
-        yield from zip(positions, answers)
+    for piece in territory_reads(queries, item_codes):
+        yield from zip(piece.positions, _answers(piece.queries, piece.item_codes, piece.read,
+                                                 county_ids, call))
 
 
 def route_answer(query: PointQuery, item_code: str, english: bool, now: datetime | None = None,
@@ -64,7 +63,7 @@ def route_answer(query: PointQuery, item_code: str, english: bool, now: datetime
     422) like `routing.route`. With `tolerance_m` > 0 the one statement also reads what lies
     within reach (`borders.near_border_at`). The dict is the caller's own to add keys to."""
     call = _Call(english, {}, now or timezone.now())
-    ((_, read),) = territory_reads([query], [item_code], tolerance_m)
+    ((*_, read),) = territory_reads([query], [item_code], tolerance_m)
     (answer,) = _answers([query], [item_code], read, county_ids, call)
     if isinstance(answer, Refusal):
         raise Refused(answer)

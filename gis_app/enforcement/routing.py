@@ -27,8 +27,10 @@ reads the next.
 from __future__ import annotations
 
 import gc
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 from django.utils import timezone
@@ -220,26 +222,38 @@ def _route_read(queries, item_codes, read: TerritoryRead, now: datetime,
     return out
 
 
+class PieceRead(NamedTuple):
+    """One read of `territory_reads`: the indices of its points in the caller's list, those
+    points and their item codes (in the read's order), and what was read for them."""
+
+    positions: Sequence[int]
+    queries: list[PointQuery]
+    item_codes: list[str | None]
+    read: TerritoryRead
+
+
 def territory_reads(queries: list[PointQuery], item_codes: list[str | None],
                     tolerance_m: float = 0.0):
-    """Yield (positions, TerritoryRead) covering every point once: `positions` are the indices
-    into `queries` of the read's locations, in its order. A batch of more than `PIECE_POINTS`
-    points is read in pieces from one snapshot (`locate.read_territory_pieces`), the points in
+    """Yield PieceReads covering every point once. A batch of more than `PIECE_POINTS` points
+    is read in pieces from one snapshot (`locate.read_territory_pieces`), the points in
     `locate.spatial_order` (a piece covers neighbouring points): the database reads the next
     piece while the caller works on this one. Otherwise one read, the points in order.
     `tolerance_m` > 0 (one point or a few: one statement) also reads what lies within that
     many metres of each point (`Location.reach`, for enforcement/borders.py)."""
     if len(queries) != len(item_codes):
         raise ValueError("one item code per point")
-    lons, lats = [q.lon for q in queries], [q.lat for q in queries]
     if len(queries) > PIECE_POINTS and not connection.in_atomic_block and not tolerance_m:
-        order = spatial_order(lons, lats)
-        for offset, read in read_territory_pieces([lons[i] for i in order],
-                                                  [lats[i] for i in order],
-                                                  [item_codes[i] for i in order]):
-            yield order[offset:offset + len(read.locations)], read
+        order = spatial_order([q.lon for q in queries], [q.lat for q in queries])
+        queries = [queries[i] for i in order]
+        item_codes = [item_codes[i] for i in order]
+        for offset, read in read_territory_pieces([q.lon for q in queries],
+                                                  [q.lat for q in queries], item_codes):
+            end = offset + len(read.locations)
+            yield PieceRead(order[offset:end], queries[offset:end], item_codes[offset:end], read)
     else:
-        yield range(len(queries)), read_territory(lons, lats, item_codes, tolerance_m)
+        read = read_territory([q.lon for q in queries], [q.lat for q in queries], item_codes,
+                              tolerance_m)
+        yield PieceRead(range(len(queries)), queries, item_codes, read)
 
 
 def iter_route_points(queries: list[PointQuery], item_codes: list[str | None],
@@ -248,10 +262,9 @@ def iter_route_points(queries: list[PointQuery], item_codes: list[str | None],
     see `territory_reads`), worked out piece by piece as the pieces are read, so a caller's
     work on the answers overlaps the database's."""
     now = now or timezone.now()
-    for positions, read in territory_reads(queries, item_codes, tolerance_m):
-        answers = _route_read([queries[i] for i in positions], [item_codes[i] for i in positions],
-                              read, now, county_ids)
-        yield from zip(positions, answers)
+    for piece in territory_reads(queries, item_codes, tolerance_m):
+        yield from zip(piece.positions, _route_read(piece.queries, piece.item_codes, piece.read,
+                                                    now, county_ids))
 
 
 def route_from_read(queries: list[PointQuery], item_codes: list[str | None], read: TerritoryRead,
