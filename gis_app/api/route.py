@@ -213,21 +213,21 @@ class RouteBatchView(_RouterView):
                                              **localize(entry.error.as_dict(), english)})
         answers = iter_batch_answers([entries[i].query for i in routable],
                                      [entries[i].item for i in routable], english, _HEAD,
+                                     [{"index": i, "id": entries[i].id} for i in routable],
                                      county_ids=county_ids)
         for k, answer in answers:
-            index = routable[k]
-            entry = entries[index]
             if isinstance(answer, Refusal):
-                texts[index] = orjson.dumps({"index": index, "id": entry.id, "status": answer.status,
+                index = routable[k]
+                texts[index] = orjson.dumps({"index": index, "id": entries[index].id,
+                                             "status": answer.status,
                                              **localize(answer.as_dict(), english)})
-            else:               # the point's own dict, its head keys first (see _HEAD)
-                answer["index"], answer["id"] = index, entry.id
-                texts[index] = orjson.dumps(answer)
+            else:               # JSON already: its own head (index, id), then _HEAD's
+                texts[routable[k]] = answer
         head = orjson.dumps({"count": len(entries), "max_points": MAX_BATCH,
                              "received_crs": crs.name, "crs": "EPSG:4326", "results": []})
         # head ends with `[]}`: the answers go between the brackets, in one copy.
         return b"".join([head[:-2], b",".join(texts), b"]}"])
 
 
-#: A batch answer's first fields; `index` and `id` are set per point.
-_HEAD = {"index": None, "id": None, "status": 200}
+#: A batch answer's fields after its own `index` and `id`.
+_HEAD = {"status": 200}

@@ -11,6 +11,7 @@ from django.test import override_settings
 from boundaries.models import County, HubArea, ProtectedArea, Township
 from gis_app.enforcement import decision_cache
 from gis_app.enforcement.answer_text import translate_answer
+from gis_app.enforcement.answers import Refusal
 from gis_app.enforcement.batch_answers import iter_batch_answers, route_answer
 from gis_app.enforcement.models import (Authority, CalendarDay, CatalogItem, DeadlineRule,
                                         Department, SeverityRule, Team)
@@ -42,9 +43,10 @@ def _points(west):
 def _batch(points, now=NOW, county_ids=None):
     answers = [None] * len(points)
     for index, answer in iter_batch_answers([at(x, y) for x, y, _ in points],
-                                            [i for *_, i in points], True, {}, now=now,
+                                            [i for *_, i in points], True, {},
+                                            [{} for _ in points], now=now,
                                             county_ids=county_ids):
-        answers[index] = answer
+        answers[index] = answer if isinstance(answer, Refusal) else json.loads(answer)
     return answers
 
 

@@ -285,8 +285,10 @@ def test_batch_answers_match_single_point_routing(client, counties, pieces, engl
         except Refused as exc:   # a refusal reads as the single route's would
             single, single_status = localize(exc.refusal.as_dict(), english=english), exc.refusal.status
         statuses.add(single_status)
+        assert list(got)[:3] == ["index", "id", "status"]
         assert got.pop("status") == single_status
         got.pop("index"), got.pop("id")
+        assert list(got) == list(single)    # the single route's fields in its order
         single.pop("deadline", None), got.pop("deadline", None)
         if single_status == 200:
             single["trace"], got["trace"] = single["trace"][:-1], got["trace"][:-1]  # clock line
