@@ -172,7 +172,6 @@ def _as_json(found: _Decision, own_head: dict, query: PointQuery, loc: Location,
     first, after_village, after_grid, after_deadline, after_trace, last = found.json_parts
     own = dumps(own_head)[1:-1]
     village, grid = loc.village, loc.grid
-    lines = own_lines(loc)[call.language]
     return b"".join((
         b"{", own, b"," if own else b"", first,
         dumps(village.ref_with_kind if village is not None else None), after_village,
@@ -181,7 +180,7 @@ def _as_json(found: _Decision, own_head: dict, query: PointQuery, loc: Location,
         # the trace: the point's line, the shared lines before its own (`,"..."` each), its
         # own lines, the shared lines after them
         b"[", dumps(query.describe_text(call.english)), found.before_json,
-        b"," + dumps(lines)[1:-1] if lines else b"", found.after_json, b"]", after_trace,
+        _items_json(own_lines(loc)[call.language]), found.after_json, b"]", after_trace,
         dumps(query.as_dict()), last))
 
 
@@ -217,22 +216,42 @@ def _decided(loc, item, book: RuleBook, english: bool, head: dict) -> _Decision:
     return _Decision(answer, before, after,
                      (loc.county.id, deadline_rule.measure, deadline_rule.budget_seconds),
                      deadline_rule, book.calendar(loc.county.id), [first[1:], *parts],
-                     b"".join(b"," + dumps(line) for line in before),
-                     b"".join(b"," + dumps(line) for line in after))
+                     _items_json(before), _items_json(after))
+
+
+def _items_json(items) -> bytes:
+    """A list's items as JSON that follows other items of a list: `,"...","..."`, or nothing."""
+    return b"," + dumps(items)[1:-1] if items else b""
 
 
 def _json_parts(data: dict, holes: tuple[str, ...]) -> list[bytes]:
     """`data`'s JSON cut where the values of `holes` (keys of `data`, in its order) go: the
-    bytes before the first hole's value, between each two, and after the last."""
-    if tuple(key for key in data if key in holes) != holes:
-        raise ValueError(f"holes {holes} are not keys of the dict in its order")
-    parts = [b"{"]
-    for n, (key, value) in enumerate(data.items()):
-        comma = b"," if n else b""
-        if key in holes:
-            parts[-1] += comma + dumps(key) + b":"
-            parts.append(b"")
-        else:
-            parts[-1] += comma + dumps({key: value})[1:-1]
-    parts[-1] += b"}"
+    bytes before the first hole's value, between each two, and after the last. Written whole
+    with a marker in each hole and cut there (a batch of 10,000 points makes ~6,000
+    decisions: 2-3 against 9 us for writing a run of fields at a time, measured), unless a
+    value holds the marker or the holes are not in the dict's order."""
+    marked = data.copy()
+    for key in holes:
+        if key not in marked:
+            raise ValueError(f"hole {key!r} is not a key of the dict")
+        marked[key] = _HOLE
+    parts = dumps(marked).split(_HOLE_JSON)
+    if len(parts) == len(holes) + 1 and all(
+            part.endswith(dumps(key) + b":") for part, key in zip(parts, holes)):
+        return parts
+    if tuple(filter(holes.__contains__, data)) != holes:
+        raise ValueError(f"holes {holes} are not in the dict's order")
+    parts, run = [b"{"], {}             # the marker is in a value: a run at a time
+    for key, value in data.items():
+        if key not in holes:
+            run[key] = value
+            continue
+        parts[-1] += (dumps(run)[1:-1] + b"," if run else b"") + dumps(key) + b":"
+        parts.append(b",")              # the hole's value, then the next field
+        run = {}
+    parts[-1] = parts[-1] + dumps(run)[1:] if run else parts[-1][:-1] + b"}"
     return parts
+
+
+_HOLE = "\ue000 hole \ue000"       # private-use characters: no name or text of ours has them
+_HOLE_JSON = dumps(_HOLE)
